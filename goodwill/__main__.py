@@ -1,0 +1,3 @@
+from goodwill.cli import main
+
+main()

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from goodwill.accounts.models import Agent, ApiToken, Team, TeamMembership
+
+
+class MembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ["agent"]
+
+
+@admin.register(Agent)
+class AgentAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "role", "is_active", "time_zone"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["email", "name"]
+    exclude = ["password", "last_login"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_restricted", "email_address"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "agent", "name", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "token_hash", "created_at", "last_used_at"]

@@ -1,0 +1,110 @@
+"""The REST API: /api/v1/, Bearer tokens, OpenAPI at /api/v1/openapi.json.
+
+Only a Bearer token authenticates: a browser's session cookie is ignored here, which is
+why the API needs no CSRF protection.
+"""
+
+import logging
+
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from goodwill.accounts.models import Agent
+from goodwill.accounts.services import agent_for_token
+
+logger = logging.getLogger("goodwill.api")
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`, as printed by `goodwill create-token EMAIL`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Agent | None:
+        token = token.strip()
+        if not token or len(token) > 200:
+            return None
+        return agent_for_token(token)
+
+
+api = NinjaAPI(
+    title="Goodwill API",
+    version="1",
+    description=(
+        "Conversations, messages, customers and organisations. Authenticate with "
+        "`Authorization: Bearer <token>` (`goodwill create-token EMAIL`). Lists are keyset-paginated: "
+        'pass the `next` cursor of one page as `cursor` to get the following one. Errors are `{"detail": …}`.'
+    ),
+    urls_namespace="api",
+    auth=BearerToken(),
+)
+
+
+def _detail(request: HttpRequest, detail: object, status: int) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = _detail(request, "Authentication required: send Authorization: Bearer <token>.", 401)
+    response["WWW-Authenticate"] = 'Bearer realm="goodwill"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _detail(request, str(exc), exc.status_code)
+
+
+@api.exception_handler(NinjaValidationError)
+def _request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return _detail(request, exc.errors, 422)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    if hasattr(exc, "error_dict"):
+        detail: object = {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+    else:
+        messages = exc.messages
+        detail = messages[0] if len(messages) == 1 else messages
+    return _detail(request, detail, 422)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _detail(request, str(exc) or "You may not do that.", 403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _detail(request, str(exc) or "Not found.", 404)
+
+
+api.add_exception_handler(ObjectDoesNotExist, _not_found)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return _detail(request, "Bad request.", 400)
+
+
+@api.exception_handler(Exception)
+def _crashed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API request %s %s failed", request.method, request.path)
+    return _detail(request, "Internal server error.", 500)
+
+
+from goodwill.api.endpoints import conversations, customers, messages, organisations  # noqa: E402
+
+api.add_router("/conversations", conversations.router)
+api.add_router("/conversations", messages.router)
+api.add_router("/customers", customers.router)
+api.add_router("/organisations", organisations.router)

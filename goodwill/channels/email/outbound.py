@@ -1,0 +1,228 @@
+"""Mail going out: agents' replies and automatic acknowledgements, sent by the worker.
+
+Each reply gets its Message-ID (carrying the signed reply token) before the first
+attempt, so a retry sends the same identity and answers to it thread back.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+
+from goodwill.channels.email.models import Acknowledgement, DeliveryAttempt, EmailDetails, Mailbox
+from goodwill.channels.email.threads import SUBJECT_TAG_RE, outgoing_message_id, reply_address
+from goodwill.conversations.models import Conversation, Message
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
+
+logger = logging.getLogger("goodwill.email")
+
+
+class DeliveryFailed(Exception):
+    """Sending failed; the task runner retries with backoff."""
+
+
+def mailbox_of(conversation: Conversation) -> Mailbox | None:
+    """The mailbox the customer wrote to, else the one of the conversation's team."""
+    details = (
+        EmailDetails.objects.filter(message__conversation=conversation, mailbox__isnull=False)
+        .select_related("mailbox")
+        .order_by("-message__created_at")
+        .first()
+    )
+    if details is not None and details.mailbox is not None:
+        return details.mailbox
+    if conversation.team_id:
+        return Mailbox.objects.filter(team_id=conversation.team_id, is_active=True).first()
+    return None
+
+
+def _subject(conversation: Conversation) -> str:
+    subject = conversation.subject or "Your message"
+    if not subject.lower().startswith(("re:", "aw:", "sv:")):
+        subject = f"Re: {subject}"
+    if not SUBJECT_TAG_RE.search(subject):
+        subject = f"{subject} [#{conversation.number}]"
+    return subject
+
+
+def _wrap(msgid: str) -> str:
+    return f"<{msgid}>"
+
+
+def _thread_headers(conversation: Conversation, *, excluding: Message | None = None) -> dict[str, str]:
+    """In-Reply-To the latest message of the thread, References the chain before it."""
+    last = (
+        EmailDetails.objects.filter(message__conversation=conversation)
+        .exclude(message_id_header="")
+        .exclude(message=excluding)
+        .exclude(message__direction=Message.Direction.INTERNAL)
+        .order_by("-message__created_at", "-id")
+        .first()
+    )
+    if last is None:
+        return {}
+    chain = [item for item in last.references.split() if item][-20:]
+    if last.message_id_header not in chain:
+        chain.append(last.message_id_header)
+    return {"In-Reply-To": _wrap(last.message_id_header), "References": " ".join(_wrap(i) for i in chain)}
+
+
+def _recipient(conversation: Conversation) -> str:
+    identity = conversation.customer.identities.filter(kind="email").order_by("-is_primary", "id").first()
+    return identity.value if identity else ""
+
+
+def _from_header(name: str, address: str) -> str:
+    from email.headerregistry import Address
+
+    local, _, domain = address.partition("@")
+    return str(Address(display_name=name, username=local, domain=domain))
+
+
+# deliver_reply (conversations/tasks.py) is a retrying task with max_attempts=8.
+REPLY_ATTEMPTS = 8
+
+
+def _next_step(message: Message) -> str:
+    failures = DeliveryAttempt.objects.filter(message=message, ok=False).count()
+    if failures >= REPLY_ATTEMPTS:
+        return f"gave up after {failures} attempts"
+    return f"attempt {failures} of {REPLY_ATTEMPTS}, will retry"
+
+
+def send_reply(message_id: int) -> None:
+    """Deliver one agent reply. Idempotent: a sent message is skipped. Raises DeliveryFailed to retry."""
+    message = (
+        Message.objects.select_related("conversation__customer", "author_agent").filter(pk=message_id).first()
+    )
+    if message is None or message.direction != Message.Direction.OUTBOUND:
+        return
+    if message.delivery == Message.Delivery.SENT:
+        return
+    conversation = message.conversation
+    to = _recipient(conversation)
+    if not to:
+        Message.objects.filter(pk=message.pk).update(
+            delivery=Message.Delivery.FAILED, delivery_error="The customer has no email address."
+        )
+        return
+    mailbox = mailbox_of(conversation)
+    from_address = mailbox.address if mailbox else settings.DEFAULT_FROM_EMAIL
+    team_name = mailbox.name if mailbox else "Support"
+    agent_name = message.author_agent.display_name if message.author_agent else team_name
+    details = EmailDetails.objects.filter(message=message).first()
+    if details is None:
+        thread = _thread_headers(conversation, excluding=message)
+        details = EmailDetails.objects.create(
+            message=message,
+            mailbox=mailbox,
+            message_id_header=outgoing_message_id(conversation.number),
+            in_reply_to=thread.get("In-Reply-To", "").strip("<>"),
+            references=" ".join(i.strip("<>") for i in thread.get("References", "").split()),
+            from_address=from_address.lower(),
+            from_name=agent_name[:200],
+            to=[to],
+            subject=_subject(conversation)[:500],
+        )
+        Message.objects.filter(pk=message.pk).update(message_id=details.message_id_header)
+    headers = {"Message-ID": _wrap(details.message_id_header), "X-Goodwill-Conversation": str(conversation.number)}
+    # From the stored details, so a retry carries exactly the headers of the first attempt.
+    if details.in_reply_to:
+        headers["In-Reply-To"] = _wrap(details.in_reply_to)
+    if details.references:
+        headers["References"] = " ".join(_wrap(item) for item in details.references.split())
+    reply_to = (
+        reply_address(from_address, conversation.number)
+        if (mailbox is None or mailbox.thread_by_reply_token)
+        else from_address
+    )
+    text = message.text
+    signature = message.author_agent.signature.strip() if message.author_agent else ""
+    if signature:
+        text = f"{text}\n\n-- \n{signature}"
+    html = message.html or linebreaks(escape(text))
+    mail = EmailMultiAlternatives(
+        subject=details.subject or _subject(conversation),
+        body=text,
+        from_email=_from_header(f"{agent_name} ({team_name})" if agent_name != team_name else team_name, from_address),
+        to=[to],
+        reply_to=[reply_to],
+        headers=headers,
+        connection=get_connection(fail_silently=False),
+    )
+    mail.attach_alternative(html, "text/html")
+    for attachment in message.attachments.all():
+        with attachment.file.open("rb") as handle:
+            mail.attach(attachment.filename, handle.read(), attachment.content_type)
+    try:
+        mail.send(fail_silently=False)
+    except Exception as error:
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        with transaction.atomic():
+            DeliveryAttempt.objects.create(message=message, kind="reply", recipients=[to], ok=False, error=reason)
+            Message.objects.filter(pk=message.pk).exclude(delivery=Message.Delivery.SENT).update(
+                delivery=Message.Delivery.FAILED, delivery_error=f"{reason} ({_next_step(message)})"
+            )
+            record_event(Event.Kind.EMAIL_FAILED, conversation=conversation, subject=message, after={"error": reason})
+        raise DeliveryFailed(reason) from error
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(message=message, kind="reply", recipients=[to], ok=True)
+        Message.objects.filter(pk=message.pk).update(delivery=Message.Delivery.SENT, delivery_error="")
+
+
+def send_acknowledgement(acknowledgement_id: int) -> None:
+    """Tell the customer we have their message, its number and when to expect an answer."""
+    ack = (
+        Acknowledgement.objects.select_related("conversation__customer").filter(pk=acknowledgement_id).first()
+    )
+    if ack is None or ack.sent_at is not None:
+        return
+    conversation = ack.conversation
+    mailbox = mailbox_of(conversation)
+    from_address = mailbox.address if mailbox else settings.DEFAULT_FROM_EMAIL
+    team_name = mailbox.name if mailbox else "Support"
+    expected = (mailbox.expected_response_time if mailbox else "") or "as soon as we can"
+    if not ack.message_id:
+        ack.message_id = outgoing_message_id(conversation.number)
+        Acknowledgement.objects.filter(pk=ack.pk).update(message_id=ack.message_id)
+    greeting = conversation.customer.greeting_name
+    text = (
+        f"Hello{' ' + greeting if greeting else ''},\n\n"
+        f"Thank you for writing to us. We have your message and it is conversation #{conversation.number}: "
+        f"\"{conversation.subject}\".\n\n"
+        f"We will answer {expected}. If you write again, reply to this email so that everything stays "
+        f"together.\n\n{team_name}"
+    )
+    headers = {
+        "Message-ID": _wrap(ack.message_id),
+        # RFC 3834: robots must not answer this, and we never answer theirs.
+        "Auto-Submitted": "auto-replied",
+        "X-Auto-Response-Suppress": "All",
+        "X-Goodwill-Conversation": str(conversation.number),
+    }
+    headers.update(_thread_headers(conversation))
+    mail = EmailMultiAlternatives(
+        subject=f"We received your message [#{conversation.number}]",
+        body=text,
+        from_email=_from_header(team_name, from_address),
+        to=[ack.address],
+        reply_to=[reply_address(from_address, conversation.number)],
+        headers=headers,
+        connection=get_connection(fail_silently=False),
+    )
+    mail.attach_alternative(linebreaks(escape(text)), "text/html")
+    try:
+        mail.send(fail_silently=False)
+    except Exception as error:
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        DeliveryAttempt.objects.create(message=None, kind="ack", recipients=[ack.address], ok=False, error=reason)
+        raise DeliveryFailed(reason) from error
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(message=None, kind="ack", recipients=[ack.address], ok=True)
+        Acknowledgement.objects.filter(pk=ack.pk).update(sent_at=timezone.now())

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[object]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _check_sizes(files: list[object]) -> list[object]:
+    for item in files:
+        if getattr(item, "size", 0) > MAX_FILE_BYTES:
+            raise forms.ValidationError("Each file must be 20 MB or smaller.")
+    return files
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label="Your email address", max_length=254)
+
+
+class NewRequestForm(forms.Form):
+    subject = forms.CharField(label="Subject", max_length=300)
+    text = forms.CharField(label="How can we help?", widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
+    attachments = MultipleFileField(label="Attach files (optional)", required=False)
+
+    def clean_attachments(self) -> list[object]:
+        return _check_sizes(self.cleaned_data.get("attachments") or [])
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your reply", widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000, required=False
+    )
+    attachments = MultipleFileField(label="Attach files (optional)", required=False)
+
+    def clean_attachments(self) -> list[object]:
+        return _check_sizes(self.cleaned_data.get("attachments") or [])
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        if not (cleaned.get("text") or "").strip() and not cleaned.get("attachments"):
+            raise forms.ValidationError("Please write a message or attach a file.")
+        return cleaned

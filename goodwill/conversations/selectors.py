@@ -1,0 +1,440 @@
+"""Reads that depend on who is asking. A conversation someone may not see is a 404."""
+
+from __future__ import annotations
+
+import binascii
+import json
+import re
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Lookup, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from goodwill.accounts.models import Agent, Team
+from goodwill.conversations.models import Conversation, Macro, Message, SavedView
+from goodwill.core.models import Event
+from goodwill.customers.models import Identity
+
+
+def restricted_team_ids_hidden_from(agent: Agent) -> list[int]:
+    """Restricted teams the agent is not a member of."""
+    if agent.is_admin:
+        return []
+    return list(Team.objects.filter(is_restricted=True).exclude(members=agent).values_list("id", flat=True))
+
+
+def conversations_visible_to(agent: Agent) -> QuerySet[Conversation]:
+    """Every conversation the agent may read: all but other restricted teams' ones."""
+    if not agent.is_active:
+        return Conversation.objects.none()
+    queryset = Conversation.objects.all()
+    hidden = restricted_team_ids_hidden_from(agent)
+    if hidden:
+        queryset = queryset.filter(Q(team__isnull=True) | ~Q(team_id__in=hidden))
+    return queryset
+
+
+def can_see_conversation(agent: Agent, conversation: Conversation) -> bool:
+    if not agent.is_active:
+        return False
+    if agent.is_admin or conversation.team_id is None:
+        return True
+    return conversation.team_id not in restricted_team_ids_hidden_from(agent)
+
+
+def get_conversation_for(agent: Agent, number: int) -> Conversation:
+    conversation = (
+        Conversation.objects.select_related("customer", "customer__organisation", "assignee", "team", "need")
+        .filter(number=number)
+        .first()
+    )
+    if conversation is None or not can_see_conversation(agent, conversation):
+        raise Http404("No such conversation")
+    return conversation
+
+
+def messages_of(conversation: Conversation) -> QuerySet[Message]:
+    return (
+        conversation.messages.select_related("author_agent", "author_customer")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+# --- inbox -------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+COUNTS_CACHE_SECONDS = 30
+SOLVED_RECENTLY = timedelta(days=7)
+
+# Each sort is a list of (field, descending); "id" always ends it so the order is total.
+SORTS: dict[str, list[tuple[str, bool]]] = {
+    "recent": [("last_message_at", True), ("id", True)],
+    "oldest": [("last_message_at", False), ("id", False)],
+    "waiting": [("waiting_since", False), ("id", False)],
+    "created": [("created_at", True), ("id", True)],
+    "priority": [("priority", True), ("last_message_at", True), ("id", True)],
+    "solved": [("solved_at", True), ("id", True)],
+}
+# Sorting on a nullable column only covers rows where it is set.
+SORT_NEEDS: dict[str, Q] = {
+    "waiting": Q(waiting_since__isnull=False),
+    "solved": Q(solved_at__isnull=False),
+}
+DATETIME_SORT_FIELDS = {"last_message_at", "waiting_since", "created_at", "solved_at"}
+
+
+class LiteralIn(Lookup):
+    """`field IN ('a', 'b')` with the constants written into the SQL, not bound.
+
+    SQLite only uses a partial index when the query repeats the index's condition with
+    literal values; with bound parameters it falls back to sorting every open row.
+    Only for the app's own constants (checked here), never for user input.
+    """
+
+    lookup_name = "literal_in"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if not values or not all(
+            isinstance(value, str) and SAFE_LITERAL.fullmatch(value) for value in values
+        ):
+            raise ValueError("literal_in takes a non-empty list of simple constants")
+        quoted = ", ".join("'" + value + "'" for value in values)
+        return f"{lhs} IN ({quoted})", list(lhs_params)
+
+
+SAFE_LITERAL = re.compile(r"[a-z_]{1,20}")
+Conversation._meta.get_field("status").register_lookup(LiteralIn)
+CLOSED_STATUS_VALUES = ["solved", "closed"]
+
+
+def _open() -> Q:
+    # Written exactly like the partial indexes' condition (NOT IN, literal values), so
+    # SQLite and PostgreSQL both match the query to them.
+    return ~Q(status__literal_in=CLOSED_STATUS_VALUES)
+
+
+@dataclass(frozen=True)
+class InboxView:
+    slug: str
+    label: str
+    sort: str
+    where: Callable[[Agent], Q]
+    # (column, values): read one index range per value and merge, instead of sorting
+    # every row that matches any of the values.
+    fan_out: Callable[[Agent], tuple[str, list[Any]]] | None = None
+
+
+def _team_ids(agent: Agent) -> list[int]:
+    # Remembered on the agent object, which lives for one request.
+    cached = getattr(agent, "_goodwill_team_ids", None)
+    if cached is None:
+        cached = list(agent.teams.values_list("id", flat=True))
+        agent._goodwill_team_ids = cached  # type: ignore[attr-defined]
+    return cached
+
+
+BUILT_IN_VIEWS: dict[str, InboxView] = {
+    view.slug: view
+    for view in (
+        InboxView("mine", "Mine", "recent", lambda agent: _open() & Q(assignee=agent)),
+        InboxView("unassigned", "Unassigned", "recent", lambda agent: _open() & Q(assignee__isnull=True)),
+        InboxView(
+            "team",
+            "My teams",
+            "recent",
+            lambda agent: _open() & Q(team_id__in=_team_ids(agent)),
+            fan_out=lambda agent: ("team_id", _team_ids(agent)),
+        ),
+        InboxView("open", "All open", "recent", lambda agent: _open()),
+        InboxView("pending", "Pending", "recent", lambda agent: Q(status=Conversation.Status.PENDING)),
+        InboxView("on_hold", "On hold", "recent", lambda agent: Q(status=Conversation.Status.ON_HOLD)),
+        InboxView(
+            "solved",
+            "Solved recently",
+            "solved",
+            lambda agent: Q(
+                status=Conversation.Status.SOLVED, solved_at__gte=timezone.now() - SOLVED_RECENTLY
+            ),
+        ),
+        InboxView(
+            "waiting", "Waiting longest", "waiting", lambda agent: _open() & Q(waiting_since__isnull=False)
+        ),
+    )
+}
+
+
+def register_inbox_view(view: InboxView) -> InboxView:
+    """Add a built-in view from another app (e.g. "Upset customers" from listening).
+
+    Call from AppConfig.ready(). The view's `where` should match an index in its sort
+    order, like the views above, so its page stays an index range scan.
+    """
+    BUILT_IN_VIEWS[view.slug] = view
+    return view
+
+
+def saved_views_for(agent: Agent) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(Q(owner=agent) | Q(is_shared=True)).order_by("name", "id")
+
+
+def get_saved_view_for(agent: Agent, pk: int) -> SavedView:
+    view = saved_views_for(agent).filter(pk=pk).first()
+    if view is None:
+        raise Http404("No such view")
+    return view
+
+
+def filters_q(filters: dict[str, Any], agent: Agent) -> Q:
+    """The conditions of a saved or ad-hoc filter (see forms.InboxFilterForm for the keys)."""
+    q = Q()
+    if filters.get("status"):
+        q &= Q(status__in=filters["status"])
+    if filters.get("priority"):
+        q &= Q(priority__in=[int(value) for value in filters["priority"]])
+    if filters.get("channel"):
+        q &= Q(channel__in=filters["channel"])
+    assignee = filters.get("assignee")
+    if assignee == "me":
+        q &= Q(assignee=agent)
+    elif assignee == "none":
+        q &= Q(assignee__isnull=True)
+    elif assignee and "@" in str(assignee):
+        q &= Q(assignee__email=str(assignee).lower())
+    elif assignee:
+        q &= Q(assignee_id=int(assignee))
+    team = filters.get("team")
+    if team == "mine":
+        q &= Q(team_id__in=_team_ids(agent))
+    elif team == "none":
+        q &= Q(team__isnull=True)
+    elif team:
+        q &= Q(team_id=int(team))
+    if filters.get("tag"):
+        q &= Q(tags__name=str(filters["tag"]).strip().lower())
+    if filters.get("need"):
+        q &= Q(need_id=int(filters["need"]))
+    if filters.get("created_after"):
+        q &= Q(created_at__date__gte=filters["created_after"])
+    if filters.get("created_before"):
+        q &= Q(created_at__date__lte=filters["created_before"])
+    for key, value in (filters.get("custom") or {}).items():
+        q &= Q(**{f"custom_fields__{key}": value})
+    return q
+
+
+def encode_cursor(values: list[Any]) -> str:
+    plain = [value.isoformat() if isinstance(value, datetime) else value for value in values]
+    return urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> list[Any] | None:
+    """The sort values of the last row shown, or None for a cursor that does not parse."""
+    fields = SORTS[sort]
+    try:
+        raw = json.loads(urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(fields):
+            return None
+        values: list[Any] = []
+        for (field, _desc), value in zip(fields, raw, strict=True):
+            if field in DATETIME_SORT_FIELDS:
+                values.append(datetime.fromisoformat(value))
+            else:
+                values.append(int(value))
+        return values
+    except (ValueError, TypeError, binascii.Error):
+        return None
+
+
+def _after(sort: str, values: list[Any]) -> Q:
+    """Rows strictly after `values` in `sort` order (keyset pagination, never OFFSET).
+
+    The leading `<=` / `>=` term is implied by the OR below it, but it is a plain range
+    on the index's first sort column, so the database seeks to the page instead of
+    scanning from the top.
+    """
+    fields = SORTS[sort]
+    first, first_descending = fields[0]
+    q = Q()
+    for index, (field, descending) in enumerate(fields):
+        step = Q(**{f"{field}__{'lt' if descending else 'gt'}": values[index]})
+        for previous in range(index):
+            step &= Q(**{fields[previous][0]: values[previous]})
+        q |= step
+    return Q(**{f"{first}__{'lte' if first_descending else 'gte'}": values[0]}) & q
+
+
+@dataclass
+class InboxPage:
+    rows: list[Conversation]
+    next_cursor: str | None
+    sort: str
+
+
+def inbox_page(
+    agent: Agent,
+    *,
+    where: Q,
+    sort: str,
+    cursor: str = "",
+    size: int = PAGE_SIZE,
+    fan_out: tuple[str, list[Any]] | None = None,
+) -> InboxPage:
+    """One page of conversations the agent may see, in `sort` order, after `cursor`."""
+    sort = sort if sort in SORTS else "recent"
+    queryset = conversations_visible_to(agent).filter(where)
+    if sort in SORT_NEEDS:
+        queryset = queryset.filter(SORT_NEEDS[sort])
+    values = decode_cursor(cursor, sort) if cursor else None
+    if values is not None:
+        queryset = queryset.filter(_after(sort, values))
+    order = [f"-{field}" if descending else field for field, descending in SORTS[sort]]
+    if fan_out is not None and len(fan_out[1]) > 1:
+        queryset = Conversation.objects.filter(pk__in=_merged_ids(queryset, sort, fan_out, size + 1))
+    # A tag filter joins one tag name, so the join never repeats a conversation.
+    rows = list(queryset.select_related("customer", "assignee", "team").order_by(*order)[: size + 1])
+    attach_inbox_details(rows)
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, field) for field, _desc in SORTS[sort]])
+    return InboxPage(rows=rows, next_cursor=next_cursor, sort=sort)
+
+
+def attach_inbox_details(rows: list[Conversation]) -> None:
+    """Give each row `tag_names` and its customer `inbox_name` in two flat queries.
+
+    prefetch_related builds a related manager and queryset per row, which costs more
+    than the SQL itself on a 25-row page; one values() query per relation does not.
+    """
+    tag_names: dict[int, list[str]] = {row.pk: [] for row in rows}
+    through = Conversation.tags.through
+    for conversation_id, name in (
+        through.objects.filter(conversation_id__in=list(tag_names))
+        .order_by("tag__name")
+        .values_list("conversation_id", "tag__name")
+    ):
+        tag_names[conversation_id].append(name)
+    nameless = {row.customer_id for row in rows if not row.customer.name}
+    emails: dict[int, str] = {}
+    if nameless:
+        for customer_id, value in (
+            Identity.objects.filter(customer_id__in=nameless, kind=Identity.Kind.EMAIL)
+            .order_by("-is_primary", "id")
+            .values_list("customer_id", "value")
+        ):
+            emails.setdefault(customer_id, value)
+    for row in rows:
+        row.tag_names = tag_names[row.pk]  # type: ignore[attr-defined]
+        customer = row.customer
+        customer.inbox_name = (  # type: ignore[attr-defined]
+            customer.name or emails.get(customer.pk) or f"Customer {customer.pk}"
+        )
+
+
+def _merged_ids(
+    queryset: QuerySet[Conversation], sort: str, fan_out: tuple[str, list[Any]], limit: int
+) -> list[int]:
+    """The first `limit` ids over several index ranges (one per fan-out value), merged."""
+    fields = SORTS[sort]
+    order = [f"-{field}" if descending else field for field, descending in fields]
+    column, choices = fan_out
+    keyed: list[tuple[Any, ...]] = []
+    for choice in choices:
+        keyed.extend(
+            queryset.filter(**{column: choice}).order_by(*order).values_list(*[f for f, _d in fields])[:limit]
+        )
+
+    def key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        # Every sort column is a number or a date-time; negate timestamps for descending.
+        return tuple(
+            (-(value.timestamp() if isinstance(value, datetime) else value))
+            if descending
+            else (value.timestamp() if isinstance(value, datetime) else value)
+            for value, (_field, descending) in zip(row, fields, strict=True)
+        )
+
+    keyed.sort(key=key)
+    return [row[-1] for row in keyed[:limit]]
+
+
+def capped_count(queryset: QuerySet[Conversation]) -> int:
+    """COUNT over at most COUNT_CAP rows: cheap whatever the table size."""
+    return queryset[:COUNT_CAP].count()
+
+
+def format_count(count: int) -> str:
+    return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)
+
+
+def view_counts(agent: Agent) -> dict[str, str]:
+    """Conversations in each built-in view, capped and cached briefly per agent."""
+    key = f"goodwill:inbox-counts:{agent.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        visible = conversations_visible_to(agent)
+        counts = {
+            slug: format_count(capped_count(visible.filter(view.where(agent))))
+            for slug, view in BUILT_IN_VIEWS.items()
+        }
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts
+
+
+def forget_view_counts(agent: Agent) -> None:
+    cache.delete(f"goodwill:inbox-counts:{agent.pk}")
+
+
+# --- conversation page ---------------------------------------------------------------
+
+MESSAGE_EVENT_KINDS = (
+    Event.Kind.MESSAGE_RECEIVED,
+    Event.Kind.REPLY_SENT,
+    Event.Kind.NOTE_ADDED,
+    Event.Kind.CALL_LOGGED,
+    Event.Kind.WALK_IN_LOGGED,
+)
+EVENTS_SHOWN = 500
+MACROS_SHOWN = 200
+PREVIOUS_SHOWN = 10
+
+
+def change_events_of(conversation: Conversation) -> list[Event]:
+    """The audit trail of a conversation: every change but the messages themselves."""
+    return list(
+        Event.objects.filter(conversation=conversation)
+        .exclude(kind__in=MESSAGE_EVENT_KINDS)
+        .select_related("actor")
+        .order_by("created_at", "id")[:EVENTS_SHOWN]
+    )
+
+
+def macros_for(agent: Agent, conversation: Conversation) -> list[Macro]:
+    """Macros the agent may use here; those for the conversation's need come first."""
+    queryset = Macro.objects.filter(Q(owner__isnull=True) | Q(owner=agent), is_active=True)
+    if not agent.can_reply:
+        queryset = queryset.filter(kind=Message.Kind.NOTE)
+    macros = list(queryset.order_by("name", "id")[:MACROS_SHOWN])
+    if conversation.need_id:
+        macros.sort(key=lambda macro: macro.need_id != conversation.need_id)
+    return macros
+
+
+def previous_conversations(agent: Agent, conversation: Conversation) -> list[Conversation]:
+    return list(
+        conversations_visible_to(agent)
+        .filter(customer_id=conversation.customer_id)
+        .exclude(pk=conversation.pk)
+        .order_by("-last_message_at")[:PREVIOUS_SHOWN]
+    )

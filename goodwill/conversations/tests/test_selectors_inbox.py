@@ -1,0 +1,141 @@
+import pytest
+from django.db import connection
+from django.db.models import Q
+
+from goodwill.conversations.models import Conversation
+from goodwill.conversations.selectors import (
+    BUILT_IN_VIEWS,
+    conversations_visible_to,
+    decode_cursor,
+    encode_cursor,
+    filters_q,
+)
+from goodwill.conversations.services import set_tags
+from goodwill.conversations.tests.factories import make_conversation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner needs the literal IN list")
+@pytest.mark.parametrize(
+    ("slug", "index"),
+    [
+        ("open", "conv_open_recent"),
+        ("mine", "conv_open_assignee_recent"),
+        ("unassigned", "conv_open_assignee_recent"),
+        ("team", "conv_open_team_recent"),
+        ("waiting", "conv_open_waiting"),
+    ],
+)
+def test_open_views_read_their_partial_index_without_sorting(agent, slug, index):
+    view = BUILT_IN_VIEWS[slug]
+    order = {"recent": ["-last_message_at", "-id"], "waiting": ["waiting_since", "id"]}[view.sort]
+    queryset = conversations_visible_to(agent).filter(view.where(agent)).order_by(*order)[:51]
+    plan = queryset.explain()
+    assert index in plan
+    assert "TEMP B-TREE" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner needs the literal IN list")
+def test_a_later_page_seeks_into_the_index(agent):
+    from goodwill.conversations.selectors import _after
+
+    conversation = make_conversation()
+    where = BUILT_IN_VIEWS["open"].where(agent) & _after(
+        "recent", [conversation.last_message_at, conversation.pk]
+    )
+    plan = conversations_visible_to(agent).filter(where).order_by("-last_message_at", "-id")[:51].explain()
+    assert "conv_open_recent (last_message_at<?)" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_open_means_every_status_but_solved_and_closed():
+    from goodwill.conversations.selectors import CLOSED_STATUS_VALUES
+
+    assert set(Conversation.Status.values) - set(CLOSED_STATUS_VALUES) == set(Conversation.OPEN_STATUSES)
+
+
+def test_literal_in_refuses_anything_but_simple_constants(agent):
+    with pytest.raises(ValueError):
+        list(Conversation.objects.filter(status__literal_in=["open'; DROP TABLE x; --"]))
+    assert list(Conversation.objects.filter(status__literal_in=["open"])) == []
+
+
+def test_a_cursor_round_trips_dates_and_numbers(agent):
+    conversation = make_conversation()
+    values = [conversation.priority, conversation.last_message_at, conversation.pk]
+    assert decode_cursor(encode_cursor(values), "priority") == values
+    assert decode_cursor(encode_cursor(values), "recent") is None
+    assert decode_cursor("%%%", "recent") is None
+
+
+def test_filters_on_custom_fields_and_assignee_email(agent, teammate):
+    from goodwill.conversations.models import CustomField
+    from goodwill.conversations.services import set_custom_fields
+
+    CustomField.objects.create(
+        key="plan", label="Plan", type=CustomField.Type.CHOICE, choices=["gold", "free"]
+    )
+    gold = make_conversation(assignee=teammate)
+    set_custom_fields(gold, {"plan": "gold"}, by=agent)
+    set_tags(gold, ["vip"], by=agent)
+    make_conversation(assignee=teammate)
+    matching = Conversation.objects.filter(
+        filters_q({"custom": {"plan": "gold"}, "assignee": teammate.email, "tag": "VIP"}, agent)
+    )
+    assert list(matching) == [gold]
+
+
+def test_my_teams_merges_every_team_in_order_across_pages(agent, support_team, billing_team):
+    from goodwill.accounts.services import add_to_team
+    from goodwill.conversations.selectors import inbox_page
+    from goodwill.conversations.tests.factories import minutes_ago
+
+    add_to_team(agent, billing_team)
+    made = [
+        make_conversation(team=support_team if minute % 3 else billing_team, at=minutes_ago(minute))
+        for minute in range(9)
+    ]
+    make_conversation()  # no team: not in the view
+    view = BUILT_IN_VIEWS["team"]
+    collected: list[int] = []
+    cursor = ""
+    while True:
+        page = inbox_page(
+            agent, where=view.where(agent), sort="recent", cursor=cursor, size=4, fan_out=view.fan_out(agent)
+        )
+        collected.extend(row.number for row in page.rows)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert collected == [conversation.number for conversation in made]
+
+
+def test_other_apps_can_add_a_built_in_view(client, agent):
+    from django.urls import reverse
+
+    from goodwill.conversations.selectors import InboxView, register_inbox_view
+
+    urgent = make_conversation()
+    Conversation.objects.filter(pk=urgent.pk).update(priority=Conversation.Priority.URGENT)
+    make_conversation()
+    register_inbox_view(InboxView("urgent", "Urgent", "recent", lambda agent: Q(priority=4)))
+    try:
+        client.force_login(agent)
+        response = client.get(reverse("conversations:inbox"), {"view": "urgent"})
+        assert [row.number for row in response.context["page"].rows] == [urgent.number]
+        assert "Urgent" in [view.label for view, _count in response.context["views_with_counts"]]
+    finally:
+        BUILT_IN_VIEWS.pop("urgent")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner needs the literal IN list")
+def test_sorting_open_conversations_by_priority_reads_an_index(agent):
+    queryset = (
+        conversations_visible_to(agent)
+        .filter(BUILT_IN_VIEWS["open"].where(agent))
+        .order_by("-priority", "-last_message_at", "-id")[:51]
+    )
+    plan = queryset.explain()
+    assert "conv_open_priority" in plan
+    assert "TEMP B-TREE" not in plan

@@ -1,0 +1,94 @@
+"""Base models shared by every app: timestamps, counters and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Counter(models.Model):
+    """A named, gap-free counter, e.g. the conversation numbers people see."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Event(models.Model):
+    """One change to anything in Goodwill: who, what, when, and the values before and after.
+
+    Append-only: rows are never updated or deleted by the application. The customer
+    and conversation columns make the per-customer and per-conversation timelines
+    cheap index scans.
+    """
+
+    class Kind(models.TextChoices):
+        CONVERSATION_OPENED = "conversation.opened", "Conversation opened"
+        MESSAGE_RECEIVED = "message.received", "Message received"
+        REPLY_SENT = "message.replied", "Reply sent"
+        NOTE_ADDED = "message.note", "Internal note added"
+        CALL_LOGGED = "message.phone", "Phone call logged"
+        WALK_IN_LOGGED = "message.walk_in", "Walk-in logged"
+        STATUS_CHANGED = "conversation.status", "Status changed"
+        PRIORITY_CHANGED = "conversation.priority", "Priority changed"
+        ASSIGNED = "conversation.assigned", "Assigned"
+        TEAM_CHANGED = "conversation.team", "Team changed"
+        TAGS_CHANGED = "conversation.tags", "Tags changed"
+        NEED_CHANGED = "conversation.need", "Need changed"
+        NEED_MET_CHANGED = "conversation.need_met", "Need met changed"
+        FIELDS_CHANGED = "conversation.fields", "Custom fields changed"
+        SUBJECT_CHANGED = "conversation.subject", "Subject changed"
+        MERGED = "conversation.merged", "Merged"
+        SPLIT = "conversation.split", "Split"
+        CUSTOMER_CREATED = "customer.created", "Customer created"
+        CUSTOMER_CHANGED = "customer.changed", "Customer changed"
+        ORGANISATION_CHANGED = "organisation.changed", "Organisation changed"
+        AGENT_CHANGED = "agent.changed", "Agent changed"
+        EMAIL_QUARANTINED = "email.quarantined", "Email quarantined"
+        EMAIL_FAILED = "email.failed", "Email delivery failed"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    conversation = models.ForeignKey(
+        "conversations.Conversation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    subject_type = models.CharField(max_length=60, blank=True)
+    subject_id = models.CharField(max_length=40, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["conversation", "created_at"], name="event_conversation_time"),
+            models.Index(fields=["customer", "created_at"], name="event_customer_time"),
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,156 @@
+"""State changes for customers and organisations."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from goodwill.accounts.models import Agent
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
+from goodwill.customers.models import Customer, Identity, Organisation
+
+
+def organisation_for_email(address: str) -> Organisation | None:
+    """The organisation whose domain list includes the address's domain, if any."""
+    domain = address.rpartition("@")[2].lower()
+    if not domain:
+        return None
+    for organisation in Organisation.objects.filter(domains__icontains=domain).only("id", "domains"):
+        if domain in organisation.domain_list:
+            return organisation
+    return None
+
+
+def create_customer(
+    *,
+    name: str = "",
+    emails: list[str] | tuple[str, ...] = (),
+    phones: list[str] | tuple[str, ...] = (),
+    organisation: Organisation | None = None,
+    by: Agent | None = None,
+    **fields: Any,
+) -> Customer:
+    cleaned_emails = []
+    for address in emails:
+        address = Identity.normalise_email(address)
+        validate_email(address)
+        cleaned_emails.append(address)
+    with transaction.atomic():
+        if organisation is None and cleaned_emails:
+            organisation = organisation_for_email(cleaned_emails[0])
+        customer = Customer.objects.create(name=name.strip()[:200], organisation=organisation, **fields)
+        try:
+            with transaction.atomic():
+                for index, address in enumerate(cleaned_emails):
+                    Identity.objects.create(
+                        customer=customer, kind=Identity.Kind.EMAIL, value=address, is_primary=index == 0
+                    )
+                for index, number in enumerate(phones):
+                    Identity.objects.create(
+                        customer=customer,
+                        kind=Identity.Kind.PHONE,
+                        value=Identity.normalise_phone(number),
+                        is_primary=index == 0 and not cleaned_emails,
+                    )
+        except IntegrityError as error:
+            raise ValidationError("That email address or phone number belongs to another customer.") from error
+        record_event(Event.Kind.CUSTOMER_CREATED, actor=by, customer=customer, subject=customer)
+    return customer
+
+
+def find_or_create_customer_by_email(address: str, *, name: str = "") -> Customer:
+    """The customer who owns this address; a new one when nobody does (safe under races)."""
+    display_name, parsed = parseaddr(address)
+    address = Identity.normalise_email(parsed or address)
+    name = name or display_name
+    existing = Customer.objects.with_email(address).first()
+    if existing is not None:
+        if not existing.name and name:
+            Customer.objects.filter(pk=existing.pk).update(name=name[:200])
+            existing.name = name[:200]
+        return existing
+    try:
+        with transaction.atomic():
+            return create_customer(name=name, emails=[address])
+    except ValidationError:
+        found = Customer.objects.with_email(address).first()
+        if found is None:
+            raise
+        return found
+
+
+def find_or_create_customer_by_phone(number: str, *, name: str = "") -> Customer:
+    value = Identity.normalise_phone(number)
+    existing = Customer.objects.filter(identities__kind=Identity.Kind.PHONE, identities__value=value).first()
+    if existing is not None:
+        return existing
+    return create_customer(name=name, phones=[value])
+
+
+CUSTOMER_EDITABLE = (
+    "name", "preferred_name", "pronunciation", "language", "time_zone", "preferred_channel", "notes",
+    "is_internal",
+)
+
+
+def update_customer(customer: Customer, *, by: Agent | None, **changes: Any) -> Customer:
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field == "organisation":
+            current = customer.organisation_id
+            new = value.pk if value else None
+            if current != new:
+                before["organisation"], after["organisation"] = current, new
+                customer.organisation = value
+            continue
+        if field not in CUSTOMER_EDITABLE:
+            raise ValidationError({field: "This field cannot be changed."})
+        if getattr(customer, field) != value:
+            before[field], after[field] = getattr(customer, field), value
+            setattr(customer, field, value)
+    if not after:
+        return customer
+    customer.full_clean()
+    with transaction.atomic():
+        customer.save()
+        record_event(
+            Event.Kind.CUSTOMER_CHANGED, actor=by, customer=customer, subject=customer, before=before, after=after
+        )
+    return customer
+
+
+def add_identity(customer: Customer, *, kind: str, value: str) -> Identity:
+    if kind == Identity.Kind.EMAIL:
+        value = Identity.normalise_email(value)
+        validate_email(value)
+    else:
+        value = Identity.normalise_phone(value)
+        if not value:
+            raise ValidationError("Not a phone number.")
+    try:
+        with transaction.atomic():
+            return Identity.objects.create(customer=customer, kind=kind, value=value)
+    except IntegrityError as error:
+        raise ValidationError(f"{value} already belongs to a customer.") from error
+
+
+def save_organisation(
+    organisation: Organisation | None, *, by: Agent | None, **fields: Any
+) -> Organisation:
+    organisation = organisation or Organisation()
+    before = {key: getattr(organisation, key) for key in fields} if organisation.pk else None
+    for key, value in fields.items():
+        if key not in ("name", "domains", "notes"):
+            raise ValidationError({key: "This field cannot be changed."})
+        setattr(organisation, key, value)
+    organisation.full_clean()
+    with transaction.atomic():
+        organisation.save()
+        record_event(Event.Kind.ORGANISATION_CHANGED, actor=by, subject=organisation, before=before, after=fields)
+    return organisation

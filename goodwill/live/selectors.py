@@ -1,0 +1,50 @@
+"""Reads for live updates: who else is here, and has anything changed since the client looked."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Max, OuterRef, Subquery
+
+from goodwill.accounts.models import Agent
+from goodwill.conversations.models import Conversation, Message
+from goodwill.live.services import Presence, presence_in
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What a client last saw: the newest message id and a digest of the fields people act on."""
+
+    message: int
+    state: str
+
+
+def others_present(conversation: Conversation, agent: Agent) -> list[Presence]:
+    return [presence for presence in presence_in(conversation) if presence.agent_id != agent.pk]
+
+
+def conversation_marker(conversation_id: int) -> Marker:
+    """One query: the conversation row by primary key plus MAX(message id) for it, which
+    the index on message.conversation_id answers without touching other conversations.
+
+    Ids, not timestamps: imported mail may carry an older date than what is already shown.
+    """
+    newest = (
+        Message.objects.filter(conversation_id=OuterRef("pk"))
+        .values("conversation_id")
+        .annotate(newest=Max("id"))
+        .values("newest")
+    )
+    row = (
+        Conversation.objects.filter(pk=conversation_id)
+        .annotate(newest_message=Subquery(newest))
+        .values("newest_message", "status", "assignee_id", "team_id", "priority", "subject", "need_id",
+                "need_met", "merged_into_id")
+        .first()
+    )
+    if row is None:
+        return Marker(message=0, state="")
+    newest_message = row.pop("newest_message") or 0
+    digest = hashlib.sha1(repr(sorted(row.items())).encode(), usedforsecurity=False).hexdigest()[:16]
+    return Marker(message=newest_message, state=digest)

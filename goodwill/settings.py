@@ -1,0 +1,272 @@
+"""Goodwill settings: everything comes from the environment (see CONTRACTS.md)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read NAME, or the contents of the file named by NAME_FILE (for secrets)."""
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        return Path(file_path).read_text().strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env(name)
+    if raw is None or raw == "":
+        return default
+    # Exactly these four spellings: a typo such as "ture" or "no" must not silently mean False.
+    if raw in ("1", "True"):
+        return True
+    if raw in ("0", "False"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be True/False (or 1/0), not {raw!r}")
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+DATA_DIR = Path(env("GOODWILL_DATA_DIR", "./data") or "./data").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    configured = env("GOODWILL_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        # Create-exclusive so two processes starting at once agree on one key.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("GOODWILL_DEBUG", False)
+ALLOWED_HOSTS = env_list("GOODWILL_ALLOWED_HOSTS", "127.0.0.1,localhost")
+BASE_URL = (env("GOODWILL_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+REDIS_URL = env("GOODWILL_REDIS_URL") or None
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "goodwill.core",
+    "goodwill.accounts",
+    "goodwill.customers",
+    "goodwill.conversations",
+    "goodwill.channels.email",
+    "goodwill.channels.portal",
+    "goodwill.search",
+    "goodwill.live",
+    "goodwill.api",
+]
+if REDIS_URL:
+    INSTALLED_APPS.append("django_rq")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "goodwill.accounts.middleware.AgentTimezoneMiddleware",
+]
+
+ROOT_URLCONF = "goodwill.urls"
+WSGI_APPLICATION = "goodwill.wsgi.application"
+ASGI_APPLICATION = "goodwill.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+# --- database -------------------------------------------------------------
+DATABASE_URL = env("GOODWILL_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'goodwill.sqlite3'}"
+_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    _db["OPTIONS"] = {
+        # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at
+        # BEGIN, so concurrent writers queue on busy_timeout instead of failing
+        # with "database is locked" halfway through a transaction.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL;"
+            "PRAGMA synchronous=NORMAL;"
+            "PRAGMA busy_timeout=20000;"
+            "PRAGMA foreign_keys=ON;"
+            "PRAGMA mmap_size=268435456;"
+            "PRAGMA cache_size=-64000;"
+            "PRAGMA temp_store=MEMORY;"
+        ),
+    }
+    _db["CONN_MAX_AGE"] = 600
+    IS_SQLITE = True
+else:
+    _db["CONN_MAX_AGE"] = 60
+    IS_SQLITE = False
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, tasks -----------------------------------------------------------
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "goodwill",
+        }
+    }
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_rq.RQBackend",
+            "QUEUES": ["default"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "goodwill_cache",
+        }
+    }
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default"],
+        }
+    }
+if env_bool("GOODWILL_TASKS_IMMEDIATE", False):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# --- auth -----------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.Agent"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_RATE_LIMIT = int(env("GOODWILL_LOGIN_RATE_LIMIT", "10") or 10)  # failures per 15 min
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- i18n, time -------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- files ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every start when it is missing
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = DATA_DIR / "files"
+MEDIA_URL = "/files/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+if env("GOODWILL_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("GOODWILL_S3_BUCKET"),
+            "endpoint_url": env("GOODWILL_S3_ENDPOINT_URL"),
+            "access_key": env("GOODWILL_S3_ACCESS_KEY"),
+            "secret_key": env("GOODWILL_S3_SECRET_KEY"),
+        },
+    }
+WHITENOISE_USE_FINDERS = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
+
+
+# --- email out ----------------------------------------------------------------
+def _email_settings(url: str) -> dict[str, object]:
+    parsed = urlparse(url)
+    query = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if parsed.scheme in ("smtp", "smtps"):
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parsed.hostname or "localhost",
+            "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+            "EMAIL_HOST_USER": unquote(parsed.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+            "EMAIL_USE_TLS": query.get("starttls") in ("1", "true", "True"),
+            "EMAIL_USE_SSL": parsed.scheme == "smtps",
+            "EMAIL_TIMEOUT": 30,
+        }
+    raise ImproperlyConfigured(f"GOODWILL_EMAIL_URL: unsupported scheme {parsed.scheme!r}")
+
+
+EMAIL_URL = env("GOODWILL_EMAIL_URL", "console://") or "console://"
+globals().update(_email_settings(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env("GOODWILL_FROM_EMAIL", "support@goodwill.localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- logging ----------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"goodwill": {"level": "INFO"}},
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

@@ -1,0 +1,252 @@
+/* Goodwill agent workspace: keyboard shortcuts, undo send, macros, confirmations.
+ * Vanilla JS, no build step. Every feature also works without it (plain forms and links).
+ *
+ * Shortcuts: j/k move in the inbox, x selects, o (or Enter) opens, r reply, n note, a assign,
+ * s solve, / search, ? shows them all.
+ */
+(function () {
+  "use strict";
+
+  var UNDO_SECONDS = 5;
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+
+  function isTyping(target) {
+    if (!target) return false;
+    var tag = target.tagName;
+    if (tag === "INPUT" && /^(checkbox|radio|button|submit|reset)$/.test(target.type)) return false;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
+  }
+
+  /* --- confirmations for destructive actions --------------------------------- */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (form.id === "bulk-form") {
+      var action = $("#bulk-action", form);
+      var button = $("[data-confirm-merge]", form);
+      if (action && action.value === "merge" && button) question = button.getAttribute("data-confirm-merge");
+    }
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  });
+
+  /* --- selects that apply themselves (sort order) ------------------------------ */
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-autosubmit]")) {
+      event.target.form.requestSubmit ? event.target.form.requestSubmit() : event.target.form.submit();
+    }
+  });
+
+  /* --- bulk bar: show only the argument the chosen action needs ---------------- */
+  function syncBulkBar() {
+    var action = $("#bulk-action");
+    if (!action) return;
+    $all(".bulk-arg").forEach(function (label) {
+      label.hidden = label.getAttribute("data-for") !== action.value;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "bulk-action") syncBulkBar();
+  });
+
+  /* --- inbox: j/k selection that survives the list refreshing ------------------ */
+  var current = null; // conversation number of the highlighted row
+
+  function rows() { return $all("#inbox-list .conv-row"); }
+
+  function highlight(row, focus) {
+    rows().forEach(function (item) { item.classList.remove("is-current"); });
+    if (!row) return;
+    row.classList.add("is-current");
+    current = row.getAttribute("data-number");
+    var link = $(".conv-link", row);
+    if (focus && link) link.focus();
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var list = rows();
+    if (!list.length) return;
+    var index = list.findIndex(function (row) { return row.getAttribute("data-number") === current; });
+    var next = index === -1 ? 0 : Math.min(list.length - 1, Math.max(0, index + step));
+    highlight(list[next], true);
+  }
+
+  document.addEventListener("focusin", function (event) {
+    var row = event.target.closest && event.target.closest(".conv-row");
+    if (row) highlight(row, false);
+  });
+
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!current) return;
+    var row = $('#inbox-list .conv-row[data-number="' + current + '"]');
+    if (row) highlight(row, false);
+  });
+
+  /* --- composer -------------------------------------------------------------------- */
+  function composer() { return document.getElementById("composer-form"); }
+  function composerText() { return document.getElementById("composer-text"); }
+
+  function setKind(kind) {
+    var form = composer();
+    if (!form) return;
+    var radio = $('input[name="kind"][value="' + kind + '"]', form);
+    if (radio) {
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    var text = composerText();
+    if (text) text.focus();
+  }
+
+  function syncSendLabel() {
+    var form = composer();
+    var button = document.getElementById("composer-send");
+    if (!form || !button) return;
+    var checked = $('input[name="kind"]:checked', form) || $('input[type="hidden"][name="kind"]', form);
+    var kind = checked ? checked.value : "reply";
+    var labels = { reply: "Send reply", note: "Add note", phone: "Log phone call", walk_in: "Log walk-in" };
+    button.textContent = labels[kind] || "Send reply";
+    form.classList.toggle("is-note", kind === "note");
+    form.dataset.kind = kind;
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "kind") syncSendLabel();
+  });
+
+  // Undo send: the form waits a few seconds before it really goes; Undo cancels.
+  var pending = null;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "composer-form" || event.defaultPrevented) return;
+    if (form.dataset.sendNow) return;
+    var text = composerText();
+    var files = $('input[type="file"]', form);
+    if (text && !text.value.trim() && !(files && files.files.length)) return; // the server explains
+    event.preventDefault();
+    var bar = document.getElementById("undo-bar");
+    var label = bar ? $("[data-undo-text]", bar) : null;
+    var button = document.getElementById("composer-send");
+    var left = UNDO_SECONDS;
+    var isNote = form.dataset.kind && form.dataset.kind !== "reply";
+    function tick() {
+      if (label) label.textContent = (isNote ? "Saving in " : "Sending in ") + left + " s…";
+    }
+    if (button) button.disabled = true;
+    if (bar) bar.hidden = false;
+    tick();
+    pending = setInterval(function () {
+      left -= 1;
+      if (left > 0) { tick(); return; }
+      clearInterval(pending);
+      pending = null;
+      if (label) label.textContent = isNote ? "Saving…" : "Sending…";
+      form.dataset.sendNow = "1";
+      form.submit();
+    }, 1000);
+  });
+
+  document.addEventListener("click", function (event) {
+    if (!event.target.matches("[data-undo]")) return;
+    if (pending) clearInterval(pending);
+    pending = null;
+    var bar = document.getElementById("undo-bar");
+    if (bar) bar.hidden = true;
+    var button = document.getElementById("composer-send");
+    if (button) button.disabled = false;
+    var text = composerText();
+    if (text) text.focus();
+  });
+
+  // Macros: insert the filled-in text at the cursor instead of reloading the page.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.id !== "macro-form") return;
+    var select = $("#macro-select", form);
+    var option = select && select.options[select.selectedIndex];
+    var text = composerText();
+    if (!option || !text) return;
+    event.preventDefault();
+    var insert = option.getAttribute("data-text") || "";
+    var start = text.selectionStart || text.value.length;
+    var end = text.selectionEnd || start;
+    var before = text.value.slice(0, start);
+    var glue = before && !/\n$/.test(before) ? "\n\n" : "";
+    text.value = before + glue + insert + text.value.slice(end);
+    if (option.getAttribute("data-kind") === "note") setKind("note");
+    var status = document.getElementById("composer-status");
+    if (status && option.getAttribute("data-status")) status.value = option.getAttribute("data-status");
+    text.focus();
+    var caret = (before + glue + insert).length;
+    text.setSelectionRange(caret, caret);
+    text.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
+  /* --- keyboard shortcuts ---------------------------------------------------------- */
+  function showHelp() {
+    var dialog = document.getElementById("shortcuts-dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  function solve() {
+    var status = $('#properties select[name="status"]');
+    if (!status) return;
+    status.value = "solved";
+    status.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && isTyping(event.target)) {
+      event.target.blur();
+      return;
+    }
+    if (isTyping(event.target)) return;
+    if ($("dialog[open]")) return;
+    var key = event.key;
+    var handled = true;
+    if (key === "/") {
+      var search = document.getElementById("global-search");
+      if (search) { search.focus(); search.select(); } else handled = false;
+    } else if (key === "?") {
+      showHelp();
+    } else if (key === "j") {
+      move(1);
+    } else if (key === "k") {
+      move(-1);
+    } else if (key === "o" || (key === "Enter" && current && !event.target.closest("a,button"))) {
+      var row = current && $('#inbox-list .conv-row[data-number="' + current + '"] .conv-link');
+      if (row) window.location.href = row.href; else handled = false;
+    } else if (key === "x" && current) {
+      var box = $('#inbox-list .conv-row[data-number="' + current + '"] input[type="checkbox"]');
+      if (box) box.checked = !box.checked; else handled = false;
+    } else if (key === "r" && composer()) {
+      setKind("reply");
+    } else if (key === "n" && composer()) {
+      setKind("note");
+    } else if (key === "a") {
+      var assignee = $('#properties input[name="assignee"]');
+      if (assignee) { assignee.focus(); assignee.select(); } else handled = false;
+    } else if (key === "s") {
+      if ($("#properties select[name=status]")) solve(); else handled = false;
+    } else {
+      handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.matches("[data-close-dialog]")) event.target.closest("dialog").close();
+    if (event.target.matches("[data-show-shortcuts]")) showHelp();
+  });
+
+  function init() {
+    syncBulkBar();
+    syncSendLabel();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
+})();
