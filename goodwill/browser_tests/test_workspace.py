@@ -54,11 +54,15 @@ def test_an_agent_replies_notes_assigns_and_solves(new_page, agent, teammate, co
 
     assignee = page.get_by_label("Assignee")
     assignee.fill("tess@example.com")
-    assignee.press("Tab")
+    with page.expect_response(_properties_saved) as saved:
+        assignee.press("Tab")
+    assert saved.value.ok
     expect(page.locator("#properties")).not_to_contain_text("Not saved")
     _wait_for(lambda: Conversation.objects.get(pk=conversation.pk).assignee_id == teammate.pk)
 
-    page.locator("#properties").get_by_role("combobox", name=re.compile("^Status")).select_option("solved")
+    with page.expect_response(_properties_saved) as saved:
+        page.locator("#properties").get_by_role("combobox", name=re.compile("^Status")).select_option("solved")
+    assert saved.value.ok
     _wait_for(lambda: Conversation.objects.get(pk=conversation.pk).status == Conversation.Status.SOLVED)
     page.reload()
     expect(page.locator("#properties").get_by_role("combobox", name=re.compile("^Status"))).to_have_value("solved")
@@ -127,6 +131,10 @@ def test_the_stale_draft_guard_fires_when_the_customer_writes_meanwhile(
     expect(guard).to_be_visible(timeout=SEND_WAIT_MS)
     expect(page.get_by_label("Message")).to_have_value("Could you send a photo of the lid?")
     assert not conversation.messages.filter(direction=Message.Direction.OUTBOUND).exists()
+
+
+def _properties_saved(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.request.method == "POST" and response.url.endswith("/properties")
 
 
 def _wait_for(condition, seconds: float = 15.0) -> None:  # type: ignore[no-untyped-def]

@@ -87,6 +87,31 @@
     if (row) highlight(row, false);
   });
 
+  /* --- background refreshes never overwrite what the agent is editing ------------------
+   * A live refresh (a GET triggered by goodwill:conversation-changed) may be answered
+   * after the agent has started typing in the panel, or after they saved a change whose
+   * answer already arrived. Such an answer is older than what is on screen: drop it. */
+  var lastPostAt = {};
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var detail = event.detail;
+    var target = detail.target;
+    if (!target || !target.id) return;
+    detail.requestConfig.goodwillStartedAt = Date.now();
+    if (detail.requestConfig.verb !== "get") lastPostAt[target.id] = Date.now();
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var target = detail.target;
+    var config = detail.requestConfig;
+    if (!target || !target.id || !config || config.verb !== "get") return;
+    if (!target.hasAttribute("data-keep-while-editing")) return;
+    var editing = document.activeElement && target.contains(document.activeElement);
+    var overtaken = (lastPostAt[target.id] || 0) >= (config.goodwillStartedAt || 0);
+    if (editing || overtaken) detail.shouldSwap = false;
+  });
+
   /* --- composer -------------------------------------------------------------------- */
   function composer() { return document.getElementById("composer-form"); }
   function composerText() { return document.getElementById("composer-text"); }
