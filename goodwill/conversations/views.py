@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -14,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +45,8 @@ from goodwill.conversations.models import (
 )
 from goodwill.conversations.panels import customer_panels
 from goodwill.conversations.templatetags.workspace import format_long, format_short
-from goodwill.core.models import Event
+from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
+from goodwill.live.selectors import marker_of
 
 FILTER_KEYS = {
     "status",
@@ -338,54 +339,62 @@ def bulk(request: HttpRequest) -> HttpResponse:
 # --- conversation page ----------------------------------------------------------------
 
 
-REMOTE_IMAGE = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(["']?)(https?:)""", re.IGNORECASE)
-
-
-def html_document(html: str, *, load_images: bool) -> str:
-    """A standalone document for a sandboxed iframe. Remote images stay blocked unless asked for."""
-    images = "img-src data: https: http:" if load_images else "img-src data:"
-    policy = f"default-src 'none'; style-src 'unsafe-inline'; {images}"
-    return (
-        '<!doctype html><html><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-        "<style>body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1d2330}img{max-width:100%}</style>"
-        f"</head><body>{html}</body></html>"
+def _timeline_context(
+    request: HttpRequest, conversation: Conversation, stale_messages: list[Message] | None = None
+) -> dict[str, Any]:
+    """What the timeline (and the live marker of what it shows) needs."""
+    agent = _agent(request)
+    load_images_for = {int(value) for value in request.GET.getlist("images") if value.isdigit()}
+    events = selectors.change_events_of(conversation)
+    messages, attachments = timeline_messages(conversation)
+    timeline = build_timeline(messages, events, load_images_for, attachments)
+    last_message = timeline.last_message
+    rendered_timeline = timeline_html(
+        timeline,
+        TimelineContext(
+            conversation=conversation,
+            customer_name=str(conversation.customer),
+            can_edit=not agent.is_light,
+            csrf_token=get_token(request),
+            stale_ids=frozenset(message.pk for message in stale_messages or []),
+        ),
     )
+    return {
+        "conversation": conversation,
+        "customer": conversation.customer,
+        "timeline": timeline,
+        "timeline_html": rendered_timeline,
+        "last_message": last_message,
+        "live_marker": marker_of(conversation, last_message.pk if last_message else 0),
+        "events": events,
+    }
 
 
-def has_remote_images(html: str) -> bool:
-    return bool(REMOTE_IMAGE.search(html))
-
-
-def _timeline(
-    conversation: Conversation, events: list[Any], load_images_for: set[int]
-) -> list[dict[str, Any]]:
-    """Messages and change events in time order."""
-    items: list[dict[str, Any]] = []
-    for message in selectors.messages_of(conversation):
-        entry: dict[str, Any] = {"type": "message", "at": message.created_at, "message": message}
-        if message.html:
-            entry["srcdoc"] = html_document(message.html, load_images=message.pk in load_images_for)
-            entry["remote_images"] = has_remote_images(message.html)
-            entry["images_loaded"] = message.pk in load_images_for
-        entry["has_history"] = bool(message.new_text) and message.new_text.strip() != message.text.strip()
-        items.append(entry)
-    for event in events:
-        # The first message already says the conversation started.
-        if event.kind != Event.Kind.CONVERSATION_OPENED:
-            items.append({"type": "event", "at": event.created_at, "event": event})
-    items.sort(key=lambda item: item["at"])
-    return items
+def _properties_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    """What the properties panel needs."""
+    custom_fields = list(CustomField.objects.filter(is_active=True))
+    return {
+        "conversation": conversation,
+        "can_edit": not _agent(request).is_light,
+        "statuses": Conversation.Status.choices,
+        "priorities": Conversation.Priority.choices,
+        "need_met_choices": Conversation.NeedMet.choices,
+        "teams": list(Team.objects.all()),
+        "agents": assignable_agents(),
+        "needs": list(ContactReason.objects.filter(is_active=True).select_related("parent")),
+        "tags_text": ", ".join(tag.name for tag in conversation.tags.all()),
+        "custom_fields": [
+            {"field": field, "value": conversation.custom_fields.get(field.key, "")}
+            for field in custom_fields
+        ],
+    }
 
 
 def _detail_context(request: HttpRequest, conversation: Conversation, **extra: Any) -> dict[str, Any]:
     agent = _agent(request)
-    load_images_for = {int(value) for value in request.GET.getlist("images") if value.isdigit()}
-    events = selectors.change_events_of(conversation)
-    timeline = _timeline(conversation, events, load_images_for)
-    last_message = max(
-        (item["message"] for item in timeline if item["type"] == "message"), key=lambda m: m.pk, default=None
-    )
+    context = _timeline_context(request, conversation, extra.get("stale_messages"))
+    context.update(_properties_context(request, conversation))
+    last_message = context.pop("last_message")
     draft = Draft.objects.filter(conversation=conversation, agent=agent).first()
     seen_message_id = extra.pop("seen_message_id", None)
     if seen_message_id is None:
@@ -405,37 +414,24 @@ def _detail_context(request: HttpRequest, conversation: Conversation, **extra: A
             composer_text = f"{composer_text}\n\n{rendered}".strip() if composer_text else rendered
             composer_kind = chosen.kind if agent.can_reply else "note"
             extra.setdefault("composer_status", chosen.set_status)
-    custom_fields = list(CustomField.objects.filter(is_active=True))
-    context: dict[str, Any] = {
-        "conversation": conversation,
-        "customer": conversation.customer,
-        "timeline": timeline,
-        "events": events,
-        "seen_message_id": seen_message_id,
-        "composer_text": composer_text,
-        "composer_kind": composer_kind,
-        "draft": draft,
-        "macros": [
-            {"macro": macro, "text": services.render_macro(macro, conversation=conversation, agent=agent)}
-            for macro in macros
-        ],
-        "statuses": Conversation.Status.choices,
-        "send_statuses": [(value, label) for value, label in Conversation.Status.choices if value != "new"],
-        "priorities": Conversation.Priority.choices,
-        "need_met_choices": Conversation.NeedMet.choices,
-        "teams": list(Team.objects.all()),
-        "agents": assignable_agents(),
-        "needs": list(ContactReason.objects.filter(is_active=True).select_related("parent")),
-        "tags_text": ", ".join(tag.name for tag in conversation.tags.all()),
-        "custom_fields": [
-            {"field": field, "value": conversation.custom_fields.get(field.key, "")}
-            for field in custom_fields
-        ],
-        "previous_conversations": selectors.previous_conversations(agent, conversation),
-        "customer_panels": customer_panels(request, conversation),
-        "merged_into": conversation.merged_into,
-        "can_edit": not agent.is_light,
-    }
+    context.update(
+        {
+            "seen_message_id": seen_message_id,
+            "composer_text": composer_text,
+            "composer_kind": composer_kind,
+            "draft": draft,
+            "macros": [
+                {"macro": macro, "text": services.render_macro(macro, conversation=conversation, agent=agent)}
+                for macro in macros
+            ],
+            "send_statuses": [
+                (value, label) for value, label in Conversation.Status.choices if value != "new"
+            ],
+            "previous_conversations": selectors.previous_conversations(agent, conversation),
+            "customer_panels": customer_panels(request, conversation),
+            "merged_into": conversation.merged_into,
+        }
+    )
     context.update(extra)
     return context
 
@@ -445,12 +441,17 @@ def _detail_context(request: HttpRequest, conversation: Conversation, **extra: A
 def detail(request: HttpRequest, number: int) -> HttpResponse:
     agent = _agent(request)
     conversation = selectors.get_conversation_for(agent, number)
-    context = _detail_context(request, conversation)
-    partial = request.GET.get("partial")
-    if request.htmx and partial in ("timeline", "properties"):
-        response = render(request, f"conversations/detail.html#{partial}", context)
+    partial = request.GET.get("partial") if request.htmx else None
+    if partial == "timeline":
+        response = render(
+            request, "conversations/detail.html#timeline", _timeline_context(request, conversation)
+        )
+    elif partial == "properties":
+        response = render(
+            request, "conversations/detail.html#properties", _properties_context(request, conversation)
+        )
     else:
-        response = render(request, "conversations/detail.html", context)
+        response = render(request, "conversations/detail.html", _detail_context(request, conversation))
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -563,7 +564,7 @@ def update_properties(request: HttpRequest, number: int) -> HttpResponse:
     selectors.forget_view_counts(agent)
     if request.htmx:
         conversation = selectors.get_conversation_for(agent, number)
-        context = _detail_context(request, conversation, properties_error=error)
+        context = {**_properties_context(request, conversation), "properties_error": error}
         response = render(request, "conversations/detail.html#properties", context)
         response["HX-Trigger"] = "goodwill:new-message"
         return response

@@ -20,6 +20,19 @@ class Marker:
     state: str
 
 
+# The fields people act on; a change to any of them refreshes the properties panel.
+STATE_FIELDS = (
+    "status",
+    "assignee_id",
+    "team_id",
+    "priority",
+    "subject",
+    "need_id",
+    "need_met",
+    "merged_into_id",
+)
+
+
 def others_present(conversation: Conversation, agent: Agent) -> list[Presence]:
     return [presence for presence in presence_in(conversation) if presence.agent_id != agent.pk]
 
@@ -39,12 +52,23 @@ def conversation_marker(conversation_id: int) -> Marker:
     row = (
         Conversation.objects.filter(pk=conversation_id)
         .annotate(newest_message=Subquery(newest))
-        .values("newest_message", "status", "assignee_id", "team_id", "priority", "subject", "need_id",
-                "need_met", "merged_into_id")
+        .values("newest_message", *STATE_FIELDS)
         .first()
     )
     if row is None:
         return Marker(message=0, state="")
     newest_message = row.pop("newest_message") or 0
-    digest = hashlib.sha1(repr(sorted(row.items())).encode(), usedforsecurity=False).hexdigest()[:16]
-    return Marker(message=newest_message, state=digest)
+    return Marker(message=newest_message, state=state_digest(row))
+
+
+def marker_of(conversation: Conversation, newest_message_id: int) -> Marker:
+    """The marker of a conversation already loaded, with the newest message the page shows:
+    no query, and exactly what the agent is looking at."""
+    return Marker(
+        message=newest_message_id,
+        state=state_digest({name: getattr(conversation, name) for name in STATE_FIELDS}),
+    )
+
+
+def state_digest(fields: dict[str, object]) -> str:
+    return hashlib.sha1(repr(sorted(fields.items())).encode(), usedforsecurity=False).hexdigest()[:16]

@@ -13,7 +13,7 @@ from goodwill.conversations.services import (
     receive_message,
 )
 from goodwill.conversations.tests.factories import make_conversation
-from goodwill.conversations.views import html_document
+from goodwill.conversations.timeline import html_document
 from goodwill.core.models import Event
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ def live_context(context: dict[str, Any], conversation: Conversation) -> dict[st
     agent = getattr(request, "user", None)
     others = others_present(conversation, agent) if agent is not None and agent.is_authenticated else []
     return {
-        "marker": conversation_marker(conversation.pk),
+        # The page computes the marker of what it shows; other callers ask the database.
+        "marker": context.get("live_marker") or conversation_marker(conversation.pk),
         "others": others,
         "replying": [presence for presence in others if presence.is_replying],
     }
