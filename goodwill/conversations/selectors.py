@@ -393,7 +393,23 @@ def view_counts(agent: Agent) -> dict[str, str]:
 
 
 def forget_view_counts(agent: Agent) -> None:
-    cache.delete(f"goodwill:inbox-counts:{agent.pk}")
+    cache.delete_many([f"goodwill:inbox-counts:{agent.pk}", f"goodwill:saved-view-counts:{agent.pk}"])
+
+
+def saved_view_counts(agent: Agent, views: list[SavedView]) -> dict[int, str]:
+    """Conversations in each of the agent's saved views, capped and cached briefly per agent.
+
+    A saved view can filter on anything (a tag, a custom field), which no index may cover;
+    the inbox asks for these counts after it has loaded, so they never slow the page."""
+    key = f"goodwill:saved-view-counts:{agent.pk}"
+    counts: dict[int, str] = cache.get(key) or {}
+    missing = [view for view in views if view.pk not in counts]
+    if missing:
+        visible = conversations_visible_to(agent)
+        for view in missing:
+            counts[view.pk] = format_count(capped_count(visible.filter(filters_q(view.filters, agent))))
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return {view.pk: counts[view.pk] for view in views}
 
 
 # --- conversation page ---------------------------------------------------------------

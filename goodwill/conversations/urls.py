@@ -8,6 +8,7 @@ app_name = "conversations"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("views/", views.save_view, name="save_view"),
+    path("views/counts", views.saved_view_counts, name="saved_view_counts"),
     path("views/<int:pk>/delete", views.delete_view, name="delete_view"),
     path("bulk/", views.bulk, name="bulk"),
     path("c/<int:number>/", views.detail, name="detail"),

@@ -264,6 +264,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def saved_view_counts(request: HttpRequest) -> HttpResponse:
+    """The count of each saved view, as out-of-band swaps the inbox asks for once it has loaded."""
+    agent = _agent(request)
+    views = list(selectors.saved_views_for(agent))
+    counts = selectors.saved_view_counts(agent, views)
+    html = "".join(
+        f'<span id="saved-count-{pk}" class="count" hx-swap-oob="true" '
+        f'aria-label="{escape(count)} conversations">{escape(count)}</span>'
+        for pk, count in counts.items()
+    )
+    response = HttpResponse(html)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 @require_POST
 def save_view(request: HttpRequest) -> HttpResponse:
     agent = _agent(request)

@@ -272,3 +272,51 @@ def test_light_agents_cannot_bulk_change(client, light_agent):
     assert response.status_code == 403
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.NEW
+
+
+def test_saved_views_show_their_counts_once_the_inbox_has_loaded(client, agent, admin, billing_team):
+    pending = [make_conversation(), make_conversation()]
+    for conversation in pending:
+        change_status(conversation, Conversation.Status.PENDING, by=agent)
+    make_conversation()
+    hidden = make_conversation(team=billing_team)
+    change_status(hidden, Conversation.Status.PENDING, by=admin)
+    mine = services_save_view(agent, "Waiting on them", {"status": ["pending"]})
+    shared = services_save_view(admin, "Everything", {}, is_shared=True)
+    private = services_save_view(admin, "Admin only", {})
+    client.force_login(agent)
+
+    inbox = client.get(INBOX).content.decode()
+    counts_url = reverse("conversations:saved_view_counts")
+    assert f'hx-get="{counts_url}" hx-trigger="load"' in inbox
+    assert f'id="saved-count-{mine.pk}"' in inbox
+
+    body = client.get(counts_url).content.decode()
+    # The restricted Billing conversation is not counted for an agent outside Billing.
+    assert (
+        f'<span id="saved-count-{mine.pk}" class="count" hx-swap-oob="true" aria-label="2 conversations">2</span>'
+        in body
+    )
+    assert (
+        f'id="saved-count-{shared.pk}" class="count" hx-swap-oob="true" aria-label="3 conversations">3<'
+        in body
+    )
+    assert f"saved-count-{private.pk}" not in body
+
+    # Counts are cached briefly and forgotten when the agent changes something.
+    change_status(pending[0], Conversation.Status.OPEN, by=agent)
+    assert 'aria-label="2 conversations">2<' in client.get(counts_url).content.decode()
+    client.post(reverse("conversations:properties", args=[pending[1].number]), {"status": "open"})
+    assert f'id="saved-count-{mine.pk}" class="count" hx-swap-oob="true" aria-label="0 conversations">0<' in (
+        client.get(counts_url).content.decode()
+    )
+
+
+def test_saved_view_counts_need_a_signed_in_agent(client):
+    assert client.get(reverse("conversations:saved_view_counts")).status_code == 302
+
+
+def services_save_view(owner, name, filters, *, is_shared=False):  # type: ignore[no-untyped-def]
+    from goodwill.conversations.services import save_view
+
+    return save_view(owner=owner, name=name, filters=filters, sort="recent", is_shared=is_shared)
