@@ -148,6 +148,8 @@ class ComposerForm(forms.Form):
     )
     text = forms.CharField(required=False, widget=forms.Textarea)
     seen_message_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set when the agent chose "Send anyway" although another agent is replying.
+    collision_ack = forms.BooleanField(required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         choices=[
             ("", "Keep status"),

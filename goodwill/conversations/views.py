@@ -46,7 +46,7 @@ from goodwill.conversations.models import (
 from goodwill.conversations.panels import customer_panels
 from goodwill.conversations.templatetags.workspace import format_long, format_short
 from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
-from goodwill.live.selectors import marker_of
+from goodwill.live.selectors import marker_of, others_replying
 
 FILTER_KEYS = {
     "status",
@@ -503,6 +503,28 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
         return redirect(conversation_url(conversation))
     kind = form.cleaned_data["kind"]
     text = form.cleaned_data["text"] or ""
+    replying = others_replying(conversation, agent) if kind == Message.Kind.REPLY else []
+    if replying and not form.cleaned_data["collision_ack"]:
+        # The page warns before sending; this catches what the browser could not know yet
+        # (or a browser without scripts): the reply is kept, not sent, until confirmed.
+        if text.strip():
+            services.save_draft(
+                conversation,
+                by=agent,
+                text=text,
+                kind=kind,
+                seen_message_id=form.cleaned_data["seen_message_id"],
+            )
+        context = _detail_context(
+            request,
+            conversation,
+            composer_text=text,
+            composer_kind=kind,
+            composer_status=form.cleaned_data["status"] or "",
+            collision_with=[person.name for person in replying],
+            seen_message_id=form.cleaned_data["seen_message_id"],
+        )
+        return render(request, "conversations/detail.html", context, status=409)
     try:
         message = services.send_from_composer(
             conversation,

@@ -37,6 +37,10 @@ def others_present(conversation: Conversation, agent: Agent) -> list[Presence]:
     return [presence for presence in presence_in(conversation) if presence.agent_id != agent.pk]
 
 
+def others_replying(conversation: Conversation, agent: Agent) -> list[Presence]:
+    return [presence for presence in others_present(conversation, agent) if presence.is_replying]
+
+
 def conversation_marker(conversation_id: int) -> Marker:
     """One query: the conversation row by primary key plus MAX(message id) for it, which
     the index on message.conversation_id answers without touching other conversations.

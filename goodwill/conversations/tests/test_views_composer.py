@@ -228,3 +228,51 @@ def test_light_agents_cannot_log_calls(client, light_agent, customer):
     )
     assert response.status_code == 403
     assert not conversation.messages.filter(kind=Message.Kind.WALK_IN).exists()
+
+
+def test_a_reply_on_top_of_another_agents_is_held_until_confirmed(client, agent, teammate, customer):
+    from django.core.cache import cache
+
+    from goodwill.live.services import PresenceState, record_presence
+
+    cache.clear()
+    conversation = make_conversation(customer=customer)
+    record_presence(conversation, agent=teammate, state=PresenceState.REPLYING)
+    client.force_login(agent)
+    posted = {"kind": "reply", "text": "It ships today.", "seen_message_id": last_seen(conversation)}
+
+    held = client.post(send_url(conversation), posted)
+    assert held.status_code == 409
+    body = held.content.decode()
+    assert f"{teammate.name} is writing a reply right now — yours was not sent." in body
+    assert '<input type="hidden" name="collision_ack" value="1">' in body
+    assert "It ships today." in body
+    assert not conversation.messages.filter(direction=Message.Direction.OUTBOUND).exists()
+    assert Draft.objects.get(conversation=conversation, agent=agent).text == "It ships today."
+
+    # A note never reaches the customer, so it is not held.
+    note = client.post(send_url(conversation), {**posted, "kind": "note", "text": "Tess is on it"})
+    assert note.status_code == 302
+
+    sent = client.post(send_url(conversation), {**posted, "collision_ack": "1"})
+    assert sent.status_code == 302
+    assert conversation.messages.filter(direction=Message.Direction.OUTBOUND, text="It ships today.").exists()
+    cache.clear()
+
+
+def test_an_agent_who_is_only_viewing_does_not_hold_a_reply(client, agent, teammate, customer):
+    from django.core.cache import cache
+
+    from goodwill.live.services import PresenceState, record_presence
+
+    cache.clear()
+    conversation = make_conversation(customer=customer)
+    record_presence(conversation, agent=teammate, state=PresenceState.VIEWING)
+    record_presence(conversation, agent=agent, state=PresenceState.REPLYING)
+    client.force_login(agent)
+    response = client.post(
+        send_url(conversation), {"kind": "reply", "text": "Done.", "seen_message_id": last_seen(conversation)}
+    )
+    assert response.status_code == 302
+    assert conversation.messages.filter(direction=Message.Direction.OUTBOUND).exists()
+    cache.clear()

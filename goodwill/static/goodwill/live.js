@@ -180,6 +180,9 @@
       self.dialog.close();
       if (button.dataset.liveAction === "send" && pending) {
         pending.form.dataset.liveConfirmed = "1";
+        // Tell the server too: it refuses a reply on top of another agent's unless confirmed.
+        var ack = pending.form.querySelector("input[name=collision_ack]");
+        if (ack) ack.value = "1";
         if (pending.form.requestSubmit) {
           pending.form.requestSubmit(pending.submitter || undefined);
         } else {
