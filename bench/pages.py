@@ -96,6 +96,15 @@ def child(repeat: int) -> None:
     pages: list[tuple[str, str, str, dict[str, str]]] = []
     for slug in BUILT_IN_VIEWS:
         pages.append(("inbox", f"inbox ?view={slug}", f"/?view={slug}", {}))
+    through = Conversation.tags.through
+    tag = through.objects.values("tag__name").annotate(n=Count("id")).order_by("-n", "tag__name").first()
+    if tag is not None:
+        # Ad-hoc filters with no status: a tag on a few percent of all conversations.
+        label = f"inbox ?tag={tag['tag__name']} ({tag['n']:,} convs)"
+        pages.append(("inbox", label, f"/?tag={tag['tag__name']}", {}))
+        pages.append(
+            ("inbox", "  same tag, sorted by priority", f"/?tag={tag['tag__name']}&sort=priority", {})
+        )
     long = visible.filter(message_count__gte=50).order_by("-number").first()
     if long is not None:
         pages.append(
@@ -206,7 +215,9 @@ def print_table(big: dict[str, Any], small: dict[str, Any] | None) -> None:
     for page in big["pages"]:
         target = TARGET_MS[page["kind"]]
         flag = " over" if page["cpu_p95"] > target else ""
-        queries = str(page["queries"]) + (f"/{page['queries_max']}" if page["queries_max"] != page["queries"] else "")
+        queries = str(page["queries"]) + (
+            f"/{page['queries_max']}" if page["queries_max"] != page["queries"] else ""
+        )
         line = (
             f"{page['label'][:48]:<48} {page['status']!s:>6} {page['p50']:>8.1f} {page['p95']:>8.1f} "
             f"{page['cpu_p50']:>8.1f} {page['cpu_p95']:>8.1f} {page['sql_p50']:>8.1f} {queries:>8}"

@@ -139,3 +139,74 @@ def test_sorting_open_conversations_by_priority_reads_an_index(agent):
     plan = queryset.explain()
     assert "conv_open_priority" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def _tagged_page_numbers(agent, filters, sort, size=3):
+    from goodwill.conversations.selectors import inbox_page
+
+    collected: list[int] = []
+    cursor = ""
+    while True:
+        page = inbox_page(agent, where=filters_q(filters, agent), sort=sort, cursor=cursor, size=size)
+        collected.extend(row.number for row in page.rows)
+        if not page.next_cursor:
+            return collected
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("walk_min", [1, 10_000], ids=["common tag: index walk", "rare tag: read its links"])
+@pytest.mark.parametrize("sort", ["recent", "oldest", "created", "priority"])
+def test_a_tag_filter_pages_through_exactly_the_tagged_conversations(agent, monkeypatch, walk_min, sort):
+    from goodwill.conversations import selectors
+    from goodwill.conversations.tests.factories import minutes_ago
+
+    monkeypatch.setattr(selectors, "TAG_WALK_MIN", walk_min)
+    made = [make_conversation(at=minutes_ago(minute)) for minute in range(8)]
+    tagged = [conversation for index, conversation in enumerate(made) if index % 3 != 1]
+    for conversation in tagged:
+        set_tags(conversation, ["vip", "b2b"] if conversation.pk % 2 else ["vip"], by=agent)
+    set_tags(made[1], ["b2b"], by=agent)
+    expected = {
+        "recent": [c.number for c in tagged],
+        "oldest": [c.number for c in reversed(tagged)],
+        "created": [c.number for c in sorted(tagged, key=lambda c: (c.created_at, c.pk), reverse=True)],
+        "priority": [c.number for c in tagged],  # all the same priority: latest activity first
+    }[sort]
+    assert _tagged_page_numbers(agent, {"tag": " VIP "}, sort) == expected
+
+
+def test_a_tag_filter_combines_with_other_filters_and_an_unknown_tag_matches_nothing(agent, teammate):
+    mine = make_conversation(assignee=agent)
+    theirs = make_conversation(assignee=teammate)
+    for conversation in (mine, theirs):
+        set_tags(conversation, ["vip"], by=agent)
+    assert _tagged_page_numbers(agent, {"tag": "vip", "assignee": "me"}, "recent") == [mine.number]
+    assert _tagged_page_numbers(agent, {"tag": "no-such-tag"}, "recent") == []
+    assert list(Conversation.objects.filter(filters_q({"tag": "vip"}, agent)).order_by("pk")) == [
+        mine,
+        theirs,
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan text")
+def test_a_tag_filter_walks_the_all_recent_index(agent, monkeypatch):
+    """A common tag must not make SQLite read every tagged conversation and sort them.
+
+    conv_all_recent comes from a RunSQL migration: a table-remaking migration would
+    silently drop it, and this test with it.
+    """
+    from goodwill.conversations import selectors
+
+    make_conversation()
+    set_tags(make_conversation(), ["vip"], by=agent)
+    monkeypatch.setattr(selectors, "TAG_WALK_MIN", 1)
+    where = selectors._tag_terms_for_sort(filters_q({"tag": "vip"}, agent), "recent")
+    plan = conversations_visible_to(agent).filter(where).order_by("-last_message_at", "-id")[:51].explain()
+    assert "conv_all_recent" in plan
+    assert "TEMP B-TREE" not in plan
+    # A rare tag reads its own links instead of walking every conversation.
+    monkeypatch.setattr(selectors, "TAG_WALK_MIN", 10_000)
+    where = selectors._tag_terms_for_sort(filters_q({"tag": "vip"}, agent), "recent")
+    plan = conversations_visible_to(agent).filter(where).order_by("-last_message_at", "-id")[:51].explain()
+    assert "tag_id=?" in plan
+    assert "conv_all_recent" not in plan
