@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Team
@@ -246,6 +246,189 @@ def receive_message(
                 at=at,
             )
     return message
+
+
+# --- many inbound messages at once (email intake batches) ------------------------------
+
+
+@dataclass
+class InboundMessage:
+    """One customer message for `receive_messages_in_bulk`.
+
+    It joins `conversation` when given, else the conversation that item number `follows` of
+    the same batch opened or joined; with neither, it opens a new one with `subject` and `team`.
+    """
+
+    customer: Customer
+    channel: str
+    at: datetime
+    text: str = ""
+    html: str = ""
+    new_text: str = ""
+    message_id: str = ""
+    raw_path: str = ""
+    attachments: Sequence[NewAttachment] = ()
+    subject: str = ""
+    team: Team | None = None
+    conversation: Conversation | None = None
+    follows: int | None = None
+
+
+def receive_messages_in_bulk(items: Sequence[InboundMessage]) -> list[tuple[Conversation, Message, bool]]:
+    """The same rows and events as `open_conversation` / `receive_message` once per item in order,
+    written with a handful of multi-row statements. Returns (conversation, message, opened) per item.
+
+    Customers must be saved, and conversations to join freshly read in the caller's transaction.
+    """
+    now = timezone.now()
+    targets: list[Conversation] = []
+    opened: list[bool] = []
+    new_conversations: list[Conversation] = []
+    joined: dict[int, Conversation] = {}  # existing conversations by pk
+    added: dict[int, int] = {}  # messages added to each of them
+    changed: dict[int, set[str]] = {}  # and the columns that changed
+    status_changes: dict[int, str] = {}  # item index → status before (it became OPEN)
+    for index, item in enumerate(items):
+        if item.conversation is None and item.follows is None:
+            conversation = Conversation(
+                number=next_value("conversation"),
+                subject=(item.subject or "").strip()[:300] or _subject_from(item.text),
+                channel=item.channel,
+                customer=item.customer,
+                team=item.team,
+                priority=Conversation.Priority.NORMAL,
+                status=Conversation.Status.NEW,
+                last_message_at=item.at,
+                last_inbound_at=item.at,
+                waiting_since=item.at,
+                message_count=1,
+                created_at=item.at,
+            )
+            new_conversations.append(conversation)
+            targets.append(conversation)
+            opened.append(True)
+            continue
+        conversation = item.conversation if item.conversation is not None else targets[item.follows or 0]
+        if conversation.pk is not None:
+            conversation = joined.setdefault(conversation.pk, conversation)
+            added[conversation.pk] = added.get(conversation.pk, 0) + 1
+            columns = changed.setdefault(conversation.pk, set())
+            columns.update(("last_message_at", "last_inbound_at"))
+            if conversation.waiting_since is None:
+                columns.add("waiting_since")
+            if conversation.status in (
+                Conversation.Status.PENDING,
+                Conversation.Status.SOLVED,
+                Conversation.Status.CLOSED,
+            ):
+                columns.update(("status", "solved_at"))
+        # Mirror receive_message on the in-memory row.
+        if conversation.waiting_since is None:
+            conversation.waiting_since = item.at
+        if conversation.status in (
+            Conversation.Status.PENDING,
+            Conversation.Status.SOLVED,
+            Conversation.Status.CLOSED,
+        ):
+            status_changes[index] = conversation.status
+            conversation.status = Conversation.Status.OPEN
+            conversation.solved_at = None
+        conversation.message_count = (conversation.message_count or 0) + 1
+        conversation.last_message_at = item.at
+        conversation.last_inbound_at = item.at
+        targets.append(conversation)
+        opened.append(False)
+
+    with transaction.atomic():
+        if new_conversations:
+            opened_at = {id(conversation): conversation.created_at for conversation in new_conversations}
+            Conversation.objects.bulk_create(new_conversations)
+            # created_at is auto_now_add, which the insert overrides; one UPDATE puts the real times back.
+            _set_each(Conversation, "created_at", {c.pk: opened_at[id(c)] for c in new_conversations})
+            for conversation in new_conversations:
+                conversation.created_at = opened_at[id(conversation)]
+        messages = Message.objects.bulk_create(
+            [
+                Message(
+                    conversation=conversation,
+                    direction=Message.Direction.INBOUND,
+                    kind=Message.Kind.REPLY,
+                    channel=item.channel,
+                    author_customer=item.customer,
+                    text=item.text,
+                    new_text=item.new_text or item.text,
+                    html=sanitise_html(item.html) if item.html else "",
+                    message_id=item.message_id,
+                    raw_path=item.raw_path,
+                    created_at=item.at,
+                )
+                for item, conversation in zip(items, targets, strict=True)
+            ]
+        )
+        for item, message in zip(items, messages, strict=True):
+            if item.attachments:
+                _store_attachments(message, item.attachments)
+        for pk, conversation in joined.items():
+            updates: dict[str, Any] = {
+                name: getattr(conversation, name) for name in changed[pk]
+            }
+            conversation.updated_at = now
+            Conversation.objects.filter(pk=pk).update(
+                message_count=F("message_count") + added[pk], updated_at=now, **updates
+            )
+        last_contact: dict[int, datetime] = {}
+        for item in items:
+            last_contact[item.customer.pk] = item.at
+        _set_each(Customer, "last_contact_at", last_contact)
+        events: list[Event] = []
+        for index, (item, conversation, message) in enumerate(zip(items, targets, messages, strict=True)):
+            if opened[index]:
+                events.append(
+                    Event(
+                        kind=Event.Kind.CONVERSATION_OPENED,
+                        customer=item.customer,
+                        conversation=conversation,
+                        subject_type=conversation._meta.label_lower,
+                        subject_id=str(conversation.pk),
+                        after={"channel": item.channel, "subject": conversation.subject},
+                        created_at=item.at,
+                    )
+                )
+                continue
+            events.append(
+                Event(
+                    kind=Event.Kind.MESSAGE_RECEIVED,
+                    customer_id=conversation.customer_id,
+                    conversation=conversation,
+                    subject_type=message._meta.label_lower,
+                    subject_id=str(message.pk),
+                    created_at=item.at,
+                )
+            )
+            if index in status_changes:
+                events.append(
+                    Event(
+                        kind=Event.Kind.STATUS_CHANGED,
+                        customer_id=conversation.customer_id,
+                        conversation=conversation,
+                        before={"status": status_changes[index]},
+                        after={"status": Conversation.Status.OPEN},
+                        created_at=item.at,
+                    )
+                )
+        Event.objects.bulk_create(events)
+    return list(zip(targets, messages, opened, strict=True))
+
+
+def _set_each(model: type[models.Model], name: str, values: dict[int, datetime]) -> None:
+    """One UPDATE that gives each row (by pk) its own value of a date-time column."""
+    if not values:
+        return
+    column = DateTimeField()
+    model._default_manager.filter(pk__in=list(values)).update(
+        **{name: Case(*(When(pk=pk, then=Value(value, output_field=column)) for pk, value in values.items()),
+                      output_field=column)}
+    )
 
 
 def add_reply(

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from goodwill.accounts.models import Agent
 from goodwill.core.models import Event
@@ -82,6 +83,46 @@ def find_or_create_customer_by_email(address: str, *, name: str = "") -> Custome
         if found is None:
             raise
         return found
+
+
+def create_customers_by_email(people: list[tuple[str, str]]) -> list[Customer]:
+    """Many `find_or_create_customer_by_email` calls for addresses the caller found unused, in a few statements.
+
+    `people` holds (address, name) pairs with distinct, normalised and valid addresses. An address
+    that someone took meanwhile raises IntegrityError (the caller's transaction is then unusable
+    until its savepoint is rolled back).
+    """
+    if not people:
+        return []
+    organisations: dict[str, Organisation | None] = {}
+    customers = []
+    for address, name in people:
+        domain = address.rpartition("@")[2].lower()
+        if domain not in organisations:
+            organisations[domain] = organisation_for_email(address)
+        customers.append(Customer(name=name.strip()[:200], organisation=organisations[domain]))
+    with transaction.atomic():
+        Customer.objects.bulk_create(customers)
+        Identity.objects.bulk_create(
+            [
+                Identity(customer=customer, kind=Identity.Kind.EMAIL, value=address, is_primary=True)
+                for customer, (address, _name) in zip(customers, people, strict=True)
+            ]
+        )
+        now = timezone.now()
+        Event.objects.bulk_create(
+            [
+                Event(
+                    kind=Event.Kind.CUSTOMER_CREATED,
+                    customer=customer,
+                    subject_type=customer._meta.label_lower,
+                    subject_id=str(customer.pk),
+                    created_at=now,
+                )
+                for customer in customers
+            ]
+        )
+    return customers
 
 
 def find_or_create_customer_by_phone(number: str, *, name: str = "") -> Customer:

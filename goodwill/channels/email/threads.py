@@ -55,7 +55,7 @@ def reply_address(mailbox_address: str, number: int) -> str:
     return f"{local}+{reply_token(number)}@{domain}"
 
 
-def _live(conversation: Conversation | None) -> Conversation | None:
+def live_conversation(conversation: Conversation | None) -> Conversation | None:
     hops = 0
     while conversation is not None and conversation.merged_into_id and hops < 10:
         conversation = conversation.merged_into
@@ -73,7 +73,7 @@ def _by_header_ids(ids: list[str]) -> Conversation | None:
     found = {row.message_id_header: row.message.conversation for row in rows}
     for item in ids:
         if item in found:
-            return _live(found[item])
+            return live_conversation(found[item])
     return None
 
 
@@ -84,7 +84,7 @@ def _by_token(parsed: ParsedEmail) -> Conversation | None:
     number = number_from_token(haystack)
     if number is None:
         return None
-    return _live(Conversation.objects.filter(number=number).first())
+    return live_conversation(Conversation.objects.filter(number=number).first())
 
 
 def is_participant(conversation: Conversation, address: str) -> bool:
@@ -103,7 +103,7 @@ def _by_subject_tag(parsed: ParsedEmail) -> Conversation | None:
     match = SUBJECT_TAG_RE.search(parsed.subject)
     if not match:
         return None
-    conversation = _live(Conversation.objects.filter(number=int(match.group(1))).first())
+    conversation = live_conversation(Conversation.objects.filter(number=int(match.group(1))).first())
     if conversation is None or not is_participant(conversation, parsed.from_address):
         return None
     return conversation

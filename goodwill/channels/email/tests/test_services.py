@@ -291,17 +291,18 @@ def test_the_recovery_task_processes_mail_left_pending(eml):
 
 
 def test_a_message_that_breaks_processing_is_quarantined_and_the_batch_goes_on(eml, monkeypatch):
-    from goodwill.channels.email import services
+    from goodwill.conversations import services
 
-    original = services.find_conversation
+    original = services.sanitise_html
 
-    def explode_on_html(parsed, mailbox):  # a bug in threading, hit by one message only
-        if parsed.subject == "HTML only":
-            raise ValueError("threading bug")
-        return original(parsed, mailbox)
+    def explode_on_one(html):  # a bug hit by one message only, on the bulk path and the one-message path
+        if "The invoice is wrong" in html:
+            raise ValueError("sanitiser bug")
+        return original(html)
 
-    monkeypatch.setattr(services, "find_conversation", explode_on_html)
+    monkeypatch.setattr(services, "sanitise_html", explode_on_one)
     summary = ingest_many([eml("plain.eml"), eml("html_only.eml"), eml("inline_image.eml")])
     assert (summary.conversations_created, summary.quarantined, summary.failed) == (2, 1, 0)
     entry = Quarantine.objects.get()
-    assert entry.reason == "error" and "threading bug" in entry.detail
+    assert entry.reason == "error" and "sanitiser bug" in entry.detail
+    assert entry.subject == "HTML only"
