@@ -220,7 +220,7 @@ STORAGES = {
 if env("GOODWILL_S3_BUCKET"):
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
+        "OPTIONS": {  # type: ignore[dict-item]
             "bucket_name": env("GOODWILL_S3_BUCKET"),
             "endpoint_url": env("GOODWILL_S3_ENDPOINT_URL"),
             "access_key": env("GOODWILL_S3_ACCESS_KEY"),

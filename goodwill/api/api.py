@@ -88,7 +88,7 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _detail(request, str(exc) or "Not found.", 404)
 
 
-api.add_exception_handler(ObjectDoesNotExist, _not_found)
+api.add_exception_handler(ObjectDoesNotExist, _not_found)  # type: ignore[arg-type]
 
 
 @api.exception_handler(SuspiciousOperation)

@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,6 +47,7 @@ from goodwill.conversations.models import (
 from goodwill.conversations.panels import customer_panels
 from goodwill.conversations.templatetags.workspace import format_long, format_short
 from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
+from goodwill.core.http import HtmxHttpRequest
 from goodwill.live.selectors import marker_of, others_replying
 
 FILTER_KEYS = {
@@ -112,14 +114,14 @@ def inbox_rows(conversations: list[Conversation]) -> list[InboxRow]:
                 number=c.number,
                 url=url.format(c.number),
                 subject=c.subject,
-                customer=c.customer.inbox_name,
+                customer=c.customer.inbox_name,  # type: ignore[attr-defined]
                 status=c.status,
                 status_label=str(STATUS_LABELS.get(c.status, c.status)),
                 priority=c.priority,
                 priority_label=str(PRIORITY_LABELS.get(c.priority, c.priority)),
                 team=c.team.name if c.team else "",
                 assignee=c.assignee.display_name if c.assignee else "",
-                tags=c.tag_names,
+                tags=c.tag_names,  # type: ignore[attr-defined]
                 iso=c.last_message_at.isoformat(),
                 short=format_short(last, today),
                 long=format_long(last),
@@ -181,7 +183,7 @@ def agent_from_choice(value: str) -> Agent | None:
 
 @login_required
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: HtmxHttpRequest) -> HttpResponse:
     agent = _agent(request)
     saved_view = None
     fan_out = None
@@ -455,7 +457,7 @@ def _detail_context(request: HttpRequest, conversation: Conversation, **extra: A
 
 @login_required
 @require_GET
-def detail(request: HttpRequest, number: int) -> HttpResponse:
+def detail(request: HtmxHttpRequest, number: int) -> HttpResponse:
     agent = _agent(request)
     conversation = selectors.get_conversation_for(agent, number)
     partial = request.GET.get("partial") if request.htmx else None
@@ -557,7 +559,7 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def save_draft(request: HttpRequest, number: int) -> HttpResponse:
+def save_draft(request: HtmxHttpRequest, number: int) -> HttpResponse:
     agent = _agent(request)
     conversation = selectors.get_conversation_for(agent, number)
     form = ComposerForm(request.POST)
@@ -583,7 +585,7 @@ def save_draft(request: HttpRequest, number: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def update_properties(request: HttpRequest, number: int) -> HttpResponse:
+def update_properties(request: HtmxHttpRequest, number: int) -> HttpResponse:
     agent = _agent(request)
     conversation = selectors.get_conversation_for(agent, number)
     if agent.is_light:
@@ -597,7 +599,8 @@ def update_properties(request: HttpRequest, number: int) -> HttpResponse:
             error = " ".join(problem.messages)
     else:
         error = "; ".join(
-            f"{form.fields[name].label or name.title() if name in form.fields else name}: {' '.join(errors)}"
+            f"{form.fields[name].label or name.title() if name in form.fields else name}: "
+            f"{' '.join(str(error) for error in errors)}"
             for name, errors in form.errors.items()
         )
     selectors.forget_view_counts(agent)
@@ -686,7 +689,7 @@ def split(request: HttpRequest, number: int, message_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def raw_message(request: HttpRequest, number: int, message_id: int) -> HttpResponse:
+def raw_message(request: HttpRequest, number: int, message_id: int) -> HttpResponseBase:
     agent = _agent(request)
     _conversation, message = _message_of(agent, number, message_id)
     if not message.raw_path or not default_storage.exists(message.raw_path):
@@ -705,7 +708,7 @@ INLINE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "applicati
 @login_required
 @require_GET
 @xframe_options_sameorigin
-def attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, number: int, attachment_id: int) -> HttpResponseBase:
     agent = _agent(request)
     conversation = selectors.get_conversation_for(agent, number)
     item = get_object_or_404(Attachment, pk=attachment_id, message__conversation=conversation)

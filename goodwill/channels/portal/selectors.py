@@ -9,7 +9,7 @@ from goodwill.conversations.models import Attachment, Conversation, Message
 from goodwill.customers.models import Customer
 
 # What a customer reads instead of the team's workflow words.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     Conversation.Status.NEW: "Received",
     Conversation.Status.OPEN: "In progress",
     Conversation.Status.PENDING: "Waiting for your reply",

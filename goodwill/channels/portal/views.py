@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages as flash
@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,7 @@ from goodwill.customers.models import Customer
 
 PAGE_SIZE = 20
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -50,7 +51,7 @@ def _show_times_for(customer: Customer) -> None:
 
 def customer_required(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         customer = _signed_in_customer(request)
         if customer is None:
             return redirect("portal:home")
@@ -60,7 +61,10 @@ def customer_required(view: View) -> View:
     return wrapper
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
+ResponseType = TypeVar("ResponseType", bound=HttpResponseBase)
+
+
+def _no_store(response: ResponseType) -> ResponseType:
     response["Cache-Control"] = "no-store"
     # Keeps the sign-in token out of other sites' logs; "no-referrer" would make the
     # browser send "Origin: null" with the confirm form, which CSRF checks refuse.
@@ -189,7 +193,7 @@ def conversation(request: HttpRequest, customer: Customer, number: int) -> HttpR
 
 @require_GET
 @customer_required
-def attachment(request: HttpRequest, customer: Customer, number: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, customer: Customer, number: int, attachment_id: int) -> HttpResponseBase:
     item = selectors.get_attachment_of(customer, number, attachment_id)
     response = FileResponse(
         item.file.open("rb"),
