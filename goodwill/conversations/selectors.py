@@ -23,10 +23,18 @@ from goodwill.customers.models import Identity
 
 
 def restricted_team_ids_hidden_from(agent: Agent) -> list[int]:
-    """Restricted teams the agent is not a member of."""
+    """Restricted teams the agent is not a member of.
+
+    Remembered on the agent object, which lives for one request (like `_team_ids`)."""
     if agent.is_admin:
         return []
-    return list(Team.objects.filter(is_restricted=True).exclude(members=agent).values_list("id", flat=True))
+    cached = getattr(agent, "_goodwill_hidden_team_ids", None)
+    if cached is None:
+        cached = list(
+            Team.objects.filter(is_restricted=True).exclude(members=agent).values_list("id", flat=True)
+        )
+        agent._goodwill_hidden_team_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def conversations_visible_to(agent: Agent) -> QuerySet[Conversation]:
@@ -499,5 +507,6 @@ def previous_conversations(agent: Agent, conversation: Conversation) -> list[Con
         conversations_visible_to(agent)
         .filter(customer_id=conversation.customer_id)
         .exclude(pk=conversation.pk)
+        .only("id", "number", "subject", "status", "last_message_at")
         .order_by("-last_message_at")[:PREVIOUS_SHOWN]
     )
