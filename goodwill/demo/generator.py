@@ -154,13 +154,23 @@ def seed_demo(
         connection.connection.execute("PRAGMA synchronous=OFF")
         connection.connection.execute("PRAGMA cache_size=-262144")
     try:
-        bulk_models = [Organisation, Customer, Identity, Conversation, Conversation.tags.through, Message, Event]
+        bulk_models = [
+            Organisation,
+            Customer,
+            Identity,
+            Conversation,
+            Conversation.tags.through,
+            Message,
+            Event,
+        ]
         fresh = not Conversation.objects.exists()
         with _search_paused():
             generator.setup()
             with sqlite_indexes_deferred(connection, bulk_models) if fresh else nullcontext():
                 generator.people()
-                say(f"  people done after {time.perf_counter() - started:.1f} s ({time.process_time():.0f} s CPU)")
+                say(
+                    f"  people done after {time.perf_counter() - started:.1f} s ({time.process_time():.0f} s CPU)"
+                )
                 generator.conversations()
                 say(f"  rows done after {time.perf_counter() - started:.1f} s; building indexes…")
             generator.finish()
@@ -172,6 +182,9 @@ def seed_demo(
             # Planner statistics, sampled so this stays quick on a million rows.
             connection.connection.execute("PRAGMA analysis_limit=1000")
             connection.connection.execute("ANALYZE")
+        if connection.vendor == "postgresql":
+            say(f"  search indexes done after {time.perf_counter() - started:.1f} s; vacuum and statistics…")
+            _postgresql_after_load()
     finally:
         if fast:
             connection.connection.execute("PRAGMA synchronous=NORMAL")
@@ -181,6 +194,17 @@ def seed_demo(
     return report
 
 
+def _postgresql_after_load() -> None:
+    """Planner statistics for every table, and (outside a transaction) a VACUUM.
+
+    Without statistics the planner guesses row counts and may sort a million rows for
+    one inbox page. VACUUM marks the freshly loaded pages all-visible, so index-only
+    scans really skip the table, and the first page views do not write hint bits.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
+
+
 @contextmanager
 def _search_paused() -> Iterator[None]:
     """Index for search once after the load instead of row by row (triggers, GIN upkeep)."""
@@ -188,14 +212,19 @@ def _search_paused() -> Iterator[None]:
     from goodwill.search.services import search_sync_paused
 
     if connection.vendor == "postgresql":
-        schema.uninstall(connection)
+        schema.create(connection)  # the generated column, if an older schema lacks it
+        schema.drop_pg_indexes(connection)
         try:
             yield
         finally:
             with connection.cursor() as cursor:
                 # Deferred foreign-key checks still pending in an outer transaction block CREATE INDEX.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                # A GIN index over millions of rows builds several times faster with room to sort.
+                cursor.execute("SET maintenance_work_mem = '256MB'")
             schema.install(connection)
+            with connection.cursor() as cursor:
+                cursor.execute("RESET maintenance_work_mem")
         return
     with search_sync_paused():
         yield
@@ -214,39 +243,104 @@ class _Generator:
         self.report = SeedReport()
         self.parallel = False
         now_text = self.fmt(anchor) or ""
-        self.t_org = Table(connection, Organisation, ["id", "name", "domains", "notes", "created_at", "updated_at"],
-                           now_text=now_text)
+        self.t_org = Table(
+            connection,
+            Organisation,
+            ["id", "name", "domains", "notes", "created_at", "updated_at"],
+            now_text=now_text,
+        )
         self.t_customer = Table(
             connection,
             Customer,
-            ["id", "name", "preferred_name", "pronunciation", "organisation_id", "language", "time_zone",
-             "preferred_channel", "is_internal", "notes", "last_contact_at", "created_at", "updated_at"],
+            [
+                "id",
+                "name",
+                "preferred_name",
+                "pronunciation",
+                "organisation_id",
+                "language",
+                "time_zone",
+                "preferred_channel",
+                "is_internal",
+                "notes",
+                "last_contact_at",
+                "created_at",
+                "updated_at",
+            ],
             now_text=now_text,
         )
-        self.t_identity = Table(connection, Identity, ["id", "customer_id", "kind", "value", "is_primary",
-                                                       "failing_since", "created_at"], now_text=now_text)
+        self.t_identity = Table(
+            connection,
+            Identity,
+            ["id", "customer_id", "kind", "value", "is_primary", "failing_since", "created_at"],
+            now_text=now_text,
+        )
         self.t_conv = Table(
             connection,
             Conversation,
-            ["id", "number", "subject", "status", "priority", "channel", "customer_id", "assignee_id",
-             "team_id", "custom_fields", "need_id", "need_met", "merged_into_id", "message_count",
-             "last_message_at", "last_inbound_at", "first_response_at", "waiting_since", "solved_at",
-             "closed_at", "created_at", "updated_at"],
+            [
+                "id",
+                "number",
+                "subject",
+                "status",
+                "priority",
+                "channel",
+                "customer_id",
+                "assignee_id",
+                "team_id",
+                "custom_fields",
+                "need_id",
+                "need_met",
+                "merged_into_id",
+                "message_count",
+                "last_message_at",
+                "last_inbound_at",
+                "first_response_at",
+                "waiting_since",
+                "solved_at",
+                "closed_at",
+                "created_at",
+                "updated_at",
+            ],
             now_text=now_text,
         )
         self.t_message = Table(
             connection,
             Message,
-            ["id", "conversation_id", "direction", "kind", "channel", "author_agent_id",
-             "author_customer_id", "text", "new_text", "html", "message_id", "raw_path", "delivery",
-             "delivery_error", "created_at"],
+            [
+                "id",
+                "conversation_id",
+                "direction",
+                "kind",
+                "channel",
+                "author_agent_id",
+                "author_customer_id",
+                "text",
+                "new_text",
+                "html",
+                "message_id",
+                "raw_path",
+                "delivery",
+                "delivery_error",
+                "created_at",
+            ],
             now_text=now_text,
         )
         self.t_event = Table(
             connection,
             Event,
-            ["id", "kind", "actor_id", "customer_id", "conversation_id", "subject_type", "subject_id",
-             "before", "after", "created_at"],
+            [
+                "id",
+                "kind",
+                "actor_id",
+                "customer_id",
+                "conversation_id",
+                "subject_type",
+                "subject_id",
+                "before",
+                "after",
+                "created_at",
+            ],
             now_text=now_text,
         )
         through = Conversation.tags.through
@@ -267,7 +361,9 @@ class _Generator:
                 self.teams[slug] = team
             self.agents: dict[str, Agent] = {}
             for email, name, role, team_slugs, zone, password in c.AGENTS:
-                agent, _ = create_or_update_agent(email, name=name, role=role, time_zone=zone, password=password)
+                agent, _ = create_or_update_agent(
+                    email, name=name, role=role, time_zone=zone, password=password
+                )
                 Agent.objects.filter(pk=agent.pk).update(date_joined=joined)
                 for slug in team_slugs:
                     add_to_team(agent, self.teams[slug])
@@ -281,7 +377,9 @@ class _Generator:
             parents: dict[str, ContactReason] = {}
             for parent_name, leaf, keywords, *_ in c.TAXONOMY:
                 if parent_name not in parents:
-                    parents[parent_name] = ContactReason.objects.get_or_create(parent=None, name=parent_name)[0]
+                    parents[parent_name] = ContactReason.objects.get_or_create(parent=None, name=parent_name)[
+                        0
+                    ]
                 if leaf:
                     reason, _ = ContactReason.objects.get_or_create(
                         parent=parents[parent_name], name=leaf, defaults={"keywords": keywords}
@@ -299,11 +397,20 @@ class _Generator:
         self.billing_id = billing
         # (agent id, display name) with weights: the demo agent gets a good share of the work.
         self.repliers = {
-            support: [(a[e].pk, a[e].name) for e in (DEMO_AGENT, "priya.shah@example.com",
-                                                     "tom.becker@example.com", "mei.lin@example.com",
-                                                     DEMO_ADMIN)],
-            billing: [(a[e].pk, a[e].name) for e in ("olu.adeyemi@example.com", "sofia.rossi@example.com",
-                                                     DEMO_ADMIN)],
+            support: [
+                (a[e].pk, a[e].name)
+                for e in (
+                    DEMO_AGENT,
+                    "priya.shah@example.com",
+                    "tom.becker@example.com",
+                    "mei.lin@example.com",
+                    DEMO_ADMIN,
+                )
+            ],
+            billing: [
+                (a[e].pk, a[e].name)
+                for e in ("olu.adeyemi@example.com", "sofia.rossi@example.com", DEMO_ADMIN)
+            ],
         }
         self.replier_weights = {
             support: list(accumulate((30, 22, 20, 20, 8))),
@@ -341,7 +448,9 @@ class _Generator:
             org_domains.append(domain)
             created = fmt(born - rng.randrange(700 * DAY))
             notes = "Key account; quarterly review with their office manager." if index % 17 == 0 else ""
-            org_rows.append((self.org_base + index + 1, f"{name} {suffix}".strip(), domain, notes, created, created))
+            org_rows.append(
+                (self.org_base + index + 1, f"{name} {suffix}".strip(), domain, notes, created, created)
+            )
         with transaction.atomic():
             self.t_org.insert(org_rows)
         self.report.organisations = n_orgs
@@ -380,11 +489,23 @@ class _Generator:
                 created_text = fmt(created)
                 customer_id = self.customer_base + index + 1
                 notes = rng.choice(c.CUSTOMER_NOTES) if rng.random() < 0.05 else ""
-                customer_rows.append((
-                    customer_id, name, preferred, pronunciation, org_id, rng.choice(c.LANGUAGES),
-                    rng.choice(c.TIME_ZONES), rng.choice(channels), False, notes, None, created_text,
-                    created_text,
-                ))
+                customer_rows.append(
+                    (
+                        customer_id,
+                        name,
+                        preferred,
+                        pronunciation,
+                        org_id,
+                        rng.choice(c.LANGUAGES),
+                        rng.choice(c.TIME_ZONES),
+                        rng.choice(channels),
+                        False,
+                        notes,
+                        None,
+                        created_text,
+                        created_text,
+                    )
+                )
                 identity_id += 1
                 identity_rows.append((identity_id, customer_id, "email", email, True, None, created_text))
                 if rng.random() < 0.3:
@@ -400,8 +521,18 @@ class _Generator:
                 self.t_customer.insert(customer_rows)
                 self.t_identity.insert(identity_rows)
                 self.t_event.insert(
-                    (self._event_id(), "customer.created", None, row[0], None, "customers.customer",
-                     str(row[0]), None, None, row[11])
+                    (
+                        self._event_id(),
+                        "customer.created",
+                        None,
+                        row[0],
+                        None,
+                        "customers.customer",
+                        str(row[0]),
+                        None,
+                        None,
+                        row[11],
+                    )
                     for row in customer_rows
                 )
         self.report.customers = n_customers
@@ -455,10 +586,14 @@ class _Generator:
             event_rows: list[tuple] = []
             tag_rows: list[tuple] = []
             for index in range(start, min(start + self.batch_size, total)):
-                opened = self.anchor - span + (index * span) // total + self.rng.randrange(max(1, span // total))
+                opened = (
+                    self.anchor - span + (index * span) // total + self.rng.randrange(max(1, span // total))
+                )
                 # Returning customers: a skewed pick so some customers have many conversations.
                 customer_index = int(n_customers * (self.rng.random() ** 1.5))
-                self._conversation(index, opened, customer_index, conv_rows, message_rows, event_rows, tag_rows)
+                self._conversation(
+                    index, opened, customer_index, conv_rows, message_rows, event_rows, tag_rows
+                )
             state = {"event_id": self.event_id, "long_conversation": self.report.long_conversation}
             yield conv_rows, message_rows, event_rows, tag_rows, state
 
@@ -488,8 +623,15 @@ class _Generator:
         team_id = self.team_of_parent.get(parent, self.support_id)
         roll = rng.random()
         channel = (
-            "email" if roll < 0.55 else "portal" if roll < 0.68 else "webform" if roll < 0.8
-            else "phone" if roll < 0.94 else "walk_in"
+            "email"
+            if roll < 0.55
+            else "portal"
+            if roll < 0.68
+            else "webform"
+            if roll < 0.8
+            else "phone"
+            if roll < 0.94
+            else "walk_in"
         )
         if long_thread:
             channel, team_id, mood = "email", self.support_id, "frustrated"
@@ -534,8 +676,19 @@ class _Generator:
                 public = rng.choice((1, 2, 2, 3))
             else:
                 roll = rng.random()
-                public = (2 if roll < 0.3 else 3 if roll < 0.55 else 4 if roll < 0.72 else 5 if roll < 0.82
-                          else rng.randrange(6, 9) if roll < 0.95 else rng.randrange(9, 15))
+                public = (
+                    2
+                    if roll < 0.3
+                    else 3
+                    if roll < 0.55
+                    else 4
+                    if roll < 0.72
+                    else 5
+                    if roll < 0.82
+                    else rng.randrange(6, 9)
+                    if roll < 0.95
+                    else rng.randrange(9, 15)
+                )
             if long_thread:
                 last_inbound = True
             elif status == "open":
@@ -574,7 +727,9 @@ class _Generator:
         first_response = None
         last_inbound_at = opened
         waiting_since: int | None = None
-        rows: list[tuple] = []  # (time, direction, kind, author_agent, text, new_text, msg channel, message_id)
+        rows: list[
+            tuple
+        ] = []  # (time, direction, kind, author_agent, text, new_text, msg channel, message_id)
         last_outbound_text = ""
         for position, at in enumerate(times):
             if inbound_flags[position]:
@@ -598,13 +753,22 @@ class _Generator:
                 else:
                     said = rng.choice(followups).format(**ctx)
                     if long_thread or rng.random() < 0.15:
-                        said = rng.choice(("Any update on this?", "Is there any news?", "Hello? Anyone?",
-                                           "I'm still waiting for an answer.", "Thanks, one more question."))
+                        said = rng.choice(
+                            (
+                                "Any update on this?",
+                                "Is there any news?",
+                                "Hello? Anyone?",
+                                "I'm still waiting for an answer.",
+                                "Thanks, one more question.",
+                            )
+                        )
                     if mood == "angry" and rng.random() < 0.4:
                         said = said.upper() + "!!!"
                     if channel in ("phone", "walk_in"):
                         kind = channel
-                        text = new_text = f"Customer {'called again' if channel == 'phone' else 'came back'}: \"{said}\""
+                        text = new_text = (
+                            f'Customer {"called again" if channel == "phone" else "came back"}: "{said}"'
+                        )
                     else:
                         kind = "reply"
                         new_text = f"{said}\n\n{first_name}"
@@ -615,17 +779,34 @@ class _Generator:
                         else:
                             text = new_text
                 msg_channel = "email" if channel == "webform" and position else channel
-                message_id = f"<{number}.{position}@{customer_email_domain}>" if msg_channel == "email" else ""
-                rows.append((at, "in", kind, logger[0] if logger else None, text, new_text, msg_channel,
-                             message_id, ""))
+                message_id = (
+                    f"<{number}.{position}@{customer_email_domain}>" if msg_channel == "email" else ""
+                )
+                rows.append(
+                    (
+                        at,
+                        "in",
+                        kind,
+                        logger[0] if logger else None,
+                        text,
+                        new_text,
+                        msg_channel,
+                        message_id,
+                        "",
+                    )
+                )
             else:
                 waiting_since = None
                 if first_response is None:
                     first_response = at
                 greeting = rng.choice(c.GREETINGS).format(**ctx)
                 empathy = rng.choice(c.AGENT_EMPATHY[mood]) if position == 1 else ""
-                answer = rng.choice(answers).format(**ctx) if position < 4 or rng.random() < 0.5 else (
-                    "Just a quick update: I'm still on this and will write again as soon as I hear back."
+                answer = (
+                    rng.choice(answers).format(**ctx)
+                    if position < 4 or rng.random() < 0.5
+                    else (
+                        "Just a quick update: I'm still on this and will write again as soon as I hear back."
+                    )
                 )
                 text = f"{greeting}\n\n{empathy}{answer}\n\n{rng.choice(c.AGENT_SIGNOFFS).format(**ctx)}"
                 last_outbound_text = text
@@ -671,45 +852,127 @@ class _Generator:
         updated = max(rows[-1][0], closed_at or solved_at or 0)
 
         customer_text = fmt(opened)
-        conv_rows.append((
-            conv_id, number, subject, status, priority, channel, customer_id, assignee_id, team_id,
-            json.dumps(fields), need_value, need_met, None, len(rows), fmt(public_last),
-            fmt(last_inbound_at), fmt(first_response), fmt(waiting_since), fmt(solved_at), fmt(closed_at),
-            customer_text, fmt(updated),
-        ))
-        event_rows.append((
-            self._event_id(), "conversation.opened", logger[0] if logger else None, customer_id, conv_id,
-            "conversations.conversation", str(conv_id), None,
-            f'{{"channel": "{channel}", "subject": {json_string(subject)}}}', customer_text,
-        ))
+        conv_rows.append(
+            (
+                conv_id,
+                number,
+                subject,
+                status,
+                priority,
+                channel,
+                customer_id,
+                assignee_id,
+                team_id,
+                json.dumps(fields),
+                need_value,
+                need_met,
+                None,
+                len(rows),
+                fmt(public_last),
+                fmt(last_inbound_at),
+                fmt(first_response),
+                fmt(waiting_since),
+                fmt(solved_at),
+                fmt(closed_at),
+                customer_text,
+                fmt(updated),
+            )
+        )
+        event_rows.append(
+            (
+                self._event_id(),
+                "conversation.opened",
+                logger[0] if logger else None,
+                customer_id,
+                conv_id,
+                "conversations.conversation",
+                str(conv_id),
+                None,
+                f'{{"channel": "{channel}", "subject": {json_string(subject)}}}',
+                customer_text,
+            )
+        )
         for at, direction, kind, author, text, new_text, msg_channel, message_id, delivery in rows:
             self.message_id += 1
             created = fmt(at)
-            message_rows.append((
-                self.message_id, conv_id, direction, kind, msg_channel, author,
-                customer_id if direction == "in" else None, text, new_text, "", message_id, "", delivery, "",
-                created,
-            ))
+            message_rows.append(
+                (
+                    self.message_id,
+                    conv_id,
+                    direction,
+                    kind,
+                    msg_channel,
+                    author,
+                    customer_id if direction == "in" else None,
+                    text,
+                    new_text,
+                    "",
+                    message_id,
+                    "",
+                    delivery,
+                    "",
+                    created,
+                )
+            )
         if assignee_id is not None:
-            event_rows.append((
-                self._event_id(), "conversation.assigned", None if logger is None else logger[0], customer_id,
-                conv_id, "", "", '{"assignee": null}',
-                f'{{"assignee": {assignee_id}, "name": "{assignee[1]}"}}', fmt(times[0] + 60),
-            ))
+            event_rows.append(
+                (
+                    self._event_id(),
+                    "conversation.assigned",
+                    None if logger is None else logger[0],
+                    customer_id,
+                    conv_id,
+                    "",
+                    "",
+                    '{"assignee": null}',
+                    f'{{"assignee": {assignee_id}, "name": "{assignee[1]}"}}',
+                    fmt(times[0] + 60),
+                )
+            )
         if solved_at is not None:
-            event_rows.append((
-                self._event_id(), "conversation.status", assignee_id, customer_id, conv_id, "", "",
-                '{"status": "open"}', '{"status": "solved"}', fmt(solved_at),
-            ))
-            event_rows.append((
-                self._event_id(), "conversation.need_met", assignee_id, customer_id, conv_id, "", "",
-                '{"need_met": ""}', f'{{"need_met": "{need_met}"}}', fmt(solved_at),
-            ))
+            event_rows.append(
+                (
+                    self._event_id(),
+                    "conversation.status",
+                    assignee_id,
+                    customer_id,
+                    conv_id,
+                    "",
+                    "",
+                    '{"status": "open"}',
+                    '{"status": "solved"}',
+                    fmt(solved_at),
+                )
+            )
+            event_rows.append(
+                (
+                    self._event_id(),
+                    "conversation.need_met",
+                    assignee_id,
+                    customer_id,
+                    conv_id,
+                    "",
+                    "",
+                    '{"need_met": ""}',
+                    f'{{"need_met": "{need_met}"}}',
+                    fmt(solved_at),
+                )
+            )
         if closed_at is not None:
-            event_rows.append((
-                self._event_id(), "conversation.status", None, customer_id, conv_id, "", "",
-                '{"status": "solved"}', '{"status": "closed"}', fmt(closed_at),
-            ))
+            event_rows.append(
+                (
+                    self._event_id(),
+                    "conversation.status",
+                    None,
+                    customer_id,
+                    conv_id,
+                    "",
+                    "",
+                    '{"status": "solved"}',
+                    '{"status": "closed"}',
+                    fmt(closed_at),
+                )
+            )
         if rng.random() < 0.35:
             for tag_id in sorted(set(rng.sample(self.tags, 1 if rng.random() < 0.7 else 2))):
                 tag_rows.append((conv_id, tag_id))
@@ -728,8 +991,14 @@ class _Generator:
         if age_days > 14:
             table = (("closed", 0.55), ("solved", 0.95), ("pending", 0.97), ("on_hold", 0.98), ("open", 1.0))
         elif age_days > 3:
-            table = (("solved", 0.45), ("closed", 0.55), ("pending", 0.7), ("open", 0.86), ("on_hold", 0.92),
-                     ("new", 1.0))
+            table = (
+                ("solved", 0.45),
+                ("closed", 0.55),
+                ("pending", 0.7),
+                ("open", 0.86),
+                ("on_hold", 0.92),
+                ("new", 1.0),
+            )
         else:
             table = (("new", 0.3), ("open", 0.62), ("pending", 0.78), ("on_hold", 0.84), ("solved", 1.0))
         for status, upto in table:
@@ -795,7 +1064,8 @@ def _sample_png(number: int) -> bytes:
     width, height = 64, 48
     red, green = (number * 37) % 256, (number * 91) % 256
     rows = b"".join(
-        b"\x00" + bytes(channel for x in range(width) for channel in (red, (green + x * 3) % 256, (y * 5) % 256))
+        b"\x00"
+        + bytes(channel for x in range(width) for channel in (red, (green + x * 3) % 256, (y * 5) % 256))
         for y in range(height)
     )
 
@@ -803,4 +1073,9 @@ def _sample_png(number: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

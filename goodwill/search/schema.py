@@ -137,6 +137,7 @@ PG_CREATE = [
     # The first version indexed an expression instead of the stored column.
     "DROP INDEX IF EXISTS search_message_vector",
 ]
+PG_INDEXES = ["search_message_tsv", "search_conversation_vector", "search_customer_vector"]
 PG_DROP = [
     "DROP INDEX IF EXISTS search_message_tsv",
     "ALTER TABLE conversations_message DROP COLUMN IF EXISTS search_vector",
@@ -178,9 +179,24 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
                 cursor.execute(statement)
 
 
+def drop_pg_indexes(connection: BaseDatabaseWrapper) -> None:
+    """Drop only the GIN indexes (for a bulk load); `create` puts them back.
+
+    The generated column stays: COPY fills it row by row, while adding it after the
+    load would rewrite the whole message table and every index on it.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for name in PG_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
 def missing_sqlite_triggers(connection: BaseDatabaseWrapper) -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search\\_%' ESCAPE '\\'")
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search\\_%' ESCAPE '\\'"
+        )
         present = {row[0] for row in cursor.fetchall()}
     return [name for name in SQLITE_TRIGGERS if name not in present]
 

@@ -154,13 +154,13 @@ def _tagged_page_numbers(agent, filters, sort, size=3):
         cursor = page.next_cursor
 
 
-@pytest.mark.parametrize("walk_min", [1, 10_000], ids=["common tag: index walk", "rare tag: read its links"])
+@pytest.mark.parametrize("cost", [1e9, 1e-9], ids=["common tag: index walk", "rare tag: read its links"])
 @pytest.mark.parametrize("sort", ["recent", "oldest", "created", "priority"])
-def test_a_tag_filter_pages_through_exactly_the_tagged_conversations(agent, monkeypatch, walk_min, sort):
+def test_a_tag_filter_pages_through_exactly_the_tagged_conversations(agent, monkeypatch, cost, sort):
     from goodwill.conversations import selectors
     from goodwill.conversations.tests.factories import minutes_ago
 
-    monkeypatch.setattr(selectors, "TAG_WALK_MIN", walk_min)
+    monkeypatch.setattr(selectors, "DRIVE_ROW_IN_WALK_STEPS", cost)
     made = [make_conversation(at=minutes_ago(minute)) for minute in range(8)]
     tagged = [conversation for index, conversation in enumerate(made) if index % 3 != 1]
     for conversation in tagged:
@@ -189,24 +189,36 @@ def test_a_tag_filter_combines_with_other_filters_and_an_unknown_tag_matches_not
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan text")
-def test_a_tag_filter_walks_the_all_recent_index(agent, monkeypatch):
+@pytest.mark.parametrize(
+    ("sort", "index"),
+    [("recent", "conv_all_recent"), ("priority", "conv_all_priority")],
+)
+def test_a_common_tag_walks_an_index_in_sort_order_and_a_rare_one_reads_its_links(
+    agent, monkeypatch, sort, index
+):
     """A common tag must not make SQLite read every tagged conversation and sort them.
 
-    conv_all_recent comes from a RunSQL migration: a table-remaking migration would
-    silently drop it, and this test with it.
+    These indexes come from RunSQL migrations (0005, 0006): a table-remaking migration
+    would silently drop them, and this test notices.
     """
     from goodwill.conversations import selectors
 
     make_conversation()
     set_tags(make_conversation(), ["vip"], by=agent)
-    monkeypatch.setattr(selectors, "TAG_WALK_MIN", 1)
-    where = selectors._tag_terms_for_sort(filters_q({"tag": "vip"}, agent), "recent")
-    plan = conversations_visible_to(agent).filter(where).order_by("-last_message_at", "-id")[:51].explain()
-    assert "conv_all_recent" in plan
-    assert "TEMP B-TREE" not in plan
-    # A rare tag reads its own links instead of walking every conversation.
-    monkeypatch.setattr(selectors, "TAG_WALK_MIN", 10_000)
-    where = selectors._tag_terms_for_sort(filters_q({"tag": "vip"}, agent), "recent")
-    plan = conversations_visible_to(agent).filter(where).order_by("-last_message_at", "-id")[:51].explain()
-    assert "tag_id=?" in plan
-    assert "conv_all_recent" not in plan
+
+    def plan() -> str:
+        where = selectors._tag_terms_for_sort(filters_q({"tag": "vip"}, agent), sort)
+        queryset = conversations_visible_to(agent).filter(where)
+        if sort in selectors.SORT_NEEDS:
+            queryset = queryset.filter(selectors.SORT_NEEDS[sort])
+        order = [f"-{field}" if descending else field for field, descending in selectors.SORTS[sort]]
+        return queryset.order_by(*order)[:51].explain()
+
+    monkeypatch.setattr(selectors, "DRIVE_ROW_IN_WALK_STEPS", 1e9)  # every tag is common
+    walk = plan()
+    assert index in walk
+    assert "TEMP B-TREE" not in walk
+    monkeypatch.setattr(selectors, "DRIVE_ROW_IN_WALK_STEPS", 1e-9)  # every tag is rare
+    read_links = plan()
+    assert "tag_id=?" in read_links
+    assert index not in read_links
