@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import models, transaction
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db import connection, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Team
@@ -344,7 +344,7 @@ def receive_messages_in_bulk(items: Sequence[InboundMessage]) -> list[tuple[Conv
             opened_at = {id(conversation): conversation.created_at for conversation in new_conversations}
             Conversation.objects.bulk_create(new_conversations)
             # created_at is auto_now_add, which the insert overrides; one UPDATE puts the real times back.
-            _set_each(Conversation, "created_at", {c.pk: opened_at[id(c)] for c in new_conversations})
+            _update_each(Conversation, {c.pk: {"created_at": opened_at[id(c)]} for c in new_conversations})
             for conversation in new_conversations:
                 conversation.created_at = opened_at[id(conversation)]
         messages = Message.objects.bulk_create(
@@ -368,18 +368,20 @@ def receive_messages_in_bulk(items: Sequence[InboundMessage]) -> list[tuple[Conv
         for item, message in zip(items, messages, strict=True):
             if item.attachments:
                 _store_attachments(message, item.attachments)
-        for pk, conversation in joined.items():
-            updates: dict[str, Any] = {
-                name: getattr(conversation, name) for name in changed[pk]
-            }
+        for conversation in joined.values():
             conversation.updated_at = now
-            Conversation.objects.filter(pk=pk).update(
-                message_count=F("message_count") + added[pk], updated_at=now, **updates
-            )
+        _update_each(
+            Conversation,
+            {
+                pk: {"updated_at": now, **{name: getattr(conversation, name) for name in changed[pk]}}
+                for pk, conversation in joined.items()
+            },
+            add={"message_count": added},
+        )
         last_contact: dict[int, datetime] = {}
         for item in items:
             last_contact[item.customer.pk] = item.at
-        _set_each(Customer, "last_contact_at", last_contact)
+        _update_each(Customer, {pk: {"last_contact_at": at} for pk, at in last_contact.items()})
         events: list[Event] = []
         for index, (item, conversation, message) in enumerate(zip(items, targets, messages, strict=True)):
             if opened[index]:
@@ -420,15 +422,39 @@ def receive_messages_in_bulk(items: Sequence[InboundMessage]) -> list[tuple[Conv
     return list(zip(targets, messages, opened, strict=True))
 
 
-def _set_each(model: type[models.Model], name: str, values: dict[int, datetime]) -> None:
-    """One UPDATE that gives each row (by pk) its own value of a date-time column."""
-    if not values:
+def _update_each(
+    model: type[models.Model],
+    rows: dict[int, dict[str, Any]],
+    *,
+    add: dict[str, dict[int, int]] | None = None,
+) -> None:
+    """One UPDATE that gives each row (by pk) its own values, and adds to counters (`add[column][pk]`).
+
+    Plain SQL: Django's Case/When costs ~1 ms per row to build, more than the rows it saves.
+    """
+    if not rows:
         return
-    column = DateTimeField()
-    model._default_manager.filter(pk__in=list(values)).update(
-        **{name: Case(*(When(pk=pk, then=Value(value, output_field=column)) for pk, value in values.items()),
-                      output_field=column)}
-    )
+    quote = connection.ops.quote_name
+    pk = quote(model._meta.pk.column)
+    assignments: list[str] = []
+    params: list[Any] = []
+    for name in sorted({name for values in rows.values() for name in values}):
+        field = model._meta.get_field(name)
+        column = quote(field.column)
+        whens = [(key, values[name]) for key, values in rows.items() if name in values]
+        assignments.append(f"{column} = CASE {pk}{' WHEN %s THEN %s' * len(whens)} ELSE {column} END")
+        for key, value in whens:
+            params += [key, field.get_db_prep_save(value, connection)]
+    for name, amounts in (add or {}).items():
+        column = quote(model._meta.get_field(name).column)
+        assignments.append(f"{column} = {column} + CASE {pk}{' WHEN %s THEN %s' * len(amounts)} ELSE 0 END")
+        for key, amount in amounts.items():
+            params += [key, amount]
+    params += list(rows)
+    with connection.cursor() as cursor:
+        # Names come from the model's metadata; every value is a parameter.
+        sql = f"UPDATE {quote(model._meta.db_table)} SET {', '.join(assignments)} WHERE {pk} IN "  # noqa: S608
+        cursor.execute(sql + f"({', '.join(['%s'] * len(rows))})", params)
 
 
 def add_reply(
