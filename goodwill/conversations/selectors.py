@@ -441,6 +441,12 @@ def format_count(count: int) -> str:
     return f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)
 
 
+def cached_view_counts(agent: Agent) -> dict[str, str] | None:
+    """The built-in views' counts if they were counted in the last few seconds, else None."""
+    counts: dict[str, str] | None = cache.get(f"goodwill:inbox-counts:{agent.pk}")
+    return counts
+
+
 def view_counts(agent: Agent) -> dict[str, str]:
     """Conversations in each built-in view, capped and cached briefly per agent."""
     key = f"goodwill:inbox-counts:{agent.pk}"

@@ -242,7 +242,11 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("partial") == "list":
         response = render(request, "conversations/inbox.html#inbox-list", context)
     else:
-        counts = selectors.view_counts(agent)
+        # Counting is never done while the page waits: counts from the last few seconds
+        # are shown at once, otherwise the page asks for them once it has loaded.
+        counts = selectors.cached_view_counts(agent)
+        context["counts_pending"] = counts is None
+        counts = counts or {}
         context.update(
             {
                 "views_with_counts": [
@@ -267,15 +271,17 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def saved_view_counts(request: HttpRequest) -> HttpResponse:
-    """The count of each saved view, as out-of-band swaps the inbox asks for once it has loaded."""
+def view_counts(request: HttpRequest) -> HttpResponse:
+    """The count of each view, built-in and saved, as out-of-band swaps the inbox asks for
+    once it has loaded."""
     agent = _agent(request)
     views = list(selectors.saved_views_for(agent))
-    counts = selectors.saved_view_counts(agent, views)
+    spans = [(f"view-count-{slug}", count) for slug, count in selectors.view_counts(agent).items()]
+    spans += [(f"saved-count-{pk}", count) for pk, count in selectors.saved_view_counts(agent, views).items()]
     html = "".join(
-        f'<span id="saved-count-{pk}" class="count" hx-swap-oob="true" '
+        f'<span id="{span_id}" class="count" hx-swap-oob="true" '
         f'aria-label="{escape(count)} conversations">{escape(count)}</span>'
-        for pk, count in counts.items()
+        for span_id, count in spans
     )
     response = HttpResponse(html)
     response["Cache-Control"] = "private, no-store"

@@ -142,10 +142,22 @@ def test_the_query_count_does_not_grow_with_the_page(client, agent, support_team
 def test_counts_are_capped_and_shown_per_view(client, agent):
     make_conversation(assignee=agent)
     client.force_login(agent)
+    # Nothing counted yet: the page does not wait for it, it asks once loaded.
+    first = client.get(INBOX)
+    assert all(count == "" for _view, count in first.context["views_with_counts"])
+    counts_url = reverse("conversations:view_counts")
+    assert f'hx-get="{counts_url}" hx-trigger="load"' in first.content.decode()
+    swaps = client.get(counts_url).content.decode()
+    assert (
+        '<span id="view-count-mine" class="count" hx-swap-oob="true" aria-label="1 conversations">1</span>'
+        in swaps
+    )
+    # Counted a moment ago: shown at once, nothing left to ask for.
     response = client.get(INBOX)
     counts = dict((view.slug, count) for view, count in response.context["views_with_counts"])
     assert counts["mine"] == "1"
     assert counts["open"] == "1"
+    assert counts_url not in response.content.decode()
     assert format_count(COUNT_CAP) == "999+"
     assert format_count(12) == "12"
 
@@ -287,7 +299,7 @@ def test_saved_views_show_their_counts_once_the_inbox_has_loaded(client, agent, 
     client.force_login(agent)
 
     inbox = client.get(INBOX).content.decode()
-    counts_url = reverse("conversations:saved_view_counts")
+    counts_url = reverse("conversations:view_counts")
     assert f'hx-get="{counts_url}" hx-trigger="load"' in inbox
     assert f'id="saved-count-{mine.pk}"' in inbox
 
@@ -313,7 +325,7 @@ def test_saved_views_show_their_counts_once_the_inbox_has_loaded(client, agent, 
 
 
 def test_saved_view_counts_need_a_signed_in_agent(client):
-    assert client.get(reverse("conversations:saved_view_counts")).status_code == 302
+    assert client.get(reverse("conversations:view_counts")).status_code == 302
 
 
 def services_save_view(owner, name, filters, *, is_shared=False):  # type: ignore[no-untyped-def]
