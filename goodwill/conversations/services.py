@@ -126,7 +126,7 @@ def open_conversation(
     at = at or timezone.now()
     subject = (subject or "").strip()[:300] or _subject_from(text)
     with transaction.atomic():
-        conversation = Conversation.objects.create(
+        conversation = Conversation(
             number=next_value("conversation"),
             subject=subject,
             channel=channel,
@@ -139,9 +139,11 @@ def open_conversation(
             waiting_since=at,
             message_count=1,
             created_at=at,
+            updated_at=timezone.now(),
         )
-        if conversation.created_at != at:
-            Conversation.objects.filter(pk=conversation.pk).update(created_at=at)
+        # A plain save would stamp created_at (auto_now_add) with the present; a "raw" save, as
+        # fixtures use, inserts the row as given instead of inserting and then correcting it.
+        conversation.save_base(raw=True, force_insert=True)
         message = _create_inbound_message(
             conversation,
             customer=customer,
