@@ -36,7 +36,14 @@ from goodwill.core.models import Counter, Event
 from goodwill.core.services import raise_counter_to
 from goodwill.customers.models import Customer, Identity, Organisation
 from goodwill.demo import content as c
-from goodwill.demo.writer import Table, TimeFormat, epoch_seconds, reset_sequences, sqlite_indexes_deferred
+from goodwill.demo.writer import (
+    Table,
+    TimeFormat,
+    epoch_seconds,
+    postgresql_load_prepared,
+    reset_sequences,
+    sqlite_indexes_deferred,
+)
 
 T = TypeVar("T")
 DAY = 86_400
@@ -166,7 +173,10 @@ def seed_demo(
         fresh = not Conversation.objects.exists()
         with _search_paused():
             generator.setup()
-            with sqlite_indexes_deferred(connection, bulk_models) if fresh else nullcontext():
+            with (
+                sqlite_indexes_deferred(connection, bulk_models) if fresh else nullcontext(),
+                postgresql_load_prepared(connection, bulk_models) if fresh else nullcontext(),
+            ):
                 generator.people()
                 say(
                     f"  people done after {time.perf_counter() - started:.1f} s ({time.process_time():.0f} s CPU)"

@@ -30,7 +30,8 @@ class TimeFormat:
     def __init__(self, vendor: str) -> None:
         suffix = "+00:00" if vendor == "postgresql" else ""
         self.clock = [
-            f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}{suffix}" for second in range(86400)
+            f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}{suffix}"
+            for second in range(86400)
         ]
         self.days: dict[int, str] = {}
 
@@ -163,3 +164,55 @@ def sqlite_indexes_deferred(
         with connection.cursor() as cursor:
             for _name, sql in saved:
                 cursor.execute(sql)
+
+
+@contextmanager
+def postgresql_load_prepared(
+    connection: BaseDatabaseWrapper, model_list: Sequence[type[models.Model]]
+) -> Iterator[None]:
+    """PostgreSQL's counterpart: drop the tables' plain indexes and foreign keys for a bulk load.
+
+    COPY then only appends rows. Each index is built once from all rows afterwards, and
+    each foreign key is checked by one join when it is added back, instead of a B-tree
+    update per index and a trigger per key for every row. Unique and primary keys stay.
+    Meant for empty tables, like `sqlite_indexes_deferred`.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    tables = [model._meta.db_table for model in model_list]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # Checks still queued in a surrounding transaction would block ALTER TABLE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "SELECT cl.relname, co.conname, pg_get_constraintdef(co.oid) FROM pg_constraint co "
+            "JOIN pg_class cl ON cl.oid = co.conrelid "
+            "WHERE co.contype = 'f' AND cl.relname = ANY(%s) AND cl.relnamespace = current_schema()::regnamespace "
+            "ORDER BY 1, 2",
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT ic.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid "
+            "WHERE tc.relname = ANY(%s) AND tc.relnamespace = current_schema()::regnamespace "
+            "AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid) "
+            "ORDER BY 1",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for table, name, definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+            cursor.execute("RESET maintenance_work_mem")
