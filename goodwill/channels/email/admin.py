@@ -20,7 +20,9 @@ from goodwill.channels.email.models import (
 
 class MailboxForm(forms.ModelForm):
     imap_password = forms.CharField(
-        label="IMAP password", required=False, widget=forms.PasswordInput(render_value=False),
+        label="IMAP password",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Stored encrypted. Leave empty to keep the current password.",
     )
     clear_imap_password = forms.BooleanField(label="Remove the IMAP password", required=False)
@@ -28,9 +30,21 @@ class MailboxForm(forms.ModelForm):
     class Meta:
         model = Mailbox
         fields = [
-            "name", "address", "team", "is_active", "thread_by_reply_token", "thread_by_subject_tag",
-            "max_messages_per_sender_per_hour", "auto_acknowledge", "expected_response_time", "imap_host",
-            "imap_port", "imap_ssl", "imap_username", "imap_folder", "imap_move_to",
+            "name",
+            "address",
+            "team",
+            "is_active",
+            "thread_by_reply_token",
+            "thread_by_subject_tag",
+            "max_messages_per_sender_per_hour",
+            "auto_acknowledge",
+            "expected_response_time",
+            "imap_host",
+            "imap_port",
+            "imap_ssl",
+            "imap_username",
+            "imap_folder",
+            "imap_move_to",
         ]
 
     def clean_address(self) -> str:
@@ -50,7 +64,15 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
-    list_display = ("name", "address", "team", "is_active", "imap_host", "imap_last_fetch_at", "imap_last_error")
+    list_display = (
+        "name",
+        "address",
+        "team",
+        "is_active",
+        "imap_host",
+        "imap_last_fetch_at",
+        "imap_last_error",
+    )
     readonly_fields = ("imap_uidvalidity", "imap_last_uid", "imap_last_fetch_at", "imap_last_error")
 
 

@@ -164,7 +164,9 @@ class Fetcher:
 
     def wait_for_mail(self) -> None:
         """IDLE on the only mailbox when the server can; otherwise sleep the poll interval."""
-        mailboxes = list(Mailbox.objects.filter(is_active=True).exclude(imap_host="").exclude(imap_username=""))
+        mailboxes = list(
+            Mailbox.objects.filter(is_active=True).exclude(imap_host="").exclude(imap_username="")
+        )
         if self.failures:
             backoff = min(300, 5 * 2 ** min(6, max(self.failures.values())))
             self.stopping.wait(backoff)

@@ -26,7 +26,9 @@ class Mailbox(models.Model):
     """One address the team receives mail on: where it lands, how it is fetched, what it answers."""
 
     name = models.CharField(max_length=100)
-    address = models.EmailField(unique=True, help_text="Mail to this address (or address+anything) lands here.")
+    address = models.EmailField(
+        unique=True, help_text="Mail to this address (or address+anything) lands here."
+    )
     team = models.ForeignKey(
         "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="mailboxes"
     )
@@ -43,7 +45,9 @@ class Mailbox(models.Model):
     # Auto-acknowledgement.
     auto_acknowledge = models.BooleanField(default=False)
     expected_response_time = models.CharField(
-        max_length=100, blank=True, default="within one business day",
+        max_length=100,
+        blank=True,
+        default="within one business day",
         help_text='Said in the acknowledgement: "We will answer {this}".',
     )
     # IMAP fetching; the password is encrypted at rest with a key derived from SECRET_KEY.
@@ -207,7 +211,11 @@ class DeliveryAttempt(models.Model):
     """One try at sending an agent's reply (or an acknowledgement) over SMTP."""
 
     message = models.ForeignKey(
-        "conversations.Message", null=True, blank=True, on_delete=models.CASCADE, related_name="delivery_attempts"
+        "conversations.Message",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="delivery_attempts",
     )
     kind = models.CharField(max_length=12, default="reply")
     recipients = models.JSONField(default=list)

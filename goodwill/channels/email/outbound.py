@@ -131,7 +131,10 @@ def send_reply(message_id: int) -> None:
             subject=_subject(conversation)[:500],
         )
         Message.objects.filter(pk=message.pk).update(message_id=details.message_id_header)
-    headers = {"Message-ID": _wrap(details.message_id_header), "X-Goodwill-Conversation": str(conversation.number)}
+    headers = {
+        "Message-ID": _wrap(details.message_id_header),
+        "X-Goodwill-Conversation": str(conversation.number),
+    }
     # From the stored details, so a retry carries exactly the headers of the first attempt.
     if details.in_reply_to:
         headers["In-Reply-To"] = _wrap(details.in_reply_to)
@@ -150,7 +153,9 @@ def send_reply(message_id: int) -> None:
     mail = EmailMultiAlternatives(
         subject=details.subject or _subject(conversation),
         body=text,
-        from_email=_from_header(f"{agent_name} ({team_name})" if agent_name != team_name else team_name, from_address),
+        from_email=_from_header(
+            f"{agent_name} ({team_name})" if agent_name != team_name else team_name, from_address
+        ),
         to=[to],
         reply_to=[reply_to],
         headers=headers,
@@ -165,11 +170,15 @@ def send_reply(message_id: int) -> None:
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"[:2000]
         with transaction.atomic():
-            DeliveryAttempt.objects.create(message=message, kind="reply", recipients=[to], ok=False, error=reason)
+            DeliveryAttempt.objects.create(
+                message=message, kind="reply", recipients=[to], ok=False, error=reason
+            )
             Message.objects.filter(pk=message.pk).exclude(delivery=Message.Delivery.SENT).update(
                 delivery=Message.Delivery.FAILED, delivery_error=f"{reason} ({_next_step(message)})"
             )
-            record_event(Event.Kind.EMAIL_FAILED, conversation=conversation, subject=message, after={"error": reason})
+            record_event(
+                Event.Kind.EMAIL_FAILED, conversation=conversation, subject=message, after={"error": reason}
+            )
         raise DeliveryFailed(reason) from error
     with transaction.atomic():
         DeliveryAttempt.objects.create(message=message, kind="reply", recipients=[to], ok=True)
@@ -195,7 +204,7 @@ def send_acknowledgement(acknowledgement_id: int) -> None:
     text = (
         f"Hello{' ' + greeting if greeting else ''},\n\n"
         f"Thank you for writing to us. We have your message and it is conversation #{conversation.number}: "
-        f"\"{conversation.subject}\".\n\n"
+        f'"{conversation.subject}".\n\n'
         f"We will answer {expected}. If you write again, reply to this email so that everything stays "
         f"together.\n\n{team_name}"
     )
@@ -221,7 +230,9 @@ def send_acknowledgement(acknowledgement_id: int) -> None:
         mail.send(fail_silently=False)
     except Exception as error:
         reason = f"{type(error).__name__}: {error}"[:2000]
-        DeliveryAttempt.objects.create(message=None, kind="ack", recipients=[ack.address], ok=False, error=reason)
+        DeliveryAttempt.objects.create(
+            message=None, kind="ack", recipients=[ack.address], ok=False, error=reason
+        )
         raise DeliveryFailed(reason) from error
     with transaction.atomic():
         DeliveryAttempt.objects.create(message=None, kind="ack", recipients=[ack.address], ok=True)

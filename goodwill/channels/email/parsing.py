@@ -270,6 +270,8 @@ def _reply_parser_message(text: str) -> Any:
             _disclaimers_regex=prototype.DISCLAIMERS_REGEX,
         )
     return ReplyMessage(text=text, languages=list(_REPLY_LANGUAGES), **_reply_regexes)
+
+
 _QUOTE_HEADER_RE = re.compile(
     r"^(?:On .{0,200}wrote:|Am .{0,200}schrieb.{0,80}:|Le .{0,200}a écrit\s?:|-{2,} ?Original Message ?-{2,}|"
     r"-{2,} ?Forwarded message ?-{2,}|From: .+\nSent: .+|_{10,})\s*$",
@@ -411,9 +413,15 @@ def _filename(part: Message) -> str:
 
 
 _EXTENSIONS = {
-    "text/calendar": "invite.ics", "message/rfc822": "message.eml", "text/html": "part.html",
-    "text/plain": "part.txt", "image/png": "image.png", "image/jpeg": "image.jpg", "image/gif": "image.gif",
-    "application/pdf": "document.pdf", "message/delivery-status": "delivery-status.txt",
+    "text/calendar": "invite.ics",
+    "message/rfc822": "message.eml",
+    "text/html": "part.html",
+    "text/plain": "part.txt",
+    "image/png": "image.png",
+    "image/jpeg": "image.jpg",
+    "image/gif": "image.gif",
+    "application/pdf": "document.pdf",
+    "message/delivery-status": "delivery-status.txt",
     "text/rfc822-headers": "headers.txt",
 }
 
@@ -507,7 +515,11 @@ def _bodies(msg: Message) -> tuple[str, str, list[NewAttachment]]:
                 text = raw_payload if isinstance(raw_payload, str) else text
             (htmls if ctype == "text/html" else texts).append(text)
             continue
-        if part is msg and ctype not in ("application/ms-tnef",) and part.get_content_maintype() in ("multipart",):
+        if (
+            part is msg
+            and ctype not in ("application/ms-tnef",)
+            and part.get_content_maintype() in ("multipart",)
+        ):
             continue
         if ctype == "application/ms-tnef" or filename.lower() == "winmail.dat":
             unpacked = _tnef_parts(data)
@@ -600,7 +612,10 @@ def _parse(msg: Message, raw: bytes) -> ParsedEmail:
     parsed.to = [address for _n, address in addresses(raw_header_values(msg, "To"))][:100]
     parsed.cc = [address for _n, address in addresses(raw_header_values(msg, "Cc"))][:100]
     parsed.delivered_to = [
-        address for _n, address in addresses(raw_header_values(msg, "Delivered-To") + raw_header_values(msg, "X-Original-To"))
+        address
+        for _n, address in addresses(
+            raw_header_values(msg, "Delivered-To") + raw_header_values(msg, "X-Original-To")
+        )
     ][:20]
     reply_to = addresses(raw_header_values(msg, "Reply-To"))
     parsed.reply_to = reply_to[0][1] if reply_to else ""

@@ -181,7 +181,9 @@ class _Directory:
     # key, sender, customer, (Message-ID, conversation pk)
     pending: list[tuple[str, str, Customer | None, tuple[str, int] | None]] = field(default_factory=list)
 
-    def note(self, key: str, sender: str, customer: Customer | None, thread: tuple[str, int] | None = None) -> None:
+    def note(
+        self, key: str, sender: str, customer: Customer | None, thread: tuple[str, int] | None = None
+    ) -> None:
         self.pending.append((key, sender, customer, thread))
 
     def settle(self, kept: bool) -> None:
@@ -201,7 +203,9 @@ class _Directory:
 
     @classmethod
     def load(cls) -> _Directory:
-        mailboxes = {m.address.lower(): m for m in Mailbox.objects.filter(is_active=True).select_related("team")}
+        mailboxes = {
+            m.address.lower(): m for m in Mailbox.objects.filter(is_active=True).select_related("team")
+        }
         teams = {t.email_address.lower(): t for t in Team.objects.exclude(email_address="")}
         own = {settings.DEFAULT_FROM_EMAIL.lower()}
         own.update(address.lower() for address in Mailbox.objects.values_list("address", flat=True))
@@ -327,8 +331,14 @@ class _Duplicate(Exception):
 
 
 def _quarantine(
-    raw: RawEmail, reason: str, detail: str, *, mailbox: Mailbox | None, parsed: ParsedEmail | None = None,
-    sender: str = "", subject: str = "",
+    raw: RawEmail,
+    reason: str,
+    detail: str,
+    *,
+    mailbox: Mailbox | None,
+    parsed: ParsedEmail | None = None,
+    sender: str = "",
+    subject: str = "",
 ) -> str:
     with transaction.atomic():
         _set_state(raw, State.QUARANTINED)
@@ -342,7 +352,9 @@ def _quarantine(
                 "subject": (parsed.subject if parsed else subject)[:500],
             },
         )
-        record_event(Event.Kind.EMAIL_QUARANTINED, subject=entry, after={"reason": reason, "detail": detail[:500]})
+        record_event(
+            Event.Kind.EMAIL_QUARANTINED, subject=entry, after={"reason": reason, "detail": detail[:500]}
+        )
     logger.info("quarantined raw email %s: %s %s", raw.pk, reason, detail[:200])
     return State.QUARANTINED
 
@@ -357,8 +369,11 @@ def _headers_for_quarantine(data: bytes) -> tuple[str, str, list[str]]:
     try:
         msg = email_lib.message_from_bytes(data[:65536], policy=policy.compat32)
         recipients = [
-            address for _name, address in addresses(
-                raw_header_values(msg, "Delivered-To") + raw_header_values(msg, "To") + raw_header_values(msg, "Cc")
+            address
+            for _name, address in addresses(
+                raw_header_values(msg, "Delivered-To")
+                + raw_header_values(msg, "To")
+                + raw_header_values(msg, "Cc")
             )
         ]
         return header_text(msg, "From")[:500], header_text(msg, "Subject")[:500], recipients
@@ -391,7 +406,9 @@ def process_raw(raw: RawEmail, *, data: bytes | None = None, force_new: bool = F
         if data is None:
             data = read_raw(raw)
     except OSError as error:
-        return Outcome(_quarantine(raw, Quarantine.Reason.ERROR, f"raw file unreadable: {error}", mailbox=raw.mailbox))
+        return Outcome(
+            _quarantine(raw, Quarantine.Reason.ERROR, f"raw file unreadable: {error}", mailbox=raw.mailbox)
+        )
     directory = _current_directory()
     try:
         with transaction.atomic():
@@ -404,7 +421,10 @@ def process_raw(raw: RawEmail, *, data: bytes | None = None, force_new: bool = F
         return Outcome(raw.state)
     except (_Duplicate, IntegrityError) as error:
         directory.settle(kept=False)
-        if isinstance(error, IntegrityError) and not MessageKey.objects.filter(key=_key_of(raw, data)).exists():
+        if (
+            isinstance(error, IntegrityError)
+            and not MessageKey.objects.filter(key=_key_of(raw, data)).exists()
+        ):
             raise
         try:
             with transaction.atomic():
@@ -423,8 +443,12 @@ def process_raw(raw: RawEmail, *, data: bytes | None = None, force_new: bool = F
         try:
             return Outcome(
                 _quarantine(
-                    raw, Quarantine.Reason.ERROR, f"{type(error).__name__}: {error}", mailbox=raw.mailbox,
-                    sender=sender, subject=subject,
+                    raw,
+                    Quarantine.Reason.ERROR,
+                    f"{type(error).__name__}: {error}",
+                    mailbox=raw.mailbox,
+                    sender=sender,
+                    subject=subject,
                 )
             )
         except _AlreadyProcessed:
@@ -448,7 +472,7 @@ def _sender_over_limit(address: str, mailbox: Mailbox | None) -> bool:
         return counts[address] >= limit
     since = timezone.now() - timedelta(hours=1)
     recent = EmailDetails.objects.filter(from_address=address, created_at__gte=since)
-    return recent[: limit].count() >= limit
+    return recent[:limit].count() >= limit
 
 
 def _claim_key(key: str, raw: RawEmail, message: Message | None) -> None:
@@ -480,13 +504,23 @@ def _process(raw: RawEmail, data: bytes, *, force_new: bool = False) -> Outcome:
     if not force_new:
         if parsed.from_address in _own_addresses():
             return Outcome(
-                _quarantine(raw, Quarantine.Reason.LOOP, "sent from one of our own addresses", mailbox=mailbox,
-                            parsed=parsed)
+                _quarantine(
+                    raw,
+                    Quarantine.Reason.LOOP,
+                    "sent from one of our own addresses",
+                    mailbox=mailbox,
+                    parsed=parsed,
+                )
             )
         if _sender_over_limit(parsed.from_address, mailbox):
             return Outcome(
-                _quarantine(raw, Quarantine.Reason.LOOP, "more mail from this sender in the last hour than the "
-                            "mailbox allows", mailbox=mailbox, parsed=parsed)
+                _quarantine(
+                    raw,
+                    Quarantine.Reason.LOOP,
+                    "more mail from this sender in the last hour than the mailbox allows",
+                    mailbox=mailbox,
+                    parsed=parsed,
+                )
             )
     try:
         customer = directory.customers.get(parsed.from_address)
@@ -494,8 +528,13 @@ def _process(raw: RawEmail, data: bytes, *, force_new: bool = False) -> Outcome:
             customer = find_or_create_customer_by_email(parsed.from_address, name=parsed.from_name)
     except ValidationError as error:
         return Outcome(
-            _quarantine(raw, Quarantine.Reason.NO_FROM, f"sender address not usable: {'; '.join(error.messages)}",
-                        mailbox=mailbox, parsed=parsed)
+            _quarantine(
+                raw,
+                Quarantine.Reason.NO_FROM,
+                f"sender address not usable: {'; '.join(error.messages)}",
+                mailbox=mailbox,
+                parsed=parsed,
+            )
         )
     conversation, _how = (None, "") if force_new else find_conversation(parsed, mailbox)
     at = parsed.date if (raw.source == RawEmail.Source.FILE and parsed.date) else raw.received_at
@@ -511,8 +550,10 @@ def _process(raw: RawEmail, data: bytes, *, force_new: bool = False) -> Outcome:
     }
     if conversation is None:
         conversation, message = open_conversation(
-            subject=parsed.subject, channel=Conversation.Channel.EMAIL,
-            team=_team_for(mailbox, parsed, raw.envelope_to), **common
+            subject=parsed.subject,
+            channel=Conversation.Channel.EMAIL,
+            team=_team_for(mailbox, parsed, raw.envelope_to),
+            **common,
         )
         state = State.CREATED
     else:
@@ -527,7 +568,9 @@ def _process(raw: RawEmail, data: bytes, *, force_new: bool = False) -> Outcome:
     return Outcome(state, conversation, message)
 
 
-def _record_details(message: Message, raw: RawEmail | None, mailbox: Mailbox | None, parsed: ParsedEmail) -> None:
+def _record_details(
+    message: Message, raw: RawEmail | None, mailbox: Mailbox | None, parsed: ParsedEmail
+) -> None:
     _details_row(message, raw, mailbox, parsed).save(force_insert=True)
 
 
@@ -594,7 +637,9 @@ def _take_bounce(raw: RawEmail, parsed: ParsedEmail, key: str, mailbox: Mailbox 
     )
     _record_details(note, raw, mailbox, parsed)
     record_event(
-        Event.Kind.EMAIL_FAILED, conversation=conversation, subject=note,
+        Event.Kind.EMAIL_FAILED,
+        conversation=conversation,
+        subject=note,
         after={"recipients": bounce.recipients, "diagnostic": diagnostic[:500]},
     )
     _claim_key(key, raw, note)
@@ -615,7 +660,9 @@ def _maybe_acknowledge(conversation: Conversation, parsed: ParsedEmail, mailbox:
         return
     if Identity.objects.filter(kind=Identity.Kind.EMAIL, value=address, failing_since__isnull=False).exists():
         return
-    if Acknowledgement.objects.filter(address=address, created_at__gte=timezone.now() - ACK_QUIET_PERIOD).exists():
+    if Acknowledgement.objects.filter(
+        address=address, created_at__gte=timezone.now() - ACK_QUIET_PERIOD
+    ).exists():
         return
     ack = Acknowledgement.objects.create(conversation=conversation, address=address)
     from goodwill.channels.email.tasks import send_acknowledgement
@@ -681,14 +728,17 @@ def _plan(raw: RawEmail, data: bytes | None, group: _Group, directory: _Director
         return None
     if key in directory.keys_taken:
         return _Plan(raw, data, parsed, key, duplicate=True)
-    mailbox = raw.mailbox or mailbox_for_addresses([*raw.envelope_to, *parsed.delivered_to, *parsed.to, *parsed.cc])
+    mailbox = raw.mailbox or mailbox_for_addresses(
+        [*raw.envelope_to, *parsed.delivered_to, *parsed.to, *parsed.cc]
+    )
     address = parsed.from_address
     if address in directory.own:
         return None
     limit = mailbox.max_messages_per_sender_per_hour if mailbox else DEFAULT_SENDER_LIMIT
-    if limit and (address not in directory.sender_counts or (
-        directory.sender_counts[address] + group.sent.get(address, 0) >= limit
-    )):
+    if limit and (
+        address not in directory.sender_counts
+        or (directory.sender_counts[address] + group.sent.get(address, 0) >= limit)
+    ):
         return None
     plan = _Plan(raw, data, parsed, key, mailbox=mailbox, customer=directory.customers.get(address))
     if plan.customer is not None:
@@ -795,14 +845,19 @@ def _write_group(group: _Group) -> list[str]:
     )
     opened = [plan for plan, result in zip(group.messages, results, strict=True) if result[2]]
     _mark([plan.raw for plan in opened], State.CREATED)
-    _mark([plan.raw for plan, result in zip(group.messages, results, strict=True) if not result[2]], State.APPENDED)
+    _mark(
+        [plan.raw for plan, result in zip(group.messages, results, strict=True) if not result[2]],
+        State.APPENDED,
+    )
     for plan, (conversation, _message, was_opened) in zip(group.messages, results, strict=True):
         if was_opened and plan.parsed.robot == "":
             _maybe_acknowledge(conversation, plan.parsed, plan.mailbox)
     directory = _current_directory()
     for plan, (conversation, _message, _opened) in zip(group.messages, results, strict=True):
         customer = plan.customer or created[plan.parsed.from_address]
-        directory.note(plan.key, plan.parsed.from_address, customer, (plan.parsed.message_id[:500], conversation.pk))
+        directory.note(
+            plan.key, plan.parsed.from_address, customer, (plan.parsed.message_id[:500], conversation.pk)
+        )
     return [plan.raw.state for _position, plan in group.plans]
 
 
@@ -862,7 +917,11 @@ class Summary:
     @property
     def received(self) -> int:
         return (
-            self.conversations_created + self.messages_appended + self.duplicates + self.quarantined + self.failed
+            self.conversations_created
+            + self.messages_appended
+            + self.duplicates
+            + self.quarantined
+            + self.failed
         )
 
     def count(self, state: str) -> None:
@@ -903,7 +962,11 @@ Envelope = tuple[str, list[str], "Mailbox | None"]  # SMTP MAIL FROM, RCPT TO, t
 
 
 def store_batch(
-    items: list[bytes], *, source: str, mailbox: Mailbox | None = None, envelopes: list[Envelope] | None = None
+    items: list[bytes],
+    *,
+    source: str,
+    mailbox: Mailbox | None = None,
+    envelopes: list[Envelope] | None = None,
 ) -> list[tuple[RawEmail | None, bool, bytes, str]]:
     """Store many raw emails in one transaction (committed on return).
 
@@ -928,7 +991,12 @@ def store_batch(
                 errors[digest] = f"{type(error).__name__}: {error}"
                 continue
             fresh[digest] = RawEmail(
-                sha256=digest, path=path, size=len(data), source=source, mailbox=item_mailbox, received_at=now,
+                sha256=digest,
+                path=path,
+                size=len(data),
+                source=source,
+                mailbox=item_mailbox,
+                received_at=now,
                 envelope_from=printable(envelope_from)[:500],
                 envelope_to=[printable(address)[:500] for address in envelope_to][:100],
             )
@@ -959,10 +1027,15 @@ def _store_one_by_one(
     try:
         with transaction.atomic():
             for index, data in enumerate(items):
-                envelope_from, envelope_to, item_mailbox = envelopes[index] if envelopes else ("", [], mailbox)
+                envelope_from, envelope_to, item_mailbox = (
+                    envelopes[index] if envelopes else ("", [], mailbox)
+                )
                 try:
                     raw, created = store_raw(  # its own savepoint
-                        data, source=source, mailbox=item_mailbox, envelope_from=envelope_from,
+                        data,
+                        source=source,
+                        mailbox=item_mailbox,
+                        envelope_from=envelope_from,
                         envelope_to=envelope_to,
                     )
                     results.append((raw, created, data, ""))
@@ -1036,7 +1109,10 @@ def _force_quarantine(raw: RawEmail, error: Exception) -> str:
 
 
 def ingest_many(
-    items: Iterable[bytes], *, source: str = RawEmail.Source.FILE, mailbox: Mailbox | None = None,
+    items: Iterable[bytes],
+    *,
+    source: str = RawEmail.Source.FILE,
+    mailbox: Mailbox | None = None,
     batch_size: int = 200,
 ) -> Summary:
     """Store (committed per batch) then process; the engine behind `goodwill ingest-email`."""
@@ -1079,8 +1155,12 @@ def retry_quarantined(entry: Quarantine, *, by: Agent) -> Outcome:
         raw.state = State.PENDING
         entry.delete()
         outcome = process_raw(raw)
-        record_event(Event.Kind.OTHER, actor=by, subject=raw, after={"email": "quarantine retried",
-                                                                      "state": outcome.state})
+        record_event(
+            Event.Kind.OTHER,
+            actor=by,
+            subject=raw,
+            after={"email": "quarantine retried", "state": outcome.state},
+        )
     return outcome
 
 
@@ -1098,8 +1178,12 @@ def release_quarantined(entry: Quarantine, *, by: Agent) -> Outcome:
         except Unparseable:
             outcome = _release_salvaged(raw, data, entry)
         Quarantine.objects.filter(pk=entry_pk).delete()
-        record_event(Event.Kind.OTHER, actor=by, subject=raw, after={"email": "quarantine released",
-                                                                      "state": outcome.state})
+        record_event(
+            Event.Kind.OTHER,
+            actor=by,
+            subject=raw,
+            after={"email": "quarantine released", "state": outcome.state},
+        )
     return outcome
 
 
@@ -1107,13 +1191,22 @@ def _release_parseable(raw: RawEmail, data: bytes) -> Outcome:
     parsed = parse_email(data, max_bytes=len(data) + 1)
     customer = find_or_create_customer_by_email(parsed.from_address, name=parsed.from_name)
     conversation, message = open_conversation(
-        customer=customer, subject=parsed.subject, channel=Conversation.Channel.EMAIL,
-        team=_team_for(raw.mailbox or mailbox_for_addresses(parsed.to + parsed.cc), parsed), text=parsed.text,
-        html=parsed.html, new_text=parsed.new_text,
-        message_id=parsed.message_id[:500], raw_path=raw.path, at=raw.received_at, attachments=parsed.attachments,
+        customer=customer,
+        subject=parsed.subject,
+        channel=Conversation.Channel.EMAIL,
+        team=_team_for(raw.mailbox or mailbox_for_addresses(parsed.to + parsed.cc), parsed),
+        text=parsed.text,
+        html=parsed.html,
+        new_text=parsed.new_text,
+        message_id=parsed.message_id[:500],
+        raw_path=raw.path,
+        at=raw.received_at,
+        attachments=parsed.attachments,
     )
     _record_details(message, raw, raw.mailbox, parsed)
-    MessageKey.objects.get_or_create(key=identity_key(parsed, data), defaults={"raw": raw, "message": message})
+    MessageKey.objects.get_or_create(
+        key=identity_key(parsed, data), defaults={"raw": raw, "message": message}
+    )
     _set_state(raw, State.CREATED)
     return Outcome(State.CREATED, conversation, message)
 
@@ -1131,8 +1224,13 @@ def _release_salvaged(raw: RawEmail, data: bytes, entry: Quarantine) -> Outcome:
         customer = find_or_create_customer_by_email("unknown-sender@invalid.goodwill")
     text = decode_bytes(data[:200_000], "utf-8")
     conversation, message = open_conversation(
-        customer=customer, subject=entry.subject or "(unreadable email)", channel=Conversation.Channel.EMAIL,
-        team=entry.mailbox.team if entry.mailbox else None, text=text, raw_path=raw.path, at=raw.received_at,
+        customer=customer,
+        subject=entry.subject or "(unreadable email)",
+        channel=Conversation.Channel.EMAIL,
+        team=entry.mailbox.team if entry.mailbox else None,
+        text=text,
+        raw_path=raw.path,
+        at=raw.received_at,
     )
     MessageKey.objects.get_or_create(key=identity_key(None, data), defaults={"raw": raw, "message": message})
     _set_state(raw, State.CREATED)

@@ -39,11 +39,15 @@ class _Item:
 class IntakeWriter(threading.Thread):
     """The one thread that talks to the database: stores in batches, then processes."""
 
-    def __init__(self, *, max_batch: int = 500, process_batch: int = 50, idle_process_batch: int = 200) -> None:
+    def __init__(
+        self, *, max_batch: int = 500, process_batch: int = 50, idle_process_batch: int = 200
+    ) -> None:
         super().__init__(name="goodwill-smtpd-writer", daemon=True)
         self.items: queue.Queue[_Item] = queue.Queue()
         self.max_batch = max_batch
-        self.process_batch = process_batch  # while mail is arriving: ~0.1 s of work, so acknowledgements wait little
+        self.process_batch = (
+            process_batch  # while mail is arriving: ~0.1 s of work, so acknowledgements wait little
+        )
         self.idle_process_batch = idle_process_batch  # a second after the last: larger, cheaper per message
         self._stored_at = 0.0
         self.stopping = threading.Event()
@@ -68,9 +72,8 @@ class IntakeWriter(threading.Thread):
             m.address.lower(): m for m in Mailbox.objects.filter(is_active=True)
         }
         team_addresses: dict[str, Mailbox | None] = {
-            address.lower(): None for address in Team.objects.exclude(email_address="").values_list(
-                "email_address", flat=True
-            )
+            address.lower(): None
+            for address in Team.objects.exclude(email_address="").values_list("email_address", flat=True)
         }
         self.mailboxes = {**team_addresses, **mailboxes}
         # With no mailbox configured (a fresh install) every recipient lands in the shared inbox.
@@ -174,7 +177,9 @@ class IntakeHandler:
 class IntakeServer:
     """The SMTP server and its database thread; `start()`/`stop()` for tests and the command."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 2525, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 2525, *, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
         from aiosmtpd.controller import Controller
 
         self.writer = IntakeWriter()

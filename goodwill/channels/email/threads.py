@@ -66,9 +66,8 @@ def live_conversation(conversation: Conversation | None) -> Conversation | None:
 def _by_header_ids(ids: list[str]) -> Conversation | None:
     if not ids:
         return None
-    rows = (
-        EmailDetails.objects.filter(message_id_header__in=ids)
-        .select_related("message__conversation__customer")
+    rows = EmailDetails.objects.filter(message_id_header__in=ids).select_related(
+        "message__conversation__customer"
     )
     found = {row.message_id_header: row.message.conversation for row in rows}
     for item in ids:

@@ -19,9 +19,21 @@ from goodwill.customers.services import create_customer
 pytestmark = pytest.mark.django_db
 
 MESSAGES = [
-    "plain.eml", "html_only.eml", "inline_image.eml", "attachment_rfc2231.eml", "auto_reply.eml",
-    "bounce_dsn.eml", "bulk_list.eml", "forwarded.eml", "garbage.eml", "no_from.eml", "reply_gmail.eml",
-    "reply_outlook.eml", "reply_apple.eml", "rfc2047_latin1.eml", "lying_charset.eml",
+    "plain.eml",
+    "html_only.eml",
+    "inline_image.eml",
+    "attachment_rfc2231.eml",
+    "auto_reply.eml",
+    "bounce_dsn.eml",
+    "bulk_list.eml",
+    "forwarded.eml",
+    "garbage.eml",
+    "no_from.eml",
+    "reply_gmail.eml",
+    "reply_outlook.eml",
+    "reply_apple.eml",
+    "rfc2047_latin1.eml",
+    "lying_charset.eml",
 ]
 
 
@@ -41,27 +53,57 @@ def snapshot() -> dict[str, list[Any]]:
 
     return {
         "conversations": rows(
-            Conversation.objects, "number", "subject", "status", "channel", "message_count", "team",
-            "last_message_at", "last_inbound_at", "waiting_since", "solved_at", "created_at",
+            Conversation.objects,
+            "number",
+            "subject",
+            "status",
+            "channel",
+            "message_count",
+            "team",
+            "last_message_at",
+            "last_inbound_at",
+            "waiting_since",
+            "solved_at",
+            "created_at",
             "customer__identities__value",
         ),
         "messages": rows(
-            Message.objects, "conversation__number", "text", "new_text", "html", "message_id", "raw_path",
-            "created_at", "author_customer__identities__value", "attachments__filename",
+            Message.objects,
+            "conversation__number",
+            "text",
+            "new_text",
+            "html",
+            "message_id",
+            "raw_path",
+            "created_at",
+            "author_customer__identities__value",
+            "attachments__filename",
         ),
         "events": rows(
-            Event.objects, "kind", "customer__identities__value", "conversation__number", "subject_type", "before",
+            Event.objects,
+            "kind",
+            "customer__identities__value",
+            "conversation__number",
+            "subject_type",
+            "before",
             "after",
         ),
         "event_times": rows(  # the others are stamped with the time of processing
             Event.objects.exclude(kind__in=[Event.Kind.CUSTOMER_CREATED, Event.Kind.EMAIL_QUARANTINED]),
-            "kind", "conversation__number", "created_at",
+            "kind",
+            "conversation__number",
+            "created_at",
         ),
         "customers": rows(Customer.objects, "name", "last_contact_at", "identities__value"),
         "identities": rows(Identity.objects, "value", "kind", "is_primary"),
         "details": rows(
-            EmailDetails.objects, "message__message_id", "raw__sha256", "message_id_header", "from_address",
-            "subject", "robot",
+            EmailDetails.objects,
+            "message__message_id",
+            "raw__sha256",
+            "message_id_header",
+            "from_address",
+            "subject",
+            "robot",
         ),
         "keys": rows(MessageKey.objects, "key", "raw__sha256", "message__message_id"),
         "raw": rows(RawEmail.objects, "sha256", "state", "attempts"),
@@ -78,14 +120,30 @@ def test_a_batch_leaves_the_same_rows_in_bulk_as_one_message_at_a_time(eml, agen
     batch = [
         mail("Ada <ada@example.org>", "a1@example.org", minute=1),
         mail("Ada <ada@example.org>", "a2@example.org", minute=2, extra="In-Reply-To: <a1@example.org>\r\n"),
-        mail("Bo <bo@example.org>", "a3@example.org", minute=3, extra="References: <a1@example.org> <a2@example.org>\r\n"),
-        mail("Olga <olga@example.org>", "old2@example.org", minute=4, extra="In-Reply-To: <old@example.org>\r\n"),
-        mail("Olga <olga@example.org>", "old3@example.org", minute=5, extra="In-Reply-To: <old2@example.org>\r\n"),
+        mail(
+            "Bo <bo@example.org>",
+            "a3@example.org",
+            minute=3,
+            extra="References: <a1@example.org> <a2@example.org>\r\n",
+        ),
+        mail(
+            "Olga <olga@example.org>",
+            "old2@example.org",
+            minute=4,
+            extra="In-Reply-To: <old@example.org>\r\n",
+        ),
+        mail(
+            "Olga <olga@example.org>",
+            "old3@example.org",
+            minute=5,
+            extra="In-Reply-To: <old2@example.org>\r\n",
+        ),
         mail("new@example.org", "n1@example.org", minute=6),
         mail("Nina New <new@example.org>", "n2@example.org", minute=7),
         mail("Named Now <nameless@example.org>", "x1@example.org", minute=8),
         *(eml(name) for name in MESSAGES),
-        b"Delivered-To: billing@goodwill.test\r\n" + mail("Ada <ada@example.org>", "a1@example.org", minute=1),
+        b"Delivered-To: billing@goodwill.test\r\n"
+        + mail("Ada <ada@example.org>", "a1@example.org", minute=1),
         mail("Olga <olga@example.org>", "tag@example.org", minute=9, subject=f"Re: [#{solved.number}] again"),
         mail("Cy <cy@example.org>", "c1@example.org", minute=10, extra="In-Reply-To: <a3@example.org>\r\n"),
         mail("Dee <dee@example.org>", "d1@example.org", minute=11),
@@ -94,7 +152,9 @@ def test_a_batch_leaves_the_same_rows_in_bulk_as_one_message_at_a_time(eml, agen
     stored = store_batch(batch, source=RawEmail.Source.FILE)
 
     def run() -> tuple[dict[str, int], dict[str, list[Any]]]:
-        fresh = [(RawEmail.objects.get(pk=raw.pk), created, data, error) for raw, created, data, error in stored]
+        fresh = [
+            (RawEmail.objects.get(pk=raw.pk), created, data, error) for raw, created, data, error in stored
+        ]
         summary = Summary()
         with transaction.atomic():
             process_batch(fresh, summary)
@@ -104,7 +164,9 @@ def test_a_batch_leaves_the_same_rows_in_bulk_as_one_message_at_a_time(eml, agen
 
     grouped: list[int] = []
     write_group = services._write_group
-    monkeypatch.setattr(services, "_write_group", lambda group: grouped.append(len(group.plans)) or write_group(group))
+    monkeypatch.setattr(
+        services, "_write_group", lambda group: grouped.append(len(group.plans)) or write_group(group)
+    )
     in_bulk = run()
     assert sum(grouped) >= 12  # most of the batch took the bulk path
     monkeypatch.setattr(services, "_plan", lambda *args: None)  # every message on the one-message path
@@ -122,7 +184,9 @@ def test_replies_within_one_batch_join_the_conversation_their_first_message_open
     summary = ingest_many(
         [
             mail("Ada <ada@example.org>", "a1@example.org", minute=1),
-            mail("Ada <ada@example.org>", "a2@example.org", minute=2, extra="In-Reply-To: <a1@example.org>\r\n"),
+            mail(
+                "Ada <ada@example.org>", "a2@example.org", minute=2, extra="In-Reply-To: <a1@example.org>\r\n"
+            ),
             mail("Bo <bo@example.org>", "a3@example.org", minute=3, extra="References: <a1@example.org>\r\n"),
         ]
     )

@@ -63,8 +63,13 @@ def test_a_path_that_cannot_be_read_counts_as_failed_and_exits_non_zero(tmp_path
     (tmp_path / "ok.eml").write_bytes(eml("plain.eml"))
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_:
-        call_command("ingest_email", str(tmp_path / "ok.eml"), str(tmp_path / "missing.eml"), stdout=out,
-                     stderr=io.StringIO())
+        call_command(
+            "ingest_email",
+            str(tmp_path / "ok.eml"),
+            str(tmp_path / "missing.eml"),
+            stdout=out,
+            stderr=io.StringIO(),
+        )
     assert exit_.value.code == 1
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert (result["received"], result["conversations_created"], result["failed"]) == (2, 1, 1)

@@ -48,7 +48,9 @@ class Dovecot:
             (self.root / name).mkdir()
         for name in ("mail", "home"):
             os.chown(self.root / name, uid, gid) if os.getuid() == 0 else None
-        (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{self.root}/home/imap::\n")
+        (self.root / "passwd").write_text(
+            f"{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{self.root}/home/imap::\n"
+        )
         internal = "dovecot" if os.getuid() == 0 else pwd.getpwuid(os.getuid()).pw_name
         login = "dovenull" if os.getuid() == 0 else internal
         (self.root / "dovecot.conf").write_text(
@@ -133,8 +135,13 @@ def dovecot():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def imap_mailbox(dovecot, support_team):  # type: ignore[no-untyped-def]
     mailbox = Mailbox(
-        name="Support", address="support@goodwill.test", team=support_team, imap_host="127.0.0.1",
-        imap_port=dovecot.port, imap_ssl=False, imap_username=USER,
+        name="Support",
+        address="support@goodwill.test",
+        team=support_team,
+        imap_host="127.0.0.1",
+        imap_port=dovecot.port,
+        imap_ssl=False,
+        imap_username=USER,
     )
     mailbox.set_imap_password(PASSWORD)
     mailbox.save()
@@ -166,7 +173,10 @@ def test_it_fetches_new_mail_and_flags_it_only_after_storing(dovecot, imap_mailb
     dovecot.deliver(message(1), message(2))
     summary = fetch_once()
     assert summary["conversations_created"] == 2
-    assert set(Conversation.objects.values_list("subject", flat=True)) == {"IMAP question 1", "IMAP question 2"}
+    assert set(Conversation.objects.values_list("subject", flat=True)) == {
+        "IMAP question 1",
+        "IMAP question 2",
+    }
     assert set(Conversation.objects.values_list("team__name", flat=True)) == {"Support"}
     with dovecot.client() as client:
         client.select_folder("INBOX")

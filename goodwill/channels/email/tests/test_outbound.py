@@ -25,7 +25,9 @@ def conversation(eml, support_team) -> Conversation:  # type: ignore[no-untyped-
 
 def test_a_reply_goes_out_threaded_with_text_html_and_attachments(conversation, agent, smtp_sink):
     reply = add_reply(
-        conversation, by=agent, text="Hello Dana,\nthe courier has it.",
+        conversation,
+        by=agent,
+        text="Hello Dana,\nthe courier has it.",
         attachments=[NewAttachment("label.pdf", b"%PDF-1.4 label", "application/pdf")],
     )
     send_reply(reply.pk)
@@ -99,7 +101,9 @@ def test_the_customer_answer_to_our_reply_threads_back(conversation, agent, smtp
 
 def test_an_acknowledgement_names_the_number_and_the_expected_response_time(eml, smtp_sink):
     Mailbox.objects.create(
-        name="Acme Support", address="help@acme.test", auto_acknowledge=True,
+        name="Acme Support",
+        address="help@acme.test",
+        auto_acknowledge=True,
         expected_response_time="within four hours",
     )
     ingest_many([eml("plain.eml", **{"support@goodwill.test": "help@acme.test"})])

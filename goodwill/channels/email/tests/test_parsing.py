@@ -73,9 +73,7 @@ def test_it_keeps_a_forwarded_message_as_an_attachment(eml):
     assert b"I cannot log in" in forwarded.content
 
 
-@pytest.mark.parametrize(
-    ("name", "reason"), [("no_from.eml", "no_from"), ("garbage.eml", "garbage")]
-)
+@pytest.mark.parametrize(("name", "reason"), [("no_from.eml", "no_from"), ("garbage.eml", "garbage")])
 def test_it_refuses_mail_without_sender_or_headers_with_a_reason(eml, name, reason):
     with pytest.raises(Unparseable) as problem:
         parse_email(eml(name))
@@ -90,7 +88,12 @@ def test_it_refuses_oversized_mail(eml):
 
 @pytest.mark.parametrize(
     ("name", "robot"),
-    [("auto_reply.eml", "auto_reply"), ("bulk_list.eml", "bulk"), ("bounce_dsn.eml", "bounce"), ("plain.eml", "")],
+    [
+        ("auto_reply.eml", "auto_reply"),
+        ("bulk_list.eml", "bulk"),
+        ("bounce_dsn.eml", "bounce"),
+        ("plain.eml", ""),
+    ],
 )
 def test_it_recognises_robots(eml, name, robot):
     assert parse_email(eml(name)).robot == robot
@@ -135,10 +138,17 @@ def test_any_bytes_parse_or_are_refused_with_a_reason(data):
 
 _header_line = st.sampled_from(
     [
-        b"From: a@b.c\r\n", b"From: =?utf-8?b?w6k=?= <x@y.z>\r\n", b"Subject: =?bogus?q?x?=\r\n",
-        b"Content-Type: multipart/mixed; boundary=B\r\n", b"Content-Transfer-Encoding: base64\r\n",
-        b"Content-Type: text/html; charset=x-none\r\n", b"Message-ID: <\xff@x>\r\n", b"\r\n", b"--B\r\n",
-        b"Content-Disposition: attachment; filename*=utf-8''%ff%fe\r\n", b"References: <<<>>>\r\n",
+        b"From: a@b.c\r\n",
+        b"From: =?utf-8?b?w6k=?= <x@y.z>\r\n",
+        b"Subject: =?bogus?q?x?=\r\n",
+        b"Content-Type: multipart/mixed; boundary=B\r\n",
+        b"Content-Transfer-Encoding: base64\r\n",
+        b"Content-Type: text/html; charset=x-none\r\n",
+        b"Message-ID: <\xff@x>\r\n",
+        b"\r\n",
+        b"--B\r\n",
+        b"Content-Disposition: attachment; filename*=utf-8''%ff%fe\r\n",
+        b"References: <<<>>>\r\n",
     ]
 )
 
@@ -160,7 +170,9 @@ def _tnef(body: bytes, files: list[tuple[bytes, bytes]]) -> bytes:
     import struct
 
     def attribute(level: int, name: int, kind: int, data: bytes) -> bytes:
-        return struct.pack("<BHHI", level, name, kind, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+        return (
+            struct.pack("<BHHI", level, name, kind, len(data)) + data + struct.pack("<H", sum(data) & 0xFFFF)
+        )
 
     out = struct.pack("<IH", 0x223E9F78, 1)
     out += attribute(1, 0x800C, 0x0002, body)  # attBody

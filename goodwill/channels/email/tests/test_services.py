@@ -30,7 +30,12 @@ pytestmark = pytest.mark.django_db
 
 
 def mail(
-    *, sender="dana@example.org", subject="Help", body="Hello there", msgid="m1@example.org", extra="",
+    *,
+    sender="dana@example.org",
+    subject="Help",
+    body="Hello there",
+    msgid="m1@example.org",
+    extra="",
     to="support@goodwill.test",
 ) -> bytes:
     head = f"From: Dana <{sender}>\r\nTo: {to}\r\nSubject: {subject}\r\n"
@@ -42,8 +47,12 @@ def mail(
 def test_it_opens_a_conversation_for_a_new_sender_and_makes_them_a_customer(eml):
     summary = ingest_many([eml("plain.eml")])
     assert summary.as_dict() == {
-        "received": 1, "conversations_created": 1, "messages_appended": 0, "duplicates": 0,
-        "quarantined": 0, "failed": 0,
+        "received": 1,
+        "conversations_created": 1,
+        "messages_appended": 0,
+        "duplicates": 0,
+        "quarantined": 0,
+        "failed": 0,
     }
     conversation = Conversation.objects.get()
     assert conversation.subject == "My order has not arrived"
@@ -89,8 +98,12 @@ def test_it_threads_a_reply_to_our_outbound_message_by_references(customer, agen
     send_reply(reply.pk)
     ours = EmailDetails.objects.get(message=reply).message_id_header
     assert reply_token(conversation.number) in ours
-    answer = mail(sender="carla@customer.test", msgid="second@customer.test", subject="Re: whatever",
-                  extra=f"References: <unknown@elsewhere> <{ours}>\r\n")
+    answer = mail(
+        sender="carla@customer.test",
+        msgid="second@customer.test",
+        subject="Re: whatever",
+        extra=f"References: <unknown@elsewhere> <{ours}>\r\n",
+    )
     assert ingest_many([answer]).messages_appended == 1
 
 
@@ -113,8 +126,9 @@ def test_a_subject_tag_threads_only_for_participants(customer):
     ingest_many([mail(sender="carla@customer.test", msgid="a@customer.test")])
     number = Conversation.objects.get().number
     stranger = ingest_many([mail(sender="mallory@evil.test", msgid="b@evil", subject=f"Re: [#{number}] hi")])
-    participant = ingest_many([mail(sender="carla@customer.test", msgid="c@customer.test",
-                                    subject=f"Re: [#{number}] more")])
+    participant = ingest_many(
+        [mail(sender="carla@customer.test", msgid="c@customer.test", subject=f"Re: [#{number}] more")]
+    )
     assert stranger.conversations_created == 1
     assert participant.messages_appended == 1
     assert Conversation.objects.get(number=number).message_count == 2
@@ -222,7 +236,9 @@ def test_new_conversations_are_acknowledged_once_but_robots_never(eml):
 
 
 def test_a_sender_over_the_rate_limit_is_quarantined_as_a_loop():
-    Mailbox.objects.create(name="Support", address="support@goodwill.test", max_messages_per_sender_per_hour=3)
+    Mailbox.objects.create(
+        name="Support", address="support@goodwill.test", max_messages_per_sender_per_hour=3
+    )
     summary = ingest_many([mail(msgid=f"{i}@loop") for i in range(5)])
     assert (summary.conversations_created, summary.quarantined) == (3, 2)
     assert set(Quarantine.objects.values_list("reason", flat=True)) == {"loop"}
@@ -264,11 +280,21 @@ def test_a_huge_attachment_is_kept(settings):
     assert Message.objects.get().attachments.get().size == len(payload)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                 HealthCheck.function_scoped_fixture])
-@given(data=st.one_of(st.binary(max_size=2000), st.builds(
-    lambda head, body: b"From: x@example.com\r\n" + head + b"\r\n\r\n" + body,
-    st.binary(max_size=300), st.binary(max_size=500))))
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    data=st.one_of(
+        st.binary(max_size=2000),
+        st.builds(
+            lambda head, body: b"From: x@example.com\r\n" + head + b"\r\n\r\n" + body,
+            st.binary(max_size=300),
+            st.binary(max_size=500),
+        ),
+    )
+)
 def test_any_bytes_end_as_a_stored_message_or_a_quarantine_entry(data):
     summary = ingest_many([data])
     assert summary.failed == 0

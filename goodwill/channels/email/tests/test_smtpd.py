@@ -121,7 +121,9 @@ def test_every_message_that_got_250_survives_kill_9_of_the_intake(tmp_path):
     port = free_port()
     server = subprocess.Popen(
         [*goodwill, "smtpd", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         assert b"listening" in server.stdout.readline()

@@ -50,7 +50,9 @@ def test_the_raw_message_can_be_downloaded(client, admin, billing_entry, eml):
     client.force_login(admin)
     response = client.get(reverse("email:quarantine_raw", args=[billing_entry.pk]))
     assert response["Content-Type"] == "message/rfc822"
-    assert b"".join(response.streaming_content) == eml("no_from.eml", **{"support@goodwill.test": "billing@goodwill.test"})
+    assert b"".join(response.streaming_content) == eml(
+        "no_from.eml", **{"support@goodwill.test": "billing@goodwill.test"}
+    )
 
 
 def test_release_imports_it_as_a_new_conversation(client, admin, billing_entry, billing_team):
@@ -85,11 +87,20 @@ def test_mailbox_admin_encrypts_the_imap_password(client, admin):
     response = client.post(
         reverse("admin:email_mailbox_add"),
         {
-            "name": "Support", "address": "Support@Goodwill.test", "is_active": "on",
-            "thread_by_reply_token": "on", "thread_by_subject_tag": "on", "max_messages_per_sender_per_hour": 120,
-            "expected_response_time": "within a day", "imap_host": "imap.example.com", "imap_port": 993,
-            "imap_ssl": "on", "imap_username": "support", "imap_password": "hunter2-secret",
-            "imap_folder": "INBOX", "imap_move_to": "",
+            "name": "Support",
+            "address": "Support@Goodwill.test",
+            "is_active": "on",
+            "thread_by_reply_token": "on",
+            "thread_by_subject_tag": "on",
+            "max_messages_per_sender_per_hour": 120,
+            "expected_response_time": "within a day",
+            "imap_host": "imap.example.com",
+            "imap_port": 993,
+            "imap_ssl": "on",
+            "imap_username": "support",
+            "imap_password": "hunter2-secret",
+            "imap_folder": "INBOX",
+            "imap_move_to": "",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="One pass over every mailbox, then exit.")
-        parser.add_argument("--interval", type=float, default=60, help="Seconds between polls (without IDLE).")
+        parser.add_argument(
+            "--interval", type=float, default=60, help="Seconds between polls (without IDLE)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fetcher = Fetcher(poll_interval=options["interval"])

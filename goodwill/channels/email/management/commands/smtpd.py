@@ -27,7 +27,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
         server.start()
-        self.stdout.write(f"Goodwill SMTP intake listening on {options['host']}:{options['port']}", ending="\n")
+        self.stdout.write(
+            f"Goodwill SMTP intake listening on {options['host']}:{options['port']}", ending="\n"
+        )
         self.stdout.flush()
         try:
             while not stop.wait(1):
