@@ -437,18 +437,19 @@ def _update_each(
     if not rows:
         return
     quote = connection.ops.quote_name
-    pk = quote(model._meta.pk.column)
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    pk = quote(str(fields[model._meta.pk.name].column))  # type: ignore[union-attr]
     assignments: list[str] = []
     params: list[Any] = []
     for name in sorted({name for values in rows.values() for name in values}):
-        field = model._meta.get_field(name)
-        column = quote(field.column)
+        field = fields[name]
+        column = quote(str(field.column))
         whens = [(key, values[name]) for key, values in rows.items() if name in values]
         assignments.append(f"{column} = CASE {pk}{' WHEN %s THEN %s' * len(whens)} ELSE {column} END")
         for key, value in whens:
             params += [key, field.get_db_prep_save(value, connection)]
     for name, amounts in (add or {}).items():
-        column = quote(model._meta.get_field(name).column)
+        column = quote(str(fields[name].column))
         assignments.append(f"{column} = {column} + CASE {pk}{' WHEN %s THEN %s' * len(amounts)} ELSE 0 END")
         for key, amount in amounts.items():
             params += [key, amount]

@@ -12,12 +12,13 @@ import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -104,8 +105,9 @@ def _write_raw_file_locally(name: str, data: bytes) -> str:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        if default_storage.file_permissions_mode is not None:
-            os.chmod(temporary, default_storage.file_permissions_mode)
+        mode = getattr(default_storage, "file_permissions_mode", None)
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         with suppress(OSError):
@@ -207,7 +209,7 @@ class _Directory:
             m.address.lower(): m for m in Mailbox.objects.filter(is_active=True).select_related("team")
         }
         teams = {t.email_address.lower(): t for t in Team.objects.exclude(email_address="")}
-        own = {settings.DEFAULT_FROM_EMAIL.lower()}
+        own = {str(settings.DEFAULT_FROM_EMAIL).lower()}
         own.update(address.lower() for address in Mailbox.objects.values_list("address", flat=True))
         return cls(mailboxes, teams, own)
 
@@ -228,7 +230,7 @@ def _current_directory() -> _Directory:
     return _directory.get() or _Directory.load()
 
 
-def _read_ahead(items: list[tuple[RawEmail, bytes | None]]) -> None:
+def _read_ahead(items: Sequence[tuple[RawEmail, bytes | None]]) -> None:
     """Parse a batch up front and answer its per-message questions in four queries.
 
     Which identity keys exist, how much each sender sent in the last hour, which customer
@@ -538,7 +540,7 @@ def _process(raw: RawEmail, data: bytes, *, force_new: bool = False) -> Outcome:
         )
     conversation, _how = (None, "") if force_new else find_conversation(parsed, mailbox)
     at = parsed.date if (raw.source == RawEmail.Source.FILE and parsed.date) else raw.received_at
-    common = {
+    common: dict[str, Any] = {
         "customer": customer,
         "text": parsed.text,
         "html": parsed.html,
@@ -884,7 +886,7 @@ def _flush(group: _Group, states: list[str]) -> None:
     group.clear()
 
 
-def _process_in_order(items: list[tuple[RawEmail, bytes | None]]) -> list[str]:
+def _process_in_order(items: Sequence[tuple[RawEmail, bytes | None]]) -> list[str]:
     """Process a read-ahead batch in order (inside its transaction): plain messages in groups."""
     directory = _current_directory()
     states: list[str] = [State.PENDING] * len(items)
@@ -1078,7 +1080,7 @@ def process_batch(stored: list[tuple[RawEmail | None, bool, bytes, str]], summar
             summary.count(state)
 
 
-def _process_one_by_one(todo: list[tuple[RawEmail, bytes | None]], errors: list[str]) -> list[str]:
+def _process_one_by_one(todo: Sequence[tuple[RawEmail, bytes | None]], errors: list[str]) -> list[str]:
     """After a failed batch: each message in its own transaction, so one bad message stops nothing."""
     states = []
     for raw, data in todo:
