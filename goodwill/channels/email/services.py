@@ -230,8 +230,23 @@ def _current_directory() -> _Directory:
     return _directory.get() or _Directory.load()
 
 
+def _parse_ahead(items: Sequence[tuple[RawEmail, bytes | None]]) -> None:
+    """Parse a batch before its transaction opens, so SQLite's write lock is held for less time."""
+    directory = _directory.get()
+    if directory is None:
+        return
+    limit = max_message_bytes()
+    for raw, data in items:
+        if data is None or raw.state != State.PENDING or raw.pk in directory.parsed:
+            continue
+        try:
+            directory.parsed[raw.pk] = parse_email(data, max_bytes=limit)
+        except Exception:  # the message's own pass parses it again and quarantines it
+            logger.debug("raw email %s left for its own pass", raw.pk)
+
+
 def _read_ahead(items: Sequence[tuple[RawEmail, bytes | None]]) -> None:
-    """Parse a batch up front and answer its per-message questions in four queries.
+    """Parse a batch up front (unless done) and answer its per-message questions in four queries.
 
     Which identity keys exist, how much each sender sent in the last hour, which customer
     owns each sender address and which conversations the Message-IDs it answers belong to;
@@ -240,19 +255,14 @@ def _read_ahead(items: Sequence[tuple[RawEmail, bytes | None]]) -> None:
     directory = _directory.get()
     if directory is None:
         return
-    limit = max_message_bytes()
+    _parse_ahead(items)
     keys: set[str] = set()
     senders: set[str] = set()
     thread_ids: set[str] = set()
     for raw, data in items:
-        if data is None or raw.state != State.PENDING:
+        parsed = directory.parsed.get(raw.pk)
+        if parsed is None or data is None or raw.state != State.PENDING:
             continue
-        try:
-            parsed = parse_email(data, max_bytes=limit)
-        except Exception:  # the message's own pass parses it again and quarantines it
-            logger.debug("raw email %s left for its own pass", raw.pk)
-            continue
-        directory.parsed[raw.pk] = parsed
         keys.add(identity_key(parsed, data))
         if parsed.from_address:
             senders.add(parsed.from_address)
@@ -1067,9 +1077,11 @@ def process_batch(stored: list[tuple[RawEmail | None, bool, bytes, str]], summar
         return
     states: list[str] = []
     try:
-        with _batch_directory(), transaction.atomic():
-            _read_ahead(todo)
-            states = _process_in_order(todo)
+        with _batch_directory():
+            _parse_ahead(todo)
+            with transaction.atomic():
+                _read_ahead(todo)
+                states = _process_in_order(todo)
     except Exception:
         logger.exception("batch processing failed; processing one by one")
         states = _process_one_by_one(todo, summary.errors)
@@ -1137,9 +1149,11 @@ def process_pending(limit: int = 200) -> int:
         except OSError:
             contents.append((raw, None))  # process_raw tries again and quarantines it
     try:
-        with _batch_directory(), transaction.atomic():
-            _read_ahead(contents)
-            _process_in_order(contents)
+        with _batch_directory():
+            _parse_ahead(contents)
+            with transaction.atomic():
+                _read_ahead(contents)
+                _process_in_order(contents)
     except Exception:
         logger.exception("processing pending mail failed; processing one by one")
         _process_one_by_one([(raw, None) for raw in rows], [])
