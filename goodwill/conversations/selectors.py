@@ -111,7 +111,7 @@ class LiteralIn(Lookup):
     lookup_name = "literal_in"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         if not values or not all(
@@ -119,7 +119,7 @@ class LiteralIn(Lookup):
         ):
             raise ValueError("literal_in takes a non-empty list of simple constants")
         quoted = ", ".join("'" + value + "'" for value in values)
-        return f"{lhs} IN ({quoted})", list(lhs_params)
+        return f"{lhs} IN ({quoted})", tuple(lhs_params)
 
 
 SAFE_LITERAL = re.compile(r"[a-z_]{1,20}")

@@ -130,7 +130,9 @@ def search_for(
     """
     parsed = parse_query(query)
     order = order if order in ORDERS else "relevance"
-    kind = {"conversation": "conversations", "message": "messages", "customer": "customers"}.get(kind or "", kind)
+    kind = {"conversation": "conversations", "message": "messages", "customer": "customers"}.get(
+        kind or "", kind
+    )
     kind = kind if kind in KINDS else None
     results = SearchResults(query=parsed, order=order)
     if not parsed or not agent.is_active:
@@ -312,7 +314,7 @@ def _before(column: str, before: int | None) -> tuple[str, list[int]]:
 
 def render_snippet(raw: str | None) -> SafeString:
     """Escape everything, then turn the index's own markers into <mark> elements."""
-    text = escape(raw or "")
+    text = str(escape(raw or ""))
     text = _MARKED.sub(lambda match: f"<mark>{match.group(1)}</mark>", text)
     return mark_safe(text.replace(MARK_START, "").replace(MARK_END, ""))  # noqa: S308
 
@@ -374,8 +376,16 @@ def _messages(
     ids = [pk for pk, _ in rows]
     snippets = _message_snippets(parsed, ids)
     messages = (
-        Message.objects.select_related("conversation", "conversation__customer", "author_agent", "author_customer")
-        .defer("html", "raw_path", "delivery_error", "conversation__custom_fields", "conversation__customer__notes")
+        Message.objects.select_related(
+            "conversation", "conversation__customer", "author_agent", "author_customer"
+        )
+        .defer(
+            "html",
+            "raw_path",
+            "delivery_error",
+            "conversation__custom_fields",
+            "conversation__customer__notes",
+        )
         .in_bulk(ids)
     )
     hits = []
@@ -542,7 +552,9 @@ def _customers(
     rows, next_cursor = _page(parsed, order, limit, cursor, fetch)
     if by_identity and position == 0:
         # Address and number matches are the best matches there are: first, once.
-        rows = [(pk, float("-inf")) for pk in by_identity] + [row for row in rows if row[0] not in by_identity]
+        rows = [(pk, float("-inf")) for pk in by_identity] + [
+            row for row in rows if row[0] not in by_identity
+        ]
         rows = rows[: max(limit, len(by_identity))]
     latest = Conversation.objects.filter(customer_id=OuterRef("pk"))
     if hidden:
