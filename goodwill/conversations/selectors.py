@@ -13,6 +13,7 @@ from math import isqrt
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, Lookup, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -356,7 +357,10 @@ def inbox_page(
 ) -> InboxPage:
     """One page of conversations the agent may see, in `sort` order, after `cursor`."""
     sort = sort if sort in SORTS else "recent"
-    queryset = conversations_visible_to(agent).filter(_tag_terms_for_sort(where, sort, size))
+    where = _tag_terms_for_sort(where, sort, size)
+    if fan_out is None:
+        fan_out = _status_fan_out(where, sort)
+    queryset = conversations_visible_to(agent).filter(where)
     if sort in SORT_NEEDS:
         queryset = queryset.filter(SORT_NEEDS[sort])
     values = decode_cursor(cursor, sort) if cursor else None
@@ -373,6 +377,51 @@ def inbox_page(
         last = rows[-1]
         next_cursor = encode_cursor([getattr(last, field) for field, _desc in SORTS[sort]])
     return InboxPage(rows=rows, next_cursor=next_cursor, sort=sort)
+
+
+# Columns with an index (column, status, last_message_at, id) over every conversation.
+STATUS_SECOND_INDEXED = frozenset({"assignee", "assignee_id", "team", "team_id"})
+
+
+def _mentions_status(q: Q) -> bool:
+    return any(
+        _mentions_status(child)
+        if isinstance(child, Q)
+        else isinstance(child, tuple) and child[0].startswith("status")
+        for child in q.children
+    )
+
+
+def _status_fan_out(where: Q, sort: str) -> tuple[str, list[Any]] | None:
+    """One index range per status for an ad-hoc filter on SQLite, instead of a sort.
+
+    Filtered by an assignee, a team or several statuses, SQLite seeks the index that
+    matches those terms and then sorts every matching row (the demo agent's 227,000
+    conversations at 1M: 0.7 s). Read one status at a time, the indexes (assignee,
+    status, last_message_at, id), (team, status, …) and (status, last_message_at, id)
+    give each range in order, and a page is merged from them, like the "My teams" view.
+    PostgreSQL's planner walks a sort index by itself, so it keeps one query.
+    """
+    if connection.vendor != "sqlite" or sort not in ("recent", "oldest"):
+        return None
+    if where.connector != Q.AND or where.negated:
+        return None
+    statuses: list[Any] | None = None
+    narrowed = False
+    for child in where.children:
+        if isinstance(child, tuple):
+            name = child[0]
+            if name == "status__in":
+                statuses = list(child[1])
+            elif name.startswith("status"):
+                return None
+            elif name.split("__")[0] in STATUS_SECOND_INDEXED:
+                narrowed = True
+        elif isinstance(child, Q) and _mentions_status(child):
+            return None  # e.g. a built-in view's "open": it has partial indexes of its own
+    if statuses is not None:
+        return ("status", statuses) if len(statuses) > 1 else None
+    return ("status", list(Conversation.Status.values)) if narrowed else None
 
 
 def attach_inbox_details(rows: list[Conversation]) -> None:

@@ -222,3 +222,57 @@ def test_a_common_tag_walks_an_index_in_sort_order_and_a_rare_one_reads_its_link
     read_links = plan()
     assert "tag_id=?" in read_links
     assert index not in read_links
+
+
+def test_filters_by_assignee_or_several_statuses_page_in_order(agent, teammate):
+    from goodwill.conversations.services import change_status
+    from goodwill.conversations.tests.factories import minutes_ago
+
+    made = [
+        make_conversation(assignee=agent if minute % 4 else teammate, at=minutes_ago(minute))
+        for minute in range(10)
+    ]
+    for index, conversation in enumerate(made):
+        if index % 3 == 0:
+            change_status(conversation, Conversation.Status.PENDING, by=agent)
+        elif index % 3 == 1:
+            change_status(conversation, Conversation.Status.SOLVED, by=agent)
+        if index % 2:
+            set_tags(conversation, ["vip"], by=agent)
+    made = [Conversation.objects.get(pk=conversation.pk) for conversation in made]
+    newest_first = sorted(made, key=lambda c: (c.last_message_at, c.pk), reverse=True)
+
+    mine = [c.number for c in newest_first if c.assignee_id == agent.pk]
+    assert _tagged_page_numbers(agent, {"assignee": "me"}, "recent") == mine
+    assert _tagged_page_numbers(agent, {"assignee": "me"}, "oldest") == mine[::-1]
+    waiting_or_solved = [c.number for c in newest_first if c.status in ("pending", "solved")]
+    assert _tagged_page_numbers(agent, {"status": ["pending", "solved"]}, "recent") == waiting_or_solved
+    tagged_mine = [
+        c.number
+        for c in newest_first
+        if c.assignee_id == agent.pk and made.index(c) % 2 and c.status in ("new", "pending", "solved")
+    ]
+    assert (
+        _tagged_page_numbers(
+            agent, {"assignee": "me", "tag": "vip", "status": ["new", "pending", "solved"]}, "recent"
+        )
+        == tagged_mine
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite needs a range per status")
+def test_sqlite_reads_one_index_range_per_status_for_assignee_team_and_status_lists(agent):
+    from goodwill.conversations.selectors import _status_fan_out
+
+    every_status = ("status", list(Conversation.Status.values))
+    assert _status_fan_out(filters_q({"assignee": "me"}, agent), "recent") == every_status
+    assert _status_fan_out(filters_q({"team": "none", "tag": "x"}, agent), "oldest") == every_status
+    assert _status_fan_out(filters_q({"status": ["open", "new"]}, agent), "recent") == (
+        "status",
+        ["open", "new"],
+    )
+    assert _status_fan_out(filters_q({"status": ["open"], "assignee": "me"}, agent), "recent") is None
+    assert _status_fan_out(filters_q({"assignee": "me"}, agent), "priority") is None
+    assert _status_fan_out(filters_q({"channel": ["phone"]}, agent), "recent") is None
+    for view in BUILT_IN_VIEWS.values():
+        assert _status_fan_out(view.where(agent), view.sort) is None
