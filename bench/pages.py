@@ -117,6 +117,8 @@ def child(repeat: int) -> None:
     pages: list[tuple[str, str, str, dict[str, str]]] = []
     for slug in BUILT_IN_VIEWS:
         pages.append(("inbox", f"inbox ?view={slug}", f"/?view={slug}", {}))
+    # An ad-hoc filter over every status: the demo agent's conversations, open or not.
+    pages.append(("inbox", "inbox ?assignee=me (every status)", "/?assignee=me", {}))
     through = Conversation.tags.through
     tag = through.objects.values("tag__name").annotate(n=Count("id")).order_by("-n", "tag__name").first()
     if tag is not None:
