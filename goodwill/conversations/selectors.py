@@ -339,6 +339,26 @@ def _after(sort: str, values: list[Any]) -> Q:
     return Q(**{f"{first}__{'lte' if first_descending else 'gte'}": values[0]}) & q
 
 
+# What an inbox row shows and its cursor needs. Every other column stays unread: turning
+# the unused date-times of 50 conversations, customers and agents into Python objects
+# costs 2 to 4 ms per page. A row that needs another field must add it here, or each
+# row would fetch it with a query of its own.
+INBOX_COLUMNS = (
+    "number",
+    "subject",
+    "status",
+    "priority",
+    "customer__name",
+    "assignee__name",
+    "assignee__email",
+    "team__name",
+    "last_message_at",
+    "waiting_since",
+    "created_at",
+    "solved_at",
+)
+
+
 @dataclass
 class InboxPage:
     rows: list[Conversation]
@@ -369,7 +389,11 @@ def inbox_page(
     order = [f"-{field}" if descending else field for field, descending in SORTS[sort]]
     if fan_out is not None and len(fan_out[1]) > 1:
         queryset = Conversation.objects.filter(pk__in=_merged_ids(queryset, sort, fan_out, size + 1))
-    rows = list(queryset.select_related("customer", "assignee", "team").order_by(*order)[: size + 1])
+    rows = list(
+        queryset.select_related("customer", "assignee", "team")
+        .only(*INBOX_COLUMNS)
+        .order_by(*order)[: size + 1]
+    )
     attach_inbox_details(rows)
     next_cursor = None
     if len(rows) > size:
