@@ -223,7 +223,7 @@ class TaggedWith(Exists):
         self.tag_id = tag_id
 
 
-def _tag_terms_for_sort(where: Q, sort: str, size: int = PAGE_SIZE) -> Q:
+def _tag_terms_for_sort(where: Q, sort: str | None, size: int = PAGE_SIZE) -> Q:
     """Choose, for each tag in a filter, the cheaper way to a page in `sort` order.
 
     A common tag under a sort that an index delivers stays an EXISTS probe, so the
@@ -235,6 +235,8 @@ def _tag_terms_for_sort(where: Q, sort: str, size: int = PAGE_SIZE) -> Q:
     A walk fills a page after about `size × conversations / tagged` steps; reading the
     tag costs `tagged` rows. So a tag is common when tagged² ≥ size × conversations / 3:
     about 1,300 conversations in 100k, 4,100 in 1M. Counting stops at that number.
+    `sort=None` is for a capped count, which has no order to walk: every tag reads its
+    links (as an EXISTS, a rare tag would make SQLite probe every conversation).
     """
     if where.connector != Q.AND or where.negated:
         return where
@@ -549,7 +551,8 @@ def saved_view_counts(agent: Agent, views: list[SavedView]) -> dict[int, str]:
     if missing:
         visible = conversations_visible_to(agent)
         for view in missing:
-            counts[view.pk] = format_count(capped_count(visible.filter(filters_q(view.filters, agent))))
+            where = _tag_terms_for_sort(filters_q(view.filters, agent), None)
+            counts[view.pk] = format_count(capped_count(visible.filter(where)))
         cache.set(key, counts, COUNTS_CACHE_SECONDS)
     return {view.pk: counts[view.pk] for view in views}
 

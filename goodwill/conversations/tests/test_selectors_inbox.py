@@ -276,3 +276,19 @@ def test_sqlite_reads_one_index_range_per_status_for_assignee_team_and_status_li
     assert _status_fan_out(filters_q({"channel": ["phone"]}, agent), "recent") is None
     for view in BUILT_IN_VIEWS.values():
         assert _status_fan_out(view.where(agent), view.sort) is None
+
+
+def test_a_saved_view_with_a_rare_tag_is_counted_from_the_tag_links(agent):
+    from goodwill.conversations.models import SavedView
+    from goodwill.conversations.selectors import _tag_terms_for_sort, saved_view_counts
+
+    for _ in range(3):
+        make_conversation()
+    set_tags(make_conversation(), ["rare"], by=agent)
+    view = SavedView.objects.create(owner=agent, name="Rare", filters={"tag": "rare"})
+    assert saved_view_counts(agent, [view]) == {view.pk: "1"}
+    if connection.vendor == "sqlite":
+        where = _tag_terms_for_sort(filters_q({"tag": "rare"}, agent), None)
+        plan = conversations_visible_to(agent).filter(where)[:1000].explain()
+        assert "tag_id=?" in plan
+        assert "SCAN conversations_conversation" not in plan
