@@ -124,7 +124,7 @@ TEAMS = (
     ("billing", "Billing", True, "billing@goodwill.example"),
 )
 
-CUSTOM_FIELDS = (
+CUSTOM_FIELDS: tuple[tuple[str, str, str, list[str]], ...] = (
     # (key, label, type, choices)
     ("order_number", "Order number", "text", []),
     ("plan", "Plan", "choice", list(PLANS)),

@@ -27,7 +27,7 @@ from typing import TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Model
 
 from goodwill.accounts.models import Agent, Team
 from goodwill.accounts.services import add_to_team, create_or_update_agent
@@ -161,7 +161,7 @@ def seed_demo(
         connection.connection.execute("PRAGMA synchronous=OFF")
         connection.connection.execute("PRAGMA cache_size=-262144")
     try:
-        bulk_models = [
+        bulk_models: list[type[Model]] = [
             Organisation,
             Customer,
             Identity,
@@ -495,8 +495,8 @@ class _Generator:
                 if email in used_emails:
                     email = f"{local}{index}@{domain}"
                 used_emails.add(email)
-                created = born - rng.randrange(700 * DAY)
-                created_text = fmt(created)
+                created_at = born - rng.randrange(700 * DAY)
+                created_text = fmt(created_at)
                 customer_id = self.customer_base + index + 1
                 notes = rng.choice(c.CUSTOMER_NOTES) if rng.random() < 0.05 else ""
                 customer_rows.append(
@@ -998,6 +998,7 @@ class _Generator:
 
     @staticmethod
     def _status(age_days: float, roll: float) -> str:
+        table: tuple[tuple[str, float], ...]
         if age_days > 14:
             table = (("closed", 0.55), ("solved", 0.95), ("pending", 0.97), ("on_hold", 0.98), ("open", 1.0))
         elif age_days > 3:

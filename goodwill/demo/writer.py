@@ -76,7 +76,7 @@ class Table:
                 continue
             if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
                 continue  # The database fills it in.
-            extra_columns.append(field.column)
+            extra_columns.append(str(field.column))
             extra_values.append(_constant_default(field, connection, now_text))
         self.columns = [*columns, *extra_columns]
         self.extra = tuple(extra_values)
