@@ -52,6 +52,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy goodwill
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -113,7 +113,7 @@ def send_reply(message_id: int) -> None:
         )
         return
     mailbox = mailbox_of(conversation)
-    from_address = mailbox.address if mailbox else settings.DEFAULT_FROM_EMAIL
+    from_address: str = mailbox.address if mailbox else str(settings.DEFAULT_FROM_EMAIL)
     team_name = mailbox.name if mailbox else "Support"
     agent_name = message.author_agent.display_name if message.author_agent else team_name
     details = EmailDetails.objects.filter(message=message).first()
@@ -194,7 +194,7 @@ def send_acknowledgement(acknowledgement_id: int) -> None:
         return
     conversation = ack.conversation
     mailbox = mailbox_of(conversation)
-    from_address = mailbox.address if mailbox else settings.DEFAULT_FROM_EMAIL
+    from_address: str = mailbox.address if mailbox else str(settings.DEFAULT_FROM_EMAIL)
     team_name = mailbox.name if mailbox else "Support"
     expected = (mailbox.expected_response_time if mailbox else "") or "as soon as we can"
     if not ack.message_id:

@@ -402,9 +402,8 @@ def _filename(part: Message) -> str:
         name = ""
     if not name:
         try:
-            name = part.get_param("name", header="content-type") or ""
-            if isinstance(name, tuple):
-                name = email.utils.collapse_rfc2231_value(name)
+            param = part.get_param("name", header="content-type") or ""
+            name = email.utils.collapse_rfc2231_value(param) if isinstance(param, tuple) else str(param)
         except Exception:
             name = ""
     name = _decode_rfc2047(str(name)) if "=?" in str(name) else _fix_surrogates(str(name))
@@ -437,10 +436,10 @@ def _payload_bytes(part: Message) -> bytes:
         data = part.get_payload(decode=True)
     except Exception:
         data = None
-    if data is None:
-        raw = part.get_payload()
-        data = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
-    return data
+    if isinstance(data, bytes):
+        return data
+    raw = part.get_payload()
+    return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
 
 
 _BASE64_RE = re.compile(r"^[A-Za-z0-9+/=\s]*$")

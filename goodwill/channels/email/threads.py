@@ -44,7 +44,7 @@ def number_from_token(text: str) -> int | None:
 
 def outgoing_message_id(number: int) -> str:
     """Our Message-ID for a message in conversation `number` (without angle brackets)."""
-    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "goodwill.localhost"
+    domain = str(settings.DEFAULT_FROM_EMAIL).rpartition("@")[2] or "goodwill.localhost"
     return f"{secrets.token_hex(8)}.{reply_token(number)}@{domain}"
 
 
