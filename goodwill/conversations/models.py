@@ -173,6 +173,10 @@ class Conversation(TimeStampedModel):
                 name="conv_open_waiting",
             ),
             models.Index(fields=["status", "solved_at", "id"], name="conv_status_solved"),
+            # Over every status, for filters that do not limit it (a tag, a channel, a saved
+            # view), sorted by activity or by priority: a page walks one and stops.
+            models.Index(fields=["last_message_at", "id"], name="conv_all_recent"),
+            models.Index(fields=["priority", "last_message_at", "id"], name="conv_all_priority"),
         ]
 
     def __str__(self) -> str:
