@@ -5,6 +5,7 @@ why the API needs no CSRF protection.
 """
 
 import logging
+from typing import Any
 
 from django.core.exceptions import (
     ObjectDoesNotExist,
@@ -34,7 +35,32 @@ class BearerToken(HttpBearer):
         return agent_for_token(token)
 
 
-api = NinjaAPI(
+class GoodwillAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI also lists the answers every operation can give.
+
+    Each operation declares its own outcomes; 401 (no or unknown token) and 400 (a body
+    that is not JSON, a cursor that is not ours, a request Django finds suspicious) can
+    come from any of them, so they are added here once rather than on every route.
+    """
+
+    COMMON_RESPONSES = {
+        "400": "Bad request: the body is not JSON, the cursor is not one of ours, or the request is malformed.",
+        "401": "Authentication required: no Bearer token, or one that is unknown or revoked.",
+    }
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+                operation["responses"] = responses
+                for status, description in self.COMMON_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = GoodwillAPI(
     title="Goodwill API",
     version="1",
     description=(
