@@ -46,6 +46,7 @@ from goodwill.channels.email.parsing import (
     parse_email,
 )
 from goodwill.channels.email.threads import SUBJECT_TAG_RE, find_conversation, live_conversation
+from goodwill.channels.email.writelock import intake_write_lock
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import (
     InboundMessage,
@@ -1012,7 +1013,7 @@ def store_batch(
                 envelope_from=printable(envelope_from)[:500],
                 envelope_to=[printable(address)[:500] for address in envelope_to][:100],
             )
-        with transaction.atomic():
+        with intake_write_lock(), transaction.atomic():
             RawEmail.objects.bulk_create(list(fresh.values()), batch_size=200)
     except IntegrityError:
         return _store_one_by_one(items, source=source, mailbox=mailbox, envelopes=envelopes)
@@ -1151,7 +1152,7 @@ def process_pending(limit: int = 200) -> int:
     try:
         with _batch_directory():
             _parse_ahead(contents)
-            with transaction.atomic():
+            with intake_write_lock(), transaction.atomic():
                 _read_ahead(contents)
                 _process_in_order(contents)
     except Exception:

@@ -168,3 +168,135 @@ def test_every_message_that_got_250_survives_kill_9_of_the_intake(tmp_path):
     missing = [d for d in acknowledged if hashlib.sha256(d).hexdigest() not in stored]
     assert missing == []
     assert all((data_dir / "files" / path).exists() for path in paths)
+
+
+def test_its_address_fast_path_answers_like_aiosmtpd():
+    from aiosmtpd.smtp import SMTP
+
+    from goodwill.channels.email.smtpd import _smtp_class
+
+    ours, theirs = _smtp_class().__new__(_smtp_class()), SMTP.__new__(SMTP)
+    ours.local_part_limit = theirs.local_part_limit = 0
+    for arg in [
+        "<bench@example.com>",
+        "<a.b+c@x.org> SIZE=100  BODY=8BITMIME",
+        "<a@b.com>\tSIZE=1",
+        "  <a@b.com> ",
+        "<>",
+        '<"a b"@x.org>',
+        "user@host.com rest",
+        "<@relay:u@h.com>",
+        "<a@[1.2.3.4]>",
+        "<a..b@c.com>",
+        "<a@c..com>",
+        "<ü@b.com>",
+        "",
+    ]:
+        assert ours._getaddr(arg) == theirs._getaddr(arg), arg
+
+
+def _start_smtpd(tmp_path, *extra: str):  # type: ignore[no-untyped-def]
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "GOODWILL_DATA_DIR": str(data_dir), "GOODWILL_SECRET_KEY": "processor-test"}
+    env.pop("GOODWILL_DATABASE_URL", None)
+    goodwill = [sys.executable, "-m", "goodwill"]
+    subprocess.run([*goodwill, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
+    port = free_port()
+    server = subprocess.Popen(
+        [*goodwill, "smtpd", "--host", "127.0.0.1", "--port", str(port), *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert b"listening" in server.stdout.readline()
+    return server, port, data_dir / "goodwill.sqlite3"
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as handle:
+        return [int(child) for child in handle.read().split()]
+
+
+def _gone(pid: int, timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                if handle.read().split(") ", 1)[1].startswith("Z"):
+                    return True  # exited, waiting for its (new) parent to reap it
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_smtpd_command_processes_mail_in_a_processor_that_stops_with_it(tmp_path):
+    server, port, db_path = _start_smtpd(tmp_path)
+    try:
+        processors = _children(server.pid)
+        assert len(processors) == 1
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            for number in range(20):
+                client.sendmail("s@example.com", ["support@goodwill.test"], message(number))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with sqlite3.connect(db_path, timeout=30) as db:
+                states = db.execute("SELECT state, count(*) FROM email_rawemail GROUP BY state").fetchall()
+                conversations = db.execute("SELECT count(*) FROM conversations_conversation").fetchone()[0]
+            if states == [("created", 20)]:
+                break
+            time.sleep(0.1)
+        assert states == [("created", 20)] and conversations == 20
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert _gone(processors[0], timeout=1)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_processor_exits_when_smtpd_is_killed_with_9(tmp_path):
+    server, _port, _db_path = _start_smtpd(tmp_path)
+    try:
+        processors = _children(server.pid)
+        assert len(processors) == 1
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert _gone(processors[0])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_smtpd_restarts_a_processor_that_died(tmp_path):
+    server, port, db_path = _start_smtpd(tmp_path)
+    try:
+        (first,) = _children(server.pid)
+        os.kill(first, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _children(server.pid) in ([], [first]):
+            time.sleep(0.1)
+        (second,) = _children(server.pid)
+        assert second != first
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            client.sendmail("s@example.com", ["support@goodwill.test"], message(1))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with sqlite3.connect(db_path, timeout=30) as db:
+                states = db.execute("SELECT state FROM email_rawemail").fetchall()
+            if states == [("created",)]:
+                break
+            time.sleep(0.1)
+        assert states == [("created",)]
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        assert b"restarting it" in server.stderr.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
