@@ -5,6 +5,8 @@ attachments), then prints messages/s for:
   floor         bare email.parser (policy.default) + one SQLite insert per message
   ingest-email  `goodwill ingest-email DIR` in a fresh data dir (process start included)
   smtpd         `goodwill smtpd` with concurrent SMTP clients, until every message is processed
+                (its CPU includes its processor child: smtpd reaps it on SIGTERM, so
+                RUSAGE_CHILDREN counts it)
 Goal: >= 500 messages/s end to end on SQLite, within 3x of the floor.
 CPU seconds are printed beside wall time, so figures taken on a busy machine still compare.
 
