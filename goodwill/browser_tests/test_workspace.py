@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from goodwill.conversations.models import Conversation, Message
@@ -52,20 +53,30 @@ def test_an_agent_replies_notes_assigns_and_solves(new_page, agent, teammate, co
     expect(page.locator("#timeline")).to_contain_text("lids are packed badly", timeout=SEND_WAIT_MS)
     assert conversation.messages.filter(kind=Message.Kind.NOTE, text__contains="packed badly").exists()
 
-    assignee = page.get_by_label("Assignee")
-    assignee.fill("tess@example.com")
-    with page.expect_response(_properties_saved) as saved:
+    def assign() -> None:
+        assignee = page.get_by_label("Assignee")
+        assignee.fill("tess@example.com")
         assignee.press("Tab")
-    assert saved.value.ok
+
+    assert _save_properties(
+        page, assign, lambda: Conversation.objects.get(pk=conversation.pk).assignee_id == teammate.pk
+    )
     expect(page.locator("#properties")).not_to_contain_text("Not saved")
     _wait_for(lambda: Conversation.objects.get(pk=conversation.pk).assignee_id == teammate.pk)
 
-    with page.expect_response(_properties_saved) as saved:
-        page.locator("#properties").get_by_role("combobox", name=re.compile("^Status")).select_option("solved")
-    assert saved.value.ok
+    def solve() -> None:
+        page.locator("#properties").get_by_role("combobox", name=re.compile("^Status")).select_option(
+            "solved"
+        )
+
+    assert _save_properties(
+        page, solve, lambda: Conversation.objects.get(pk=conversation.pk).status == "solved"
+    )
     _wait_for(lambda: Conversation.objects.get(pk=conversation.pk).status == Conversation.Status.SOLVED)
     page.reload()
-    expect(page.locator("#properties").get_by_role("combobox", name=re.compile("^Status"))).to_have_value("solved")
+    expect(page.locator("#properties").get_by_role("combobox", name=re.compile("^Status"))).to_have_value(
+        "solved"
+    )
 
 
 def test_search_finds_a_phrase_just_sent(new_page, agent, conversation):
@@ -110,8 +121,12 @@ def test_a_second_agent_sees_presence_and_is_warned_before_replying(new_page, ag
     assert not conversation.messages.filter(direction=Message.Direction.OUTBOUND).exists()
 
     tess.get_by_role("button", name="Send reply").click()
-    tess.get_by_role("dialog", name="Someone else is replying").get_by_role("button", name="Send anyway").click()
-    expect(tess.locator("#timeline")).to_contain_text("I can send a new lid right away.", timeout=SEND_WAIT_MS)
+    tess.get_by_role("dialog", name="Someone else is replying").get_by_role(
+        "button", name="Send anyway"
+    ).click()
+    expect(tess.locator("#timeline")).to_contain_text(
+        "I can send a new lid right away.", timeout=SEND_WAIT_MS
+    )
     assert conversation.messages.filter(direction=Message.Direction.OUTBOUND, author_agent=teammate).exists()
 
 
@@ -131,6 +146,29 @@ def test_the_stale_draft_guard_fires_when_the_customer_writes_meanwhile(
     expect(guard).to_be_visible(timeout=SEND_WAIT_MS)
     expect(page.get_by_label("Message")).to_have_value("Could you send a photo of the lid?")
     assert not conversation.messages.filter(direction=Message.Direction.OUTBOUND).exists()
+
+
+def _save_properties(page, edit, stored) -> bool:  # type: ignore[no-untyped-def]
+    """Make an edit in the properties panel; True once its save answered OK (or is stored).
+
+    The panel is refreshed live (every few seconds, and after each send). Under heavy CI load
+    an edit once produced no save within 20 s (seen twice, never reproduced locally); waiting
+    for the page to go quiet first and trying the same edit again keeps the test about what
+    it checks (the save, the stored value, the value after reload) rather than about timing.
+    """
+    page.wait_for_load_state("networkidle")
+    for attempt in range(3):
+        try:
+            with page.expect_response(_properties_saved, timeout=8000) as saved:
+                edit()
+            return saved.value.ok
+        except PlaywrightTimeoutError:
+            if stored():  # the save went through, its answer came late
+                return True
+            if attempt == 2:
+                raise
+            page.wait_for_load_state("networkidle")
+    return False
 
 
 def _properties_saved(response) -> bool:  # type: ignore[no-untyped-def]
@@ -156,4 +194,6 @@ def test_assignment_made_elsewhere_shows_up_without_a_reload(new_page, agent, te
 
     assign_conversation(conversation, to=teammate, by=teammate)
 
-    expect(page.locator("#properties").get_by_label("Assignee")).to_have_value("tess@example.com", timeout=15_000)
+    expect(page.locator("#properties").get_by_label("Assignee")).to_have_value(
+        "tess@example.com", timeout=15_000
+    )
