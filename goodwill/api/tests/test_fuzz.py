@@ -43,8 +43,11 @@ JSON = st.recursive(
 SURROGATE_BODIES = [b'{"text": "\\ud800", "kind": "note"}', b'{"name": "\\udfff"}', b'{"tags": ["\\ud83d"]}']
 
 
+SCHEMA = api.get_openapi_schema()
+
+
 def _operations():
-    schema = api.get_openapi_schema()
+    schema = SCHEMA
     components = schema["components"]["schemas"]
     found = []
     for path, methods in schema["paths"].items():
@@ -61,7 +64,7 @@ def _operations():
 OPERATIONS = _operations()
 DOCUMENTED = {
     (method, path): set(operation["responses"])
-    for path, methods in api.get_openapi_schema()["paths"].items()
+    for path, methods in SCHEMA["paths"].items()
     for method, operation in methods.items()
 }
 

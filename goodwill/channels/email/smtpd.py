@@ -23,6 +23,8 @@ import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 from django.db import close_old_connections, connection
 
 from goodwill.channels.email.models import Mailbox, RawEmail
@@ -193,24 +195,26 @@ _PLAIN_PATH = re.compile(
 )
 
 
-def _smtp_class() -> type:
-    from aiosmtpd.smtp import SMTP
+class IntakeSMTP(SMTP):  # type: ignore[misc]
+    """aiosmtpd's session with a fast path for the common `<local@domain>` in MAIL and RCPT."""
 
-    class IntakeSMTP(SMTP):  # type: ignore[misc]
-        """aiosmtpd's session with a fast path for the common `<local@domain>` in MAIL and RCPT."""
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        # The stdlib header parser behind aiosmtpd's version costs a fifth of a session's CPU;
+        # a plain dot-atom address gives the same answer here, anything else takes the parser.
+        match = _PLAIN_PATH.fullmatch(arg)
+        if match is None:
+            return super()._getaddr(arg)  # type: ignore[no-any-return]
+        address, rest = match.group(1), match.group(2)
+        if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return address, rest
 
-        def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
-            # The stdlib header parser behind aiosmtpd's version costs a fifth of a session's CPU;
-            # a plain dot-atom address gives the same answer here, anything else takes the parser.
-            match = _PLAIN_PATH.fullmatch(arg)
-            if match is None:
-                return super()._getaddr(arg)  # type: ignore[no-any-return]
-            address, rest = match.group(1), match.group(2)
-            if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
-                return None, None
-            return address, rest
 
-    return IntakeSMTP
+class IntakeController(Controller):  # type: ignore[misc]
+    """aiosmtpd's controller, serving IntakeSMTP sessions."""
+
+    def factory(self):  # type: ignore[no-untyped-def]
+        return IntakeSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class IntakeServer:
@@ -228,18 +232,10 @@ class IntakeServer:
         max_bytes: int = DEFAULT_MAX_BYTES,
         processors: int = 0,
     ) -> None:
-        from aiosmtpd.controller import Controller
-
         if processors not in (0, 1):
             raise ValueError("processors must be 0 (in this process) or 1 (a process beside it)")
         self.processor = ProcessorProcess() if processors else None
         self.writer = IntakeWriter(process=self.processor is None)
-        smtp_class = _smtp_class()
-
-        class IntakeController(Controller):  # type: ignore[misc]
-            def factory(self):  # type: ignore[no-untyped-def]
-                return smtp_class(self.handler, **self.SMTP_kwargs)
-
         self.controller = IntakeController(
             IntakeHandler(self.writer),
             hostname=host,

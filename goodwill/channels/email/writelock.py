@@ -45,7 +45,7 @@ def intake_write_lock() -> Iterator[None]:
     """Hold the intake writers' turn (re-entrant within a thread)."""
     path = _lock_path()
     if path is None or _held.depth:
-        _held.depth = _held.depth + 1
+        _held.depth += 1  # a nested turn (or no lock to take) just counts
         try:
             yield
         finally:

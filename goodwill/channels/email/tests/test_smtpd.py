@@ -113,20 +113,9 @@ def test_concurrent_clients_are_all_stored_once(intake):
 
 @pytest.mark.slow
 def test_every_message_that_got_250_survives_kill_9_of_the_intake(tmp_path):
-    data_dir = tmp_path / "data"
-    env = {**os.environ, "GOODWILL_DATA_DIR": str(data_dir), "GOODWILL_SECRET_KEY": "kill-test"}
-    env.pop("GOODWILL_DATABASE_URL", None)
-    goodwill = [sys.executable, "-m", "goodwill"]
-    subprocess.run([*goodwill, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=300)
-    port = free_port()
-    server = subprocess.Popen(
-        [*goodwill, "smtpd", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    server, port, db_path = _start_smtpd(tmp_path)
+    data_dir = db_path.parent
     try:
-        assert b"listening" in server.stdout.readline()
         acknowledged: list[bytes] = []
         stop = threading.Event()
 
@@ -173,9 +162,9 @@ def test_every_message_that_got_250_survives_kill_9_of_the_intake(tmp_path):
 def test_its_address_fast_path_answers_like_aiosmtpd():
     from aiosmtpd.smtp import SMTP
 
-    from goodwill.channels.email.smtpd import _smtp_class
+    from goodwill.channels.email.smtpd import IntakeSMTP
 
-    ours, theirs = _smtp_class().__new__(_smtp_class()), SMTP.__new__(SMTP)
+    ours, theirs = IntakeSMTP.__new__(IntakeSMTP), SMTP.__new__(SMTP)
     ours.local_part_limit = theirs.local_part_limit = 0
     for arg in [
         "<bench@example.com>",
@@ -208,8 +197,21 @@ def _start_smtpd(tmp_path, *extra: str):  # type: ignore[no-untyped-def]
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert b"listening" in server.stdout.readline()
+    if b"listening" not in server.stdout.readline():
+        server.kill()
+        raise AssertionError(f"smtpd did not start: {server.stderr.read()[-2000:]!r}")
     return server, port, data_dir / "goodwill.sqlite3"
+
+
+def _raw_states_become(db_path, expected, timeout: float = 30):  # type: ignore[no-untyped-def]
+    """Stored mail counted by state, polled until it equals `expected` (or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(db_path, timeout=30) as db:
+            states = db.execute("SELECT state, count(*) FROM email_rawemail GROUP BY state").fetchall()
+        if states == expected or time.monotonic() > deadline:
+            return states
+        time.sleep(0.1)
 
 
 def _children(pid: int) -> list[int]:
@@ -240,15 +242,10 @@ def test_the_smtpd_command_processes_mail_in_a_processor_that_stops_with_it(tmp_
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
             for number in range(20):
                 client.sendmail("s@example.com", ["support@goodwill.test"], message(number))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with sqlite3.connect(db_path, timeout=30) as db:
-                states = db.execute("SELECT state, count(*) FROM email_rawemail GROUP BY state").fetchall()
-                conversations = db.execute("SELECT count(*) FROM conversations_conversation").fetchone()[0]
-            if states == [("created", 20)]:
-                break
-            time.sleep(0.1)
-        assert states == [("created", 20)] and conversations == 20
+        assert _raw_states_become(db_path, [("created", 20)]) == [("created", 20)]
+        with sqlite3.connect(db_path, timeout=30) as db:
+            conversations = db.execute("SELECT count(*) FROM conversations_conversation").fetchone()[0]
+        assert conversations == 20
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
     finally:
@@ -286,14 +283,7 @@ def test_smtpd_restarts_a_processor_that_died(tmp_path):
         assert second != first
         with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
             client.sendmail("s@example.com", ["support@goodwill.test"], message(1))
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with sqlite3.connect(db_path, timeout=30) as db:
-                states = db.execute("SELECT state FROM email_rawemail").fetchall()
-            if states == [("created",)]:
-                break
-            time.sleep(0.1)
-        assert states == [("created",)]
+        assert _raw_states_become(db_path, [("created", 1)]) == [("created", 1)]
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
         assert b"restarting it" in server.stderr.read()
