@@ -53,6 +53,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy goodwill
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
