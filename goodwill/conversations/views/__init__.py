@@ -1,0 +1,26 @@
+"""Agent workspace views, one module per area: inbox, conversation page, composer, files.
+
+Thin: selectors read, services write. The names below are what `urls.py` routes to.
+"""
+
+from goodwill.conversations.views.composer import macro_text, save_draft, send
+from goodwill.conversations.views.conversation import detail, merge, split, update_properties
+from goodwill.conversations.views.files import attachment, raw_message
+from goodwill.conversations.views.inbox import bulk, delete_view, inbox, save_view, view_counts
+
+__all__ = [
+    "attachment",
+    "bulk",
+    "delete_view",
+    "detail",
+    "inbox",
+    "macro_text",
+    "merge",
+    "raw_message",
+    "save_draft",
+    "save_view",
+    "send",
+    "split",
+    "update_properties",
+    "view_counts",
+]
