@@ -1,16 +1,19 @@
-"""Agent workspace views, one module per area: inbox, conversation page, composer, files.
+"""Agent workspace views, one module per area: inbox, conversation page, composer, files,
+and the customer page (it lists conversations, so it sits here, above `customers`).
 
 Thin: selectors read, services write. The names below are what `urls.py` routes to.
 """
 
 from goodwill.conversations.views.composer import macro_text, save_draft, send
 from goodwill.conversations.views.conversation import detail, merge, split, update_properties
+from goodwill.conversations.views.customer import customer_detail
 from goodwill.conversations.views.files import attachment, raw_message
 from goodwill.conversations.views.inbox import bulk, delete_view, inbox, save_view, view_counts
 
 __all__ = [
     "attachment",
     "bulk",
+    "customer_detail",
     "delete_view",
     "detail",
     "inbox",

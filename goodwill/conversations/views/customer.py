@@ -1,8 +1,11 @@
-"""The customer page of the agent workspace: who they are and every conversation with them."""
+"""The customer page of the agent workspace: who they are and every conversation with them.
+
+It lives here, not in `customers`, because it shows conversations: customers is the lower layer
+and never imports conversations.
+"""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,28 +16,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from goodwill.accounts.models import Agent
-from goodwill.conversations.selectors import conversations_visible_to, restricted_team_ids_hidden_from
+from goodwill.conversations.visibility import conversations_visible_to, restricted_team_ids_hidden_from
 from goodwill.core.models import Event
+from goodwill.customers.forms import CustomerForm
 from goodwill.customers.models import Customer
 from goodwill.customers.services import update_customer
 
 CONVERSATIONS_SHOWN = 50
 EVENTS_SHOWN = 30
-
-
-class CustomerForm(forms.ModelForm):
-    class Meta:
-        model = Customer
-        fields = [
-            "name",
-            "preferred_name",
-            "pronunciation",
-            "language",
-            "time_zone",
-            "preferred_channel",
-            "notes",
-        ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
 def _events_for(agent: Agent, customer: Customer) -> list[Event]:
@@ -78,7 +67,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "customers/detail.html",
+        "conversations/customer.html",
         {
             "customer": customer,
             "form": form,
