@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.conversations import selectors, services
+from goodwill.conversations.collisions import others_replying
 from goodwill.conversations.forms import ComposerForm
 from goodwill.conversations.models import Macro, Message
 from goodwill.conversations.views.common import conversation_url, current_agent
 from goodwill.conversations.views.conversation import detail_context
 from goodwill.core.http import HtmxHttpRequest
-from goodwill.live.selectors import others_replying
 
 
 def _uploads(request: HttpRequest) -> list[services.NewAttachment]:
@@ -67,7 +67,7 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
             composer_text=text,
             composer_kind=kind,
             composer_status=form.cleaned_data["status"] or "",
-            collision_with=[person.name for person in replying],
+            collision_with=replying,
             seen_message_id=form.cleaned_data["seen_message_id"],
         )
         return render(request, "conversations/detail.html", context, status=409)

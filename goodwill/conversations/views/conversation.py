@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from goodwill.accounts.models import Agent, Team
 from goodwill.conversations import selectors, services
 from goodwill.conversations.forms import MergeForm, PropertiesForm
+from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import ContactReason, Conversation, CustomField, Draft, Message
-from goodwill.conversations.panels import customer_panels
+from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for
 from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
 from goodwill.conversations.views.common import (
     agent_from_choice,
@@ -28,7 +29,6 @@ from goodwill.conversations.views.common import (
     message_of,
 )
 from goodwill.core.http import HtmxHttpRequest
-from goodwill.live.selectors import marker_of
 
 
 def _timeline_context(
@@ -120,7 +120,8 @@ def detail_context(request: HttpRequest, conversation: Conversation, **extra: An
                 (value, label) for value, label in Conversation.Status.choices if value != "new"
             ],
             "previous_conversations": selectors.previous_conversations(agent, conversation),
-            "customer_panels": customer_panels(request, conversation),
+            "customer_panels": panels_for(SIDEBAR, request, conversation),
+            "composer_panels": panels_for(COMPOSER, request, conversation),
             "merged_into": conversation.merged_into,
         }
     )
