@@ -5,10 +5,11 @@ Thin: selectors read, services write. The names below are what `urls.py` routes 
 """
 
 from goodwill.conversations.views.composer import macro_text, save_draft, send
-from goodwill.conversations.views.conversation import detail, merge, split, update_properties
+from goodwill.conversations.views.conversation import detail, merge, split
 from goodwill.conversations.views.customer import customer_detail
 from goodwill.conversations.views.files import attachment, raw_message
 from goodwill.conversations.views.inbox import bulk, delete_view, inbox, save_view, view_counts
+from goodwill.conversations.views.properties import update_properties
 
 __all__ = [
     "attachment",

@@ -1,4 +1,6 @@
-"""The conversation page: detail (timeline, properties, composer), property edits, merge, split."""
+"""The conversation page: detail (timeline, properties, composer), merge, split.
+
+Property edits are in `properties`."""
 
 from __future__ import annotations
 
@@ -6,28 +8,25 @@ from typing import Any
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from goodwill.accounts.models import Agent, Team
 from goodwill.conversations import selectors, services
-from goodwill.conversations.forms import MergeForm, PropertiesForm
+from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
-from goodwill.conversations.models import ContactReason, Conversation, CustomField, Draft, Message
+from goodwill.conversations.models import Conversation, Draft, Message
 from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for
 from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
 from goodwill.conversations.views.common import (
-    agent_from_choice,
-    assignable_agents,
     conversation_url,
     current_agent,
     message_of,
 )
+from goodwill.conversations.views.properties import properties_context
 from goodwill.core.http import HtmxHttpRequest
 
 
@@ -62,30 +61,10 @@ def _timeline_context(
     }
 
 
-def _properties_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
-    """What the properties panel needs."""
-    custom_fields = list(CustomField.objects.filter(is_active=True))
-    return {
-        "conversation": conversation,
-        "can_edit": not current_agent(request).is_light,
-        "statuses": Conversation.Status.choices,
-        "priorities": Conversation.Priority.choices,
-        "need_met_choices": Conversation.NeedMet.choices,
-        "teams": list(Team.objects.all()),
-        "agents": assignable_agents(),
-        "needs": list(ContactReason.objects.filter(is_active=True).select_related("parent")),
-        "tags_text": ", ".join(tag.name for tag in conversation.tags.all()),
-        "custom_fields": [
-            {"field": field, "value": conversation.custom_fields.get(field.key, "")}
-            for field in custom_fields
-        ],
-    }
-
-
 def detail_context(request: HttpRequest, conversation: Conversation, **extra: Any) -> dict[str, Any]:
     agent = current_agent(request)
     context = _timeline_context(request, conversation, extra.get("stale_messages"))
-    context.update(_properties_context(request, conversation))
+    context.update(properties_context(request, conversation))
     last_message = context.pop("last_message")
     draft = Draft.objects.filter(conversation=conversation, agent=agent).first()
     seen_message_id = extra.pop("seen_message_id", None)
@@ -141,77 +120,12 @@ def detail(request: HtmxHttpRequest, number: int) -> HttpResponse:
         )
     elif partial == "properties":
         response = render(
-            request, "conversations/detail.html#properties", _properties_context(request, conversation)
+            request, "conversations/detail.html#properties", properties_context(request, conversation)
         )
     else:
         response = render(request, "conversations/detail.html", detail_context(request, conversation))
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-@login_required
-@require_POST
-def update_properties(request: HtmxHttpRequest, number: int) -> HttpResponse:
-    agent = current_agent(request)
-    conversation = selectors.get_conversation_for(agent, number)
-    if agent.is_light:
-        raise PermissionDenied("Light agents can add internal notes only.")
-    form = PropertiesForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
-            _apply_properties(conversation, form, request.POST, agent)
-        except ValidationError as problem:
-            error = " ".join(problem.messages)
-    else:
-        error = "; ".join(
-            f"{form.fields[name].label or name.title() if name in form.fields else name}: "
-            f"{' '.join(str(error) for error in errors)}"
-            for name, errors in form.errors.items()
-        )
-    selectors.forget_view_counts(agent)
-    if request.htmx:
-        conversation = selectors.get_conversation_for(agent, number)
-        context = {**_properties_context(request, conversation), "properties_error": error}
-        response = render(request, "conversations/detail.html#properties", context)
-        response["HX-Trigger"] = "goodwill:new-message"
-        return response
-    if error:
-        flash.error(request, f"Not saved: {error}")
-    else:
-        flash.success(request, "Saved.")
-    return redirect(conversation_url(conversation))
-
-
-def _apply_properties(conversation: Conversation, form: PropertiesForm, posted: Any, agent: Agent) -> None:
-    """Call the service of each field the form sent; services skip unchanged values. All or nothing."""
-    with transaction.atomic():
-        _apply_each_property(conversation, form, posted, agent)
-
-
-def _apply_each_property(conversation: Conversation, form: PropertiesForm, posted: Any, agent: Agent) -> None:
-    data = form.cleaned_data
-    if "subject" in posted and data["subject"]:
-        services.set_subject(conversation, data["subject"], by=agent)
-    if "status" in posted and data["status"]:
-        services.change_status(conversation, data["status"], by=agent)
-    if "priority" in posted and data["priority"]:
-        services.set_priority(conversation, data["priority"], by=agent)
-    if "assignee" in posted:
-        services.assign_conversation(conversation, to=agent_from_choice(data["assignee"]), by=agent)
-    if "team" in posted:
-        services.set_team(conversation, data["team"], by=agent)
-    if "need" in posted:
-        services.set_need(conversation, data["need"], by=agent)
-    if "need_met" in posted:
-        services.set_need_met(conversation, data["need_met"], by=agent)
-    if "tags" in posted:
-        services.set_tags(conversation, data["tags"].split(","), by=agent)
-    custom = {
-        field.key: data[f"cf_{field.key}"] for field in form.custom_fields if f"cf_{field.key}" in posted
-    }
-    if custom:
-        services.set_custom_fields(conversation, custom, by=agent)
 
 
 @login_required
