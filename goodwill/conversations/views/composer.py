@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from goodwill.accounts.policy import Action, require
 from goodwill.conversations import selectors, services
 from goodwill.conversations.collisions import others_replying
 from goodwill.conversations.forms import ComposerForm
@@ -134,7 +135,7 @@ def macro_text(request: HttpRequest, number: int, macro_id: int) -> HttpResponse
     agent = current_agent(request)
     conversation = selectors.get_conversation_for(agent, number)
     macro = get_object_or_404(Macro, Q(owner__isnull=True) | Q(owner=agent), pk=macro_id, is_active=True)
-    if not agent.can_reply and macro.kind == Message.Kind.REPLY:
-        raise PermissionDenied("Light agents can add internal notes only.")
+    if macro.kind == Message.Kind.REPLY:
+        require(agent, Action.REPLY)
     text = services.render_macro(macro, conversation=conversation, agent=agent)
     return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from goodwill.accounts.policy import Action, allows
 from goodwill.conversations import selectors, services
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
@@ -45,7 +46,7 @@ def _timeline_context(
         TimelineContext(
             conversation=conversation,
             customer_name=str(conversation.customer),
-            can_edit=not agent.is_light,
+            can_edit=allows(agent, Action.SPLIT),
             csrf_token=get_token(request),
             stale_ids=frozenset(message.pk for message in stale_messages or []),
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from goodwill.accounts.models import Agent
+from goodwill.accounts.policy import Action, allows, require
 from goodwill.conversations.visibility import conversations_visible_to, restricted_team_ids_hidden_from
 from goodwill.core.models import Event
 from goodwill.customers.forms import CustomerForm
@@ -46,8 +47,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("organisation"), pk=pk)
     form = CustomerForm(instance=customer)
     if request.method == "POST":
-        if agent.is_light:
-            raise PermissionDenied("Light agents can add internal notes only.")
+        require(agent, Action.EDIT_CUSTOMER)
         form = CustomerForm(request.POST, instance=Customer.objects.get(pk=pk))
         if form.is_valid():
             try:
@@ -73,6 +73,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "conversations": conversations,
             "events": _events_for(agent, customer),
-            "can_edit": not agent.is_light,
+            "can_edit": allows(agent, Action.EDIT_CUSTOMER),
         },
     )

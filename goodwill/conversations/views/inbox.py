@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.accounts.models import Team
+from goodwill.accounts.policy import Action, allows
 from goodwill.conversations import selectors, services
 from goodwill.conversations.forms import SORT_CHOICES, InboxFilterForm, SavedViewForm
 from goodwill.conversations.models import ContactReason, Conversation
@@ -172,7 +173,7 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "page": page,
         "rows_html": inbox_rows_html(
-            rows := inbox_rows(page.rows), sort=page.sort, selectable=not agent.is_light
+            rows := inbox_rows(page.rows), sort=page.sort, selectable=allows(agent, Action.BULK_EDIT)
         ),
         "rows": rows,
         "title": title,
