@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from goodwill.accounts.models import Team
+from goodwill.accounts.models import Agent, Team
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations import selectors, services
 from goodwill.conversations.forms import SORT_CHOICES, InboxFilterForm, SavedViewForm
@@ -189,31 +189,32 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("partial") == "list":
         response = render(request, "conversations/inbox.html#inbox-list", context)
     else:
-        # Counting is never done while the page waits: counts from the last few seconds
-        # are shown at once, otherwise the page asks for them once it has loaded.
-        counts = selectors.cached_view_counts(agent)
-        context["counts_pending"] = counts is None
-        counts = counts or {}
-        context.update(
-            {
-                "views_with_counts": [
-                    (view, counts.get(view.slug, "")) for view in selectors.BUILT_IN_VIEWS.values()
-                ],
-                "saved_views": list(selectors.saved_views_for(agent)),
-                "filter_form": form,
-                "show_filters": has_adhoc,
-                "teams": list(Team.objects.all()),
-                "agents": assignable_agents(),
-                "needs": list(ContactReason.objects.filter(is_active=True).select_related("parent")),
-                "statuses": Conversation.Status.choices,
-                "priorities": Conversation.Priority.choices,
-                "channels": Conversation.Channel.choices,
-                "current_filters": form.as_filters() if has_adhoc else {},
-            }
-        )
+        context.update(_navigation_context(agent, form, has_adhoc))
         response = render(request, "conversations/inbox.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _navigation_context(agent: Agent, form: InboxFilterForm, has_adhoc: bool) -> dict[str, Any]:
+    """The full page's views, counts and filter form (a list refresh needs none of it)."""
+    # Counting is never done while the page waits: counts from the last few seconds
+    # are shown at once, otherwise the page asks for them once it has loaded.
+    counts = selectors.cached_view_counts(agent)
+    shown = counts or {}
+    return {
+        "counts_pending": counts is None,
+        "views_with_counts": [(view, shown.get(view.slug, "")) for view in selectors.BUILT_IN_VIEWS.values()],
+        "saved_views": list(selectors.saved_views_for(agent)),
+        "filter_form": form,
+        "show_filters": has_adhoc,
+        "teams": list(Team.objects.all()),
+        "agents": assignable_agents(),
+        "needs": list(ContactReason.objects.filter(is_active=True).select_related("parent")),
+        "statuses": Conversation.Status.choices,
+        "priorities": Conversation.Priority.choices,
+        "channels": Conversation.Channel.choices,
+        "current_filters": form.as_filters() if has_adhoc else {},
+    }
 
 
 @login_required
