@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -70,4 +71,14 @@ def new_page(browser, live_server) -> Iterator[Callable[..., object]]:  # type: 
         # Stop heartbeats and leave-beacons before the database is emptied for the next test.
         context.route("**/*", lambda route: route.abort())
         context.close()
-    time.sleep(0.3)
+    _wait_for_server_requests(live_server)
+
+
+def _wait_for_server_requests(live_server, seconds: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Until the live server has answered every request already under way (each runs in a
+    thread of its own), so none of them touches the database while it is emptied."""
+    deadline = time.monotonic() + seconds
+    while any(thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()):
+        if time.monotonic() > deadline:
+            raise AssertionError("the live server still answers requests of a finished test")
+        time.sleep(0.02)

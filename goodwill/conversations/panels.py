@@ -1,8 +1,13 @@
-"""Panels beside a conversation, under the customer card.
+"""Panels other apps add to the conversation page, without the page knowing those apps.
 
-Other apps (customer memory, promises, mood) add a panel by registering a function that
-returns a template name and its context, or None when it has nothing to show. Nothing
-is rendered for an app that has not registered, so there are no empty, titled boxes.
+An app registers a function that returns a template name and its context, or None when it has
+nothing to show, for one of the page's slots:
+
+- `SIDEBAR` (the default): under the customer card (customer memory, promises, mood…).
+- `COMPOSER`: just above the composer (live presence and the "someone else is replying" guard).
+
+Nothing is rendered for an app that has not registered, so there are no empty, titled boxes.
+The included template gets the page's context plus `panel` (the provider's context).
 """
 
 from __future__ import annotations
@@ -15,6 +20,10 @@ from django.http import HttpRequest
 
 from goodwill.conversations.models import Conversation
 
+SIDEBAR = "sidebar"
+COMPOSER = "composer"
+SLOTS = (SIDEBAR, COMPOSER)
+
 
 @dataclass(frozen=True)
 class Panel:
@@ -23,25 +32,30 @@ class Panel:
 
 
 PanelProvider = Callable[[HttpRequest, Conversation], Panel | None]
-_providers: list[tuple[int, PanelProvider]] = []
+_providers: dict[str, list[tuple[int, PanelProvider]]] = {slot: [] for slot in SLOTS}
 
 
-def register_panel(provider: PanelProvider, *, order: int = 100) -> PanelProvider:
+def register_panel(provider: PanelProvider, *, order: int = 100, slot: str = SIDEBAR) -> PanelProvider:
     """Register once, e.g. from an AppConfig.ready(); lower `order` shows higher up."""
-    if all(existing is not provider for _order, existing in _providers):
-        _providers.append((order, provider))
-        _providers.sort(key=lambda item: item[0])
+    providers = _providers[slot]
+    if all(existing is not provider for _order, existing in providers):
+        providers.append((order, provider))
+        providers.sort(key=lambda item: item[0])
     return provider
 
 
-def unregister_panel(provider: PanelProvider) -> None:
-    _providers[:] = [item for item in _providers if item[1] is not provider]
+def unregister_panel(provider: PanelProvider, *, slot: str = SIDEBAR) -> None:
+    _providers[slot][:] = [item for item in _providers[slot] if item[1] is not provider]
 
 
-def customer_panels(request: HttpRequest, conversation: Conversation) -> list[Panel]:
+def panels_for(slot: str, request: HttpRequest, conversation: Conversation) -> list[Panel]:
     panels = []
-    for _order, provider in _providers:
+    for _order, provider in _providers[slot]:
         panel = provider(request, conversation)
         if panel is not None:
             panels.append(panel)
     return panels
+
+
+def customer_panels(request: HttpRequest, conversation: Conversation) -> list[Panel]:
+    return panels_for(SIDEBAR, request, conversation)

@@ -18,55 +18,18 @@ from django.db.models import Exists, Lookup, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from goodwill.accounts.models import Agent, Team
+from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation, Macro, Message, SavedView, Tag
+
+# Who may see which conversation lives in `visibility`; these names stay importable from here.
+from goodwill.conversations.visibility import (  # noqa: F401
+    can_see_conversation,
+    conversations_visible_to,
+    get_conversation_for,
+    restricted_team_ids_hidden_from,
+)
 from goodwill.core.models import Event
 from goodwill.customers.models import Identity
-
-
-def restricted_team_ids_hidden_from(agent: Agent) -> list[int]:
-    """Restricted teams the agent is not a member of.
-
-    Remembered on the agent object, which lives for one request (like `_team_ids`)."""
-    if agent.is_admin:
-        return []
-    cached = getattr(agent, "_goodwill_hidden_team_ids", None)
-    if cached is None:
-        cached = list(
-            Team.objects.filter(is_restricted=True).exclude(members=agent).values_list("id", flat=True)
-        )
-        agent._goodwill_hidden_team_ids = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def conversations_visible_to(agent: Agent) -> QuerySet[Conversation]:
-    """Every conversation the agent may read: all but other restricted teams' ones."""
-    if not agent.is_active:
-        return Conversation.objects.none()
-    queryset = Conversation.objects.all()
-    hidden = restricted_team_ids_hidden_from(agent)
-    if hidden:
-        queryset = queryset.filter(Q(team__isnull=True) | ~Q(team_id__in=hidden))
-    return queryset
-
-
-def can_see_conversation(agent: Agent, conversation: Conversation) -> bool:
-    if not agent.is_active:
-        return False
-    if agent.is_admin or conversation.team_id is None:
-        return True
-    return conversation.team_id not in restricted_team_ids_hidden_from(agent)
-
-
-def get_conversation_for(agent: Agent, number: int) -> Conversation:
-    conversation = (
-        Conversation.objects.select_related("customer", "customer__organisation", "assignee", "team", "need")
-        .filter(number=number)
-        .first()
-    )
-    if conversation is None or not can_see_conversation(agent, conversation):
-        raise Http404("No such conversation")
-    return conversation
 
 
 def messages_of(conversation: Conversation) -> QuerySet[Message]:

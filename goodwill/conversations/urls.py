@@ -1,7 +1,6 @@
 from django.urls import path
 
 from goodwill.conversations import views
-from goodwill.customers import views as customer_views
 
 app_name = "conversations"
 
@@ -20,5 +19,5 @@ urlpatterns = [
     path("c/<int:number>/messages/<int:message_id>/split", views.split, name="split"),
     path("c/<int:number>/messages/<int:message_id>/raw", views.raw_message, name="raw"),
     path("c/<int:number>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
-    path("customers/<int:pk>/", customer_views.customer_detail, name="customer"),
+    path("customers/<int:pk>/", views.customer_detail, name="customer"),
 ]

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-
-from django.db.models import Max, OuterRef, Subquery
-
 from goodwill.accounts.models import Agent
-from goodwill.conversations.models import Conversation, Message
-from goodwill.live.services import Presence, presence_in
-
-
-@dataclass(frozen=True)
-class Marker:
-    """What a client last saw: the newest message id and a digest of the fields people act on."""
-
-    message: int
-    state: str
-
-
-# The fields people act on; a change to any of them refreshes the properties panel.
-STATE_FIELDS = (
-    "status",
-    "assignee_id",
-    "team_id",
-    "priority",
-    "subject",
-    "need_id",
-    "need_met",
-    "merged_into_id",
+from goodwill.conversations.markers import (  # noqa: F401 - the markers are asked for from here too
+    STATE_FIELDS,
+    Marker,
+    conversation_marker,
+    marker_of,
+    state_digest,
 )
+from goodwill.conversations.models import Conversation
+from goodwill.live.services import Presence, presence_in
 
 
 def others_present(conversation: Conversation, agent: Agent) -> list[Presence]:
@@ -39,40 +20,3 @@ def others_present(conversation: Conversation, agent: Agent) -> list[Presence]:
 
 def others_replying(conversation: Conversation, agent: Agent) -> list[Presence]:
     return [presence for presence in others_present(conversation, agent) if presence.is_replying]
-
-
-def conversation_marker(conversation_id: int) -> Marker:
-    """One query: the conversation row by primary key plus MAX(message id) for it, which
-    the index on message.conversation_id answers without touching other conversations.
-
-    Ids, not timestamps: imported mail may carry an older date than what is already shown.
-    """
-    newest = (
-        Message.objects.filter(conversation_id=OuterRef("pk"))
-        .values("conversation_id")
-        .annotate(newest=Max("id"))
-        .values("newest")
-    )
-    row = (
-        Conversation.objects.filter(pk=conversation_id)
-        .annotate(newest_message=Subquery(newest))
-        .values("newest_message", *STATE_FIELDS)
-        .first()
-    )
-    if row is None:
-        return Marker(message=0, state="")
-    newest_message = row.pop("newest_message") or 0
-    return Marker(message=newest_message, state=state_digest(row))
-
-
-def marker_of(conversation: Conversation, newest_message_id: int) -> Marker:
-    """The marker of a conversation already loaded, with the newest message the page shows:
-    no query, and exactly what the agent is looking at."""
-    return Marker(
-        message=newest_message_id,
-        state=state_digest({name: getattr(conversation, name) for name in STATE_FIELDS}),
-    )
-
-
-def state_digest(fields: dict[str, object]) -> str:
-    return hashlib.sha1(repr(sorted(fields.items())).encode(), usedforsecurity=False).hexdigest()[:16]

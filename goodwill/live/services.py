@@ -82,5 +82,7 @@ def presence_in(conversation: Conversation) -> list[Presence]:
     for pk in roster:
         entry = entries.get(_entry_key(conversation.pk, pk))
         if entry and entry["at"] >= cutoff:
-            present.append(Presence(agent_id=pk, name=entry["name"], state=entry["state"], seen_at=entry["at"]))
+            present.append(
+                Presence(agent_id=pk, name=entry["name"], state=entry["state"], seen_at=entry["at"])
+            )
     return present

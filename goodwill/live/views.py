@@ -8,7 +8,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.selectors import get_conversation_for
+from goodwill.conversations.visibility import get_conversation_for
 from goodwill.live.selectors import conversation_marker, others_present
 from goodwill.live.services import PresenceState, leave_conversation, record_presence
 

@@ -33,7 +33,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation, Message
-from goodwill.conversations.selectors import restricted_team_ids_hidden_from
+from goodwill.conversations.visibility import restricted_team_ids_hidden_from
 from goodwill.customers.models import Customer, Identity
 from goodwill.search import schema
 from goodwill.search.query import ParsedQuery, parse_query

@@ -1,11 +1,9 @@
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from goodwill.conversations.models import Attachment, ContactReason, Conversation, CustomField, Message
+from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import (
     NewAttachment,
     add_note,
@@ -14,7 +12,6 @@ from goodwill.conversations.services import (
 )
 from goodwill.conversations.tests.factories import make_conversation
 from goodwill.conversations.timeline import html_document
-from goodwill.core.models import Event
 
 pytestmark = pytest.mark.django_db
 
@@ -74,18 +71,6 @@ def test_the_timeline_fragment_is_served_to_htmx(client, agent, customer):
     assert "HX-Request" in response["Vary"]
 
 
-def test_the_properties_fragment_refreshes_when_someone_else_changes_them(client, agent, teammate):
-    from goodwill.conversations.services import set_priority
-
-    conversation = make_conversation()
-    client.force_login(agent)
-    set_priority(conversation, Conversation.Priority.URGENT, by=teammate)
-    response = client.get(detail_url(conversation), {"partial": "properties"}, headers={"HX-Request": "true"})
-    body = response.content.decode()
-    assert body.lstrip().startswith('<section id="properties"')
-    assert '<option value="4" selected>' in body
-
-
 def test_notes_phone_calls_and_events_share_the_timeline(client, agent, customer):
     conversation = make_conversation(customer=customer, channel=Conversation.Channel.PHONE)
     add_note(conversation, by=agent, text="Checked the warehouse")
@@ -121,144 +106,6 @@ def test_html_document_blocks_everything_but_inline_styles_by_default():
     assert "default-src 'none'" in document
     assert "https:" not in document
     assert "img-src data: https: http:" in html_document("<b>x</b>", load_images=True)
-
-
-def test_the_raw_original_downloads_as_rfc822(client, agent, customer):
-    name = default_storage.save("raw/test.eml", ContentFile(b"From: a@b\r\nSubject: hi\r\n\r\nbody"))
-    conversation = make_conversation(customer=customer, raw_path=name)
-    message = conversation.messages.get()
-    client.force_login(agent)
-    response = client.get(reverse("conversations:raw", args=[conversation.number, message.pk]))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "message/rfc822"
-    assert b"".join(response.streaming_content).startswith(b"From: a@b")
-
-
-def test_raw_download_is_not_found_for_other_teams_or_other_conversations(
-    client, agent, billing_team, customer
-):
-    name = default_storage.save("raw/secret.eml", ContentFile(b"secret"))
-    hidden = make_conversation(team=billing_team, raw_path=name)
-    mine = make_conversation(customer=customer)
-    message = hidden.messages.get()
-    client.force_login(agent)
-    assert client.get(reverse("conversations:raw", args=[hidden.number, message.pk])).status_code == 404
-    assert client.get(reverse("conversations:raw", args=[mine.number, message.pk])).status_code == 404
-
-
-def test_attachments_preview_images_and_pdfs(client, agent, customer):
-    conversation = make_conversation(
-        customer=customer,
-        attachments=[
-            NewAttachment("photo.png", b"\x89PNG\r\n\x1a\nfake", "image/png"),
-            NewAttachment("invoice.pdf", b"%PDF-1.4 fake", "application/pdf"),
-            NewAttachment("script.html", b"<script>alert(1)</script>", "text/html"),
-        ],
-    )
-    client.force_login(agent)
-    body = client.get(detail_url(conversation)).content.decode()
-    photo, invoice, script = Attachment.objects.order_by("id")
-    photo_url = reverse("conversations:attachment", args=[conversation.number, photo.pk])
-    assert f'<img src="{photo_url}?inline=1" alt="photo.png"' in body
-    assert "Preview invoice.pdf" in body
-    inline = client.get(photo_url, {"inline": "1"})
-    assert inline["Content-Type"] == "image/png"
-    assert "inline" in inline["Content-Disposition"]
-    pdf = client.get(
-        reverse("conversations:attachment", args=[conversation.number, invoice.pk]), {"inline": "1"}
-    )
-    assert pdf["X-Frame-Options"] == "SAMEORIGIN"
-    # Anything that could run script is only ever a download.
-    risky = client.get(
-        reverse("conversations:attachment", args=[conversation.number, script.pk]), {"inline": "1"}
-    )
-    assert risky["Content-Type"] == "application/octet-stream"
-    assert "attachment" in risky["Content-Disposition"]
-
-
-def test_attachments_of_hidden_conversations_are_not_found(client, agent, billing_team):
-    hidden = make_conversation(
-        team=billing_team, attachments=[NewAttachment("a.txt", b"secret", "text/plain")]
-    )
-    attachment = Attachment.objects.get(message__conversation=hidden)
-    client.force_login(agent)
-    url = reverse("conversations:attachment", args=[hidden.number, attachment.pk])
-    assert client.get(url).status_code == 404
-
-
-def test_properties_change_inline_through_services(client, agent, teammate, support_team):
-    need = ContactReason.objects.create(name="Refund")
-    CustomField.objects.create(key="order", label="Order number", type=CustomField.Type.NUMBER)
-    conversation = make_conversation()
-    client.force_login(agent)
-    response = client.post(
-        reverse("conversations:properties", args=[conversation.number]),
-        {
-            "status": "pending",
-            "priority": "3",
-            "assignee": teammate.email,
-            "team": support_team.pk,
-            "need": need.pk,
-            "need_met": "yes",
-            "tags": "refund, VIP",
-            "cf_order": "1234",
-        },
-    )
-    assert response.status_code == 302
-    conversation.refresh_from_db()
-    assert conversation.status == Conversation.Status.PENDING
-    assert conversation.priority == Conversation.Priority.HIGH
-    assert conversation.assignee == teammate
-    assert conversation.team == support_team
-    assert conversation.need == need
-    assert conversation.need_met == "yes"
-    assert sorted(conversation.tags.values_list("name", flat=True)) == ["refund", "vip"]
-    assert conversation.custom_fields == {"order": 1234}
-    kinds = set(Event.objects.filter(conversation=conversation).values_list("kind", flat=True))
-    assert {
-        Event.Kind.STATUS_CHANGED,
-        Event.Kind.ASSIGNED,
-        Event.Kind.TAGS_CHANGED,
-        Event.Kind.FIELDS_CHANGED,
-    } <= kinds
-
-
-def test_htmx_property_changes_return_the_panel(client, agent):
-    conversation = make_conversation()
-    client.force_login(agent)
-    response = client.post(
-        reverse("conversations:properties", args=[conversation.number]),
-        {"priority": "4"},
-        headers={"HX-Request": "true"},
-    )
-    body = response.content.decode()
-    assert body.lstrip().startswith('<section id="properties"')
-    assert response["HX-Trigger"] == "goodwill:new-message"
-
-
-def test_a_bad_custom_field_value_changes_nothing(client, agent):
-    CustomField.objects.create(key="order", label="Order number", type=CustomField.Type.NUMBER)
-    conversation = make_conversation()
-    client.force_login(agent)
-    response = client.post(
-        reverse("conversations:properties", args=[conversation.number]),
-        {"priority": "4", "cf_order": "abc"},
-        headers={"HX-Request": "true"},
-    )
-    assert "Not saved" in response.content.decode()
-    conversation.refresh_from_db()
-    assert conversation.priority == Conversation.Priority.NORMAL
-
-
-def test_light_agents_cannot_change_properties(client, light_agent):
-    conversation = make_conversation()
-    client.force_login(light_agent)
-    response = client.post(
-        reverse("conversations:properties", args=[conversation.number]), {"status": "solved"}
-    )
-    assert response.status_code == 403
-    body = client.get(detail_url(conversation)).content.decode()
-    assert "properties-form" not in body
 
 
 def test_merge_moves_messages_and_points_the_old_one_at_the_new(client, agent, customer):

@@ -19,7 +19,10 @@ from goodwill.live.selectors import conversation_marker
 @pytest.fixture
 def conversation(customer, support_team) -> Conversation:
     return open_conversation(
-        customer=customer, subject="Where is my parcel?", channel="email", text="It has not arrived.",
+        customer=customer,
+        subject="Where is my parcel?",
+        channel="email",
+        text="It has not arrived.",
         team=support_team,
     )[0]
 
@@ -112,7 +115,10 @@ def test_it_reports_new_messages_since_the_clients_marker(agent, customer, conve
     sam = _client_for(agent)
     first = _beat(sam, conversation)
     marker = first["marker"]
-    assert _beat(sam, conversation, message=marker["message"], state_marker=marker["state"])["new_messages"] is False
+    assert (
+        _beat(sam, conversation, message=marker["message"], state_marker=marker["state"])["new_messages"]
+        is False
+    )
 
     message = receive_message(conversation, customer=customer, text="Any news?")
     answer = _beat(sam, conversation, message=marker["message"], state_marker=marker["state"])
@@ -133,7 +139,9 @@ def test_it_reports_assignment_and_status_changes(agent, teammate, conversation)
 
     marker = after_assign["marker"]
     change_status(conversation, Conversation.Status.SOLVED, by=agent)
-    assert _beat(sam, conversation, message=marker["message"], state_marker=marker["state"])["changed"] is True
+    assert (
+        _beat(sam, conversation, message=marker["message"], state_marker=marker["state"])["changed"] is True
+    )
 
 
 def test_the_poll_answers_without_announcing_the_caller(agent, teammate, conversation):
@@ -153,9 +161,7 @@ def test_the_partial_lists_others_and_warns_of_a_collision(agent, teammate, conv
     _beat(_client_for(teammate), conversation, state="replying")
     request = RequestFactory().get("/")
     request.user = agent
-    template = engines["django"].from_string(
-        '{% include "live/_conversation_live.html" %}'
-    )
+    template = engines["django"].from_string('{% include "live/_conversation_live.html" %}')
 
     html = template.render({"conversation": conversation}, request)
 
@@ -171,8 +177,10 @@ def test_the_partial_lists_others_and_warns_of_a_collision(agent, teammate, conv
 def test_the_partial_says_when_nobody_else_is_here(agent, conversation):
     request = RequestFactory().get("/")
     request.user = agent
-    html = engines["django"].from_string('{% include "live/_conversation_live.html" %}').render(
-        {"conversation": conversation}, request
+    html = (
+        engines["django"]
+        .from_string('{% include "live/_conversation_live.html" %}')
+        .render({"conversation": conversation}, request)
     )
     assert "No one else is viewing this conversation." in html
-    assert 'data-live-collision></div>' in html
+    assert "data-live-collision></div>" in html

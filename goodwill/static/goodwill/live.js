@@ -57,7 +57,6 @@
     this.dialog = root.querySelector("[data-live-dialog]");
     this.dialogText = root.querySelector("[data-live-dialog-text]");
     this.pendingSubmit = null;
-    this.absorbChange = false;
     this.bindDialog();
     this.beat();
   }
@@ -81,8 +80,6 @@
     }
     if (this.inFlight) return;
     this.inFlight = true;
-    var absorb = this.absorbChange;
-    this.absorbChange = false;
     var state = currentState();
     var body = new URLSearchParams({
       state: state,
@@ -101,7 +98,7 @@
       })
       .then(function (data) {
         self.sentState = state;
-        self.apply(data, absorb);
+        self.apply(data);
       })
       .catch(function () { /* offline or signed out: try again on the next beat */ })
       .then(function () {
@@ -110,7 +107,7 @@
       });
   };
 
-  Live.prototype.apply = function (data, absorb) {
+  Live.prototype.apply = function (data) {
     this.interval = data.interval || DEFAULT_INTERVAL;
     this.others = data.others || [];
     this.render();
@@ -120,11 +117,16 @@
       this.root.dataset.message = String(marker.message);
       emit("goodwill:new-message", { number: this.number, message: marker.message });
     }
-    if (marker.state && marker.state !== this.stateMarker) {
-      var announce = this.stateMarker !== "" && !absorb;
+    if (marker.state) {
+      // Compared with what the properties panel shows (it carries the marker it was rendered
+      // from, and is re-rendered by the page's own saves), so a change is announced until the
+      // panel shows it, and the page's own edits are never announced back to it.
+      var panel = document.getElementById("properties");
+      var shown = panel ? panel.getAttribute("data-state-marker") : null;
+      var changed = shown ? marker.state !== shown : this.stateMarker !== "" && marker.state !== this.stateMarker;
       this.stateMarker = marker.state;
       this.root.dataset.stateMarker = marker.state;
-      if (announce) emit("goodwill:conversation-changed", { number: this.number });
+      if (changed) emit("goodwill:conversation-changed", { number: this.number });
     }
   };
 
@@ -290,21 +292,6 @@
   });
 
   document.addEventListener("htmx:load", function (event) { scan(event.target.parentNode || document); });
-
-  // This page's own property edits come back already rendered; take the new marker
-  // without announcing it, or the panel would reload under the agent's hands.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var detail = event.detail || {};
-    var elt = detail.elt;
-    if (!detail.successful || !elt || !elt.closest || !elt.closest("#properties")) return;
-    var instance = activeInstance();
-    if (!instance) return;
-    instance.absorbChange = true;
-    if (!instance.inFlight) {
-      clearTimeout(instance.timer);
-      instance.beat();
-    }
-  });
 
   window.goodwillLive = { scan: scan, composerForm: composerForm };
 

@@ -87,30 +87,164 @@
     if (row) highlight(row, false);
   });
 
-  /* --- background refreshes never overwrite what the agent is editing ------------------
-   * A live refresh (a GET triggered by goodwill:conversation-changed) may be answered
-   * after the agent has started typing in the panel, or after they saved a change whose
-   * answer already arrived. Such an answer is older than what is on screen: drop it. */
-  var lastPostAt = {};
+  /* --- the properties panel: an edit is never lost to a refresh or to another edit ----------
+   * The panel is saved and refreshed here, not by htmx attributes, because htmx wires up
+   * swapped-in content only after its settle delay (a 20 ms timer, far longer on a busy
+   * machine) and silently drops a request queued on an element that the previous answer
+   * replaced: an edit made just after a save or a live refresh went nowhere, while the
+   * field showed the new value. Here one document listener sees every edit whatever the
+   * panel's age, one request runs at a time, and a save sends only the fields that differ
+   * from what the server last showed (original_* in the form), so the server can tell when
+   * someone else changed the same field meanwhile (it answers 409 with their value shown).
+   * A live refresh waits while the agent is in the panel or has unsaved edits. */
+  var props = { saving: false, refreshing: null, saveAgain: false, refreshWanted: false };
 
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var detail = event.detail;
-    var target = detail.target;
-    if (!target || !target.id) return;
-    detail.requestConfig.goodwillStartedAt = Date.now();
-    if (detail.requestConfig.verb !== "get") lastPostAt[target.id] = Date.now();
-  });
+  function propsPanel() { return document.getElementById("properties"); }
+  function propsForm() { var panel = propsPanel(); return panel && $("form.properties-form", panel); }
 
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    var detail = event.detail;
-    var target = detail.target;
-    var config = detail.requestConfig;
-    if (!target || !target.id || !config || config.verb !== "get") return;
-    if (!target.hasAttribute("data-keep-while-editing")) return;
-    var editing = document.activeElement && target.contains(document.activeElement);
-    var overtaken = (lastPostAt[target.id] || 0) >= (config.goodwillStartedAt || 0);
-    if (editing || overtaken) detail.shouldSwap = false;
+  function propsFields(form) {
+    return Array.prototype.filter.call(form.elements, function (field) {
+      return field.name && form.elements["original_" + field.name] && !/^original_/.test(field.name);
+    });
+  }
+
+  function unsaved(form) {
+    return propsFields(form).filter(function (field) {
+      return field.value !== form.elements["original_" + field.name].value;
+    });
+  }
+
+  function focusInPanel() {
+    var panel = propsPanel();
+    return !!(panel && document.activeElement && panel.contains(document.activeElement));
+  }
+
+  function emitBody(name) { document.body.dispatchEvent(new CustomEvent(name, { bubbles: true })); }
+
+  // Put the server's panel in place, keeping what the agent typed since `sent` left.
+  function showPanel(html, sent) {
+    var old = propsPanel();
+    if (!old) return;
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var fresh = holder.querySelector("#properties");
+    if (!fresh) return;
+    var oldForm = propsForm();
+    var freshForm = $("form.properties-form", fresh);
+    var focused = focusInPanel() ? document.activeElement : null;
+    if (oldForm && freshForm) {
+      unsaved(oldForm).forEach(function (field) {
+        if (Object.prototype.hasOwnProperty.call(sent, field.name) && sent[field.name] === field.value) return;
+        var twin = freshForm.elements[field.name];
+        if (twin) twin.value = field.value;
+      });
+    }
+    old.replaceWith(fresh);
+    if (focused && focused.name && freshForm && freshForm.elements[focused.name]) {
+      var twin = freshForm.elements[focused.name];
+      twin.focus();
+      if (typeof focused.selectionStart === "number" && twin.setSelectionRange) {
+        try { twin.setSelectionRange(focused.selectionStart, focused.selectionEnd); } catch (e) { /* not a text field */ }
+      }
+    }
+    emitBody("goodwill:properties-shown");
+  }
+
+  function showPanelError(text) {
+    var panel = propsPanel();
+    if (!panel) return;
+    var note = $("[data-save-error]", panel);
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "form-errors";
+      note.setAttribute("role", "alert");
+      note.setAttribute("data-save-error", "");
+      panel.insertBefore(note, $("form", panel));
+    }
+    note.textContent = text;
+  }
+
+  function saveProperties() {
+    var form = propsForm();
+    if (!form) return;
+    if (props.saving) { props.saveAgain = true; return; }
+    var changed = unsaved(form);
+    if (!changed.length) return;
+    if (props.refreshing) { props.refreshing.abort(); props.refreshing = null; props.refreshWanted = true; }
+    var body = new FormData();
+    var sent = {};
+    body.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+    changed.forEach(function (field) {
+      sent[field.name] = field.value;
+      body.append(field.name, field.value);
+      body.append("original_" + field.name, form.elements["original_" + field.name].value);
+    });
+    props.saving = true;
+    form.setAttribute("aria-busy", "true");
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        return response.text().then(function (html) {
+          if (response.ok || response.status === 409) {
+            showPanel(html, sent);
+            emitBody("goodwill:new-message"); // the timeline shows the change too
+          } else {
+            showPanelError("Not saved (error " + response.status + "). Change the field again to retry.");
+          }
+        });
+      })
+      .catch(function () { showPanelError("Not saved: the server could not be reached. Change the field again to retry."); })
+      .then(function () {
+        props.saving = false;
+        var current = propsForm();
+        if (current) current.removeAttribute("aria-busy");
+        if (props.saveAgain) { props.saveAgain = false; saveProperties(); }
+        else if (props.refreshWanted) refreshProperties();
+      });
+  }
+
+  function refreshProperties() {
+    var panel = propsPanel();
+    if (!panel || !panel.dataset.refreshUrl) return;
+    var form = propsForm();
+    if (props.saving || props.refreshing || focusInPanel() || (form && unsaved(form).length)) {
+      props.refreshWanted = true;
+      return;
+    }
+    props.refreshWanted = false;
+    var controller = new AbortController();
+    props.refreshing = controller;
+    fetch(panel.dataset.refreshUrl, { credentials: "same-origin", headers: { "HX-Request": "true" }, signal: controller.signal })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (props.refreshing !== controller) return; // a save overtook it
+        props.refreshing = null;
+        var current = propsForm();
+        if (focusInPanel() || (current && unsaved(current).length)) { props.refreshWanted = true; return; }
+        if (html) showPanel(html, {});
+      })
+      .catch(function () { if (props.refreshing === controller) props.refreshing = null; });
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form === propsForm() && !/^original_/.test(event.target.name || "")) saveProperties();
   });
+  document.addEventListener("submit", function (event) {
+    if (event.target !== propsForm() || event.defaultPrevented) return;
+    event.preventDefault();
+    saveProperties();
+  });
+  document.addEventListener("focusout", function (event) {
+    var panel = propsPanel();
+    if (!panel || !panel.contains(event.target)) return;
+    // After the blur settles: still in the panel (moved to the next field) means still editing.
+    setTimeout(function () {
+      var form = propsForm();
+      if (form && unsaved(form).length && !focusInPanel()) saveProperties();
+      else if (props.refreshWanted && !focusInPanel()) refreshProperties();
+    }, 0);
+  });
+  document.addEventListener("goodwill:conversation-changed", refreshProperties);
 
   /* --- composer -------------------------------------------------------------------- */
   function composer() { return document.getElementById("composer-form"); }

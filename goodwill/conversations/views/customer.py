@@ -1,11 +1,14 @@
-"""The customer page of the agent workspace: who they are and every conversation with them."""
+"""The customer page of the agent workspace: who they are and every conversation with them.
+
+It lives here, not in `customers`, because it shows conversations: customers is the lower layer
+and never imports conversations.
+"""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,28 +16,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from goodwill.accounts.models import Agent
-from goodwill.conversations.selectors import conversations_visible_to, restricted_team_ids_hidden_from
+from goodwill.accounts.policy import Action, allows, require
+from goodwill.conversations.visibility import conversations_visible_to, restricted_team_ids_hidden_from
 from goodwill.core.models import Event
+from goodwill.customers.forms import CustomerForm
 from goodwill.customers.models import Customer
 from goodwill.customers.services import update_customer
 
 CONVERSATIONS_SHOWN = 50
 EVENTS_SHOWN = 30
-
-
-class CustomerForm(forms.ModelForm):
-    class Meta:
-        model = Customer
-        fields = [
-            "name",
-            "preferred_name",
-            "pronunciation",
-            "language",
-            "time_zone",
-            "preferred_channel",
-            "notes",
-        ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
 def _events_for(agent: Agent, customer: Customer) -> list[Event]:
@@ -57,8 +47,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer.objects.select_related("organisation"), pk=pk)
     form = CustomerForm(instance=customer)
     if request.method == "POST":
-        if agent.is_light:
-            raise PermissionDenied("Light agents can add internal notes only.")
+        require(agent, Action.EDIT_CUSTOMER)
         form = CustomerForm(request.POST, instance=Customer.objects.get(pk=pk))
         if form.is_valid():
             try:
@@ -78,12 +67,12 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "customers/detail.html",
+        "conversations/customer.html",
         {
             "customer": customer,
             "form": form,
             "conversations": conversations,
             "events": _events_for(agent, customer),
-            "can_edit": not agent.is_light,
+            "can_edit": allows(agent, Action.EDIT_CUSTOMER),
         },
     )

@@ -1,0 +1,141 @@
+"""The composer: send a reply, note or logged contact, keep a draft, fill in a macro."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from goodwill.accounts.policy import Action, require
+from goodwill.conversations import selectors, services
+from goodwill.conversations.collisions import others_replying
+from goodwill.conversations.forms import ComposerForm
+from goodwill.conversations.models import Macro, Message
+from goodwill.conversations.views.common import conversation_url, current_agent
+from goodwill.conversations.views.conversation import detail_context
+from goodwill.core.http import HtmxHttpRequest
+
+
+def _uploads(request: HttpRequest) -> list[services.NewAttachment]:
+    return [
+        services.NewAttachment(
+            filename=upload.name or "attachment",
+            content=upload.read(),
+            content_type=upload.content_type or "application/octet-stream",
+        )
+        for upload in request.FILES.getlist("attachments")
+    ]
+
+
+SENT_MESSAGES = {
+    "reply": "Reply sent.",
+    "note": "Note added.",
+    "phone": "Phone call logged.",
+    "walk_in": "Walk-in logged.",
+}
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, number: int) -> HttpResponse:
+    agent = current_agent(request)
+    conversation = selectors.get_conversation_for(agent, number)
+    form = ComposerForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, "The message could not be sent.")
+        return redirect(conversation_url(conversation))
+    kind = form.cleaned_data["kind"]
+    text = form.cleaned_data["text"] or ""
+    replying = others_replying(conversation, agent) if kind == Message.Kind.REPLY else []
+    if replying and not form.cleaned_data["collision_ack"]:
+        # The page warns before sending; this catches what the browser could not know yet
+        # (or a browser without scripts): the reply is kept, not sent, until confirmed.
+        if text.strip():
+            services.save_draft(
+                conversation,
+                by=agent,
+                text=text,
+                kind=kind,
+                seen_message_id=form.cleaned_data["seen_message_id"],
+            )
+        context = detail_context(
+            request,
+            conversation,
+            composer_text=text,
+            composer_kind=kind,
+            composer_status=form.cleaned_data["status"] or "",
+            collision_with=replying,
+            seen_message_id=form.cleaned_data["seen_message_id"],
+        )
+        return render(request, "conversations/detail.html", context, status=409)
+    try:
+        message = services.send_from_composer(
+            conversation,
+            by=agent,
+            kind=kind,
+            text=text,
+            seen_message_id=form.cleaned_data["seen_message_id"],
+            status=form.cleaned_data["status"] or "",
+            attachments=_uploads(request),
+        )
+    except services.StaleDraftError as stale:
+        context = detail_context(
+            request,
+            conversation,
+            seen_message_id=stale.unseen[-1].pk,
+            composer_text=text,
+            composer_kind=kind,
+            stale_messages=stale.unseen,
+            composer_status=form.cleaned_data["status"] or "",
+        )
+        response = render(request, "conversations/detail.html", context, status=409)
+        return response
+    except ValidationError as error:
+        flash.error(request, " ".join(error.messages))
+        return redirect(conversation_url(conversation))
+    selectors.forget_view_counts(agent)
+    flash.success(request, SENT_MESSAGES.get(kind, "Saved."))
+    return redirect(f"{conversation_url(conversation)}#m{message.pk}")
+
+
+@login_required
+@require_POST
+def save_draft(request: HtmxHttpRequest, number: int) -> HttpResponse:
+    agent = current_agent(request)
+    conversation = selectors.get_conversation_for(agent, number)
+    form = ComposerForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Draft not saved", status=400)
+    text = form.cleaned_data["text"] or ""
+    if text.strip():
+        services.save_draft(
+            conversation,
+            by=agent,
+            text=text,
+            kind=form.cleaned_data["kind"],
+            seen_message_id=form.cleaned_data["seen_message_id"],
+        )
+        status = "Draft saved"
+    else:
+        services.discard_draft(conversation, by=agent)
+        status = ""
+    if request.htmx:
+        return HttpResponse(status)
+    return redirect(conversation_url(conversation))
+
+
+@login_required
+@require_GET
+def macro_text(request: HttpRequest, number: int, macro_id: int) -> HttpResponse:
+    """A macro's text filled in for this conversation (for scripts; the page embeds them too)."""
+    agent = current_agent(request)
+    conversation = selectors.get_conversation_for(agent, number)
+    macro = get_object_or_404(Macro, Q(owner__isnull=True) | Q(owner=agent), pk=macro_id, is_active=True)
+    if macro.kind == Message.Kind.REPLY:
+        require(agent, Action.REPLY)
+    text = services.render_macro(macro, conversation=conversation, agent=agent)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
