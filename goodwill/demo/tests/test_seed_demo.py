@@ -28,57 +28,53 @@ def seed(conversations: int = 120, seed_value: int = 7) -> str:
     return out.getvalue()
 
 
-def digest() -> dict[str, str]:
-    """A fingerprint of each seeded table, ids included.
+# What each fingerprint covers: (model, ordering, fields). Agents, teams, tags and needs are
+# created through the services, so their ids follow the database's sequences; they are
+# compared by natural key instead.
+FINGERPRINTS = {
+    "agents": (Agent, "email", "email name role time_zone date_joined"),
+    "teams": (Team, "slug", "slug name is_restricted"),
+    "organisations": (Organisation, "id", "id name domains created_at"),
+    "customers": (
+        Customer,
+        "id",
+        "id name preferred_name organisation__name language time_zone last_contact_at created_at",
+    ),
+    "identities": (Identity, "id", "id customer_id kind value"),
+    "conversations": (
+        Conversation,
+        "id",
+        "id number subject status priority channel customer_id assignee__email team__slug need__name "
+        "need_met custom_fields message_count last_message_at last_inbound_at first_response_at "
+        "waiting_since solved_at closed_at created_at updated_at",
+    ),
+    "messages": (
+        Message,
+        "id",
+        "id conversation_id direction kind channel author_agent__email author_customer_id text new_text "
+        "message_id delivery created_at",
+    ),
+    "events": (Event, "id", "id kind actor__email customer_id conversation_id before after created_at"),
+    "tags": (Conversation.tags.through, "conversation_id tag__name", "conversation_id tag__name"),
+}
 
-    Agents, teams, tags and needs are created through the services, so their ids follow
-    the database's sequences; they are compared by natural key instead.
-    """
+
+def digest() -> dict[str, str]:
+    """A fingerprint of each seeded table, ids included."""
     emails = dict(Agent.objects.values_list("id", "email"))
 
-    def by_email(after: dict | None) -> dict | None:
-        if after and "assignee" in after:
-            return {**after, "assignee": emails.get(after["assignee"])}
-        return after
+    def by_email(value: object) -> object:
+        # An assignment event names the assignee by id, which follows the agents' sequence.
+        if isinstance(value, dict) and "assignee" in value:
+            return {**value, "assignee": emails.get(value["assignee"])}
+        return value
 
-    parts: list[object] = [
-        list(Agent.objects.order_by("email").values_list("email", "name", "role", "time_zone", "date_joined")),
-        list(Team.objects.order_by("slug").values_list("slug", "name", "is_restricted")),
-        list(Organisation.objects.order_by("id").values_list("id", "name", "domains", "created_at")),
-        list(
-            Customer.objects.order_by("id").values_list(
-                "id", "name", "preferred_name", "organisation__name", "language", "time_zone",
-                "last_contact_at", "created_at",
-            )
-        ),
-        list(Identity.objects.order_by("id").values_list("id", "customer_id", "kind", "value")),
-        list(
-            Conversation.objects.order_by("id").values_list(
-                "id", "number", "subject", "status", "priority", "channel", "customer_id",
-                "assignee__email", "team__slug", "need__name", "need_met", "custom_fields",
-                "message_count", "last_message_at", "last_inbound_at", "first_response_at",
-                "waiting_since", "solved_at", "closed_at", "created_at", "updated_at",
-            )
-        ),
-        list(
-            Message.objects.order_by("id").values_list(
-                "id", "conversation_id", "direction", "kind", "channel", "author_agent__email",
-                "author_customer_id", "text", "new_text", "message_id", "delivery", "created_at",
-            )
-        ),
-        [
-            (*row[:6], by_email(row[6]), row[7])
-            for row in Event.objects.order_by("id").values_list(
-                "id", "kind", "actor__email", "customer_id", "conversation_id", "before", "after", "created_at"
-            )
-        ],
-        list(Conversation.tags.through.objects.order_by("conversation_id", "tag__name").values_list(
-            "conversation_id", "tag__name"
-        )),
-    ]
-    names = ["agents", "teams", "organisations", "customers", "identities", "conversations", "messages",
-             "events", "tags"]
-    return {name: hashlib.sha256(repr(part).encode()).hexdigest() for name, part in zip(names, parts, strict=True)}
+    fingerprints = {}
+    for name, (model, ordering, fields) in FINGERPRINTS.items():
+        rows = model.objects.order_by(*ordering.split()).values_list(*fields.split())
+        part = [tuple(by_email(value) for value in row) for row in rows]
+        fingerprints[name] = hashlib.sha256(repr(part).encode()).hexdigest()
+    return fingerprints
 
 
 @pytest.mark.django_db(transaction=True)
@@ -119,7 +115,8 @@ def test_it_creates_the_demo_logins_teams_and_agents():
     assert Agent.objects.filter(role=Agent.Role.LIGHT).count() == 1
     # Only the two demo logins can sign in with a password.
     assert sorted(a.email for a in Agent.objects.all() if a.has_usable_password()) == [
-        "admin@example.com", "agent@example.com",
+        "admin@example.com",
+        "agent@example.com",
     ]
     support = Team.objects.get(slug="support")
     billing = Team.objects.get(slug="billing")
@@ -145,7 +142,9 @@ def test_it_loads_customers_organisations_needs_and_fields():
     assert Identity.objects.filter(kind="email").count() == 300
     assert Identity.objects.filter(kind="phone").exists()
     assert Customer.objects.exclude(preferred_name="").exists()
-    assert not Identity.objects.exclude(Q(value__endswith=".example") | Q(value__endswith=".test") | Q(kind="phone")).exists()
+    assert not Identity.objects.exclude(
+        Q(value__endswith=".example") | Q(value__endswith=".test") | Q(kind="phone")
+    ).exists()
     assert ContactReason.objects.filter(parent__name="Billing", name="Refund").exists()
     assert ContactReason.objects.filter(parent__isnull=True, name="Complaint").exists()
     assert set(CustomField.objects.values_list("key", flat=True)) >= {"order_number", "plan"}
@@ -156,7 +155,13 @@ def test_conversations_span_every_channel_status_and_mood_within_the_history():
     seed(conversations=400)
     conversations = Conversation.objects.all()
     assert conversations.count() == 400
-    assert set(conversations.values_list("channel", flat=True)) == {"email", "portal", "webform", "phone", "walk_in"}
+    assert set(conversations.values_list("channel", flat=True)) == {
+        "email",
+        "portal",
+        "webform",
+        "phone",
+        "walk_in",
+    }
     assert set(conversations.values_list("status", flat=True)) == set(Conversation.Status.values)
     oldest = conversations.aggregate(m=Min("created_at"))["m"]
     newest = Message.objects.aggregate(m=Max("created_at"))["m"]
@@ -197,7 +202,9 @@ def test_denormalised_columns_agree_with_the_messages():
     for customer in Customer.objects.filter(conversations__isnull=False).distinct()[:50]:
         latest = customer.conversations.aggregate(m=Max("last_inbound_at"))["m"]
         assert customer.last_contact_at == latest
-    assert Counter.objects.get(name="conversation").value == Conversation.objects.aggregate(m=Max("number"))["m"]
+    assert (
+        Counter.objects.get(name="conversation").value == Conversation.objects.aggregate(m=Max("number"))["m"]
+    )
     assert Event.objects.filter(kind="conversation.opened").count() == 300
 
 
@@ -254,3 +261,22 @@ def test_it_refuses_a_bad_anchor_or_size_without_touching_the_database():
     with pytest.raises(CommandError, match="at least 1"):
         call_command("seed_demo", conversations=0, stdout=StringIO())
     assert not Agent.objects.exists() and not Conversation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_goodwill_seed_demo_reports_what_it_loaded_and_how_to_sign_in(capsys):
+    from goodwill.cli import main
+
+    main(["goodwill", "seed-demo", "--conversations", "60", "--seed", "3", "--now", "2026-03-01"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Seeding 60 conversations (seed 3, anchored at 2026-03-01T00:00:00+00:00)…"
+    summary = (
+        f"Seeded 60 conversations, {Message.objects.count():,} messages, {Event.objects.count():,} events, "
+        "300 customers in 40 organisations in "
+    )
+    assert lines[-3].startswith(summary) and lines[-3].endswith(" conversations/s).")
+    long = Conversation.objects.get(message_count=50)
+    assert lines[-2] == f"A 50-message conversation to look at: #{long.number}."
+    assert lines[-1] == (
+        "Sign in as admin@example.com / goodwill-admin (admin) or agent@example.com / goodwill-agent (agent)."
+    )

@@ -36,7 +36,12 @@ class Command(BaseCommand):
             help="Anchor time of the data, ISO 8601 (default: today at 00:00 UTC). Data ends just before it; "
             "pass it explicitly to reproduce a data set on another day.",
         )
-        parser.add_argument("--batch-size", type=int, default=5000, help="Conversations per insert transaction (default 5,000).")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=5000,
+            help="Conversations per insert transaction (default 5,000).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = options["conversations"]
