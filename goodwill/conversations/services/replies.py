@@ -1,0 +1,153 @@
+"""Agents writing on a conversation: replies to the customer, internal notes, logged contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from goodwill.accounts.models import Agent
+from goodwill.conversations.models import (
+    Conversation,
+    Message,
+)
+from goodwill.conversations.services.inbound import (
+    NewAttachment,
+    _store_attachments,
+    open_conversation,
+    receive_message,
+)
+from goodwill.conversations.services.properties import change_status
+from goodwill.core.html import sanitise_html
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
+from goodwill.customers.models import Customer
+
+
+def add_reply(
+    conversation: Conversation,
+    *,
+    by: Agent,
+    text: str,
+    html: str = "",
+    status: str | None = None,
+    attachments: Sequence[NewAttachment] = (),
+    at: datetime | None = None,
+) -> Message:
+    """An agent answers the customer. Email conversations are delivered by the worker."""
+    if not by.can_reply:
+        raise PermissionDenied("Light agents can add internal notes, not replies.")
+    text = text.strip()
+    if not text and not attachments:
+        raise ValidationError("A reply needs some text.")
+    at = at or timezone.now()
+    email_delivery = (
+        conversation.channel
+        in (
+            Conversation.Channel.EMAIL,
+            Conversation.Channel.WEBFORM,
+            Conversation.Channel.PORTAL,
+        )
+        and conversation.customer.identities.filter(kind="email").exists()
+    )
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            direction=Message.Direction.OUTBOUND,
+            kind=Message.Kind.REPLY,
+            channel=conversation.channel,
+            author_agent=by,
+            text=text,
+            new_text=text,
+            html=sanitise_html(html) if html else "",
+            delivery=Message.Delivery.QUEUED if email_delivery else Message.Delivery.NONE,
+            created_at=at,
+        )
+        _store_attachments(message, attachments)
+        updates: dict[str, Any] = {
+            "message_count": F("message_count") + 1,
+            "last_message_at": at,
+            "waiting_since": None,
+            "updated_at": timezone.now(),
+        }
+        if conversation.first_response_at is None:
+            updates["first_response_at"] = at
+        if conversation.assignee_id is None:
+            updates["assignee"] = by
+        Conversation.objects.filter(pk=conversation.pk).update(**updates)
+        conversation.refresh_from_db()
+        record_event(Event.Kind.REPLY_SENT, actor=by, conversation=conversation, subject=message, at=at)
+        new_status = status or (
+            Conversation.Status.OPEN if conversation.status == Conversation.Status.NEW else None
+        )
+        if new_status and new_status != conversation.status:
+            change_status(conversation, new_status, by=by)
+    if email_delivery:
+        from goodwill.conversations.tasks import deliver_reply
+
+        transaction.on_commit(lambda: deliver_reply.enqueue(message.pk))
+    return message
+
+
+def add_note(
+    conversation: Conversation,
+    *,
+    by: Agent | None,
+    text: str,
+    at: datetime | None = None,
+    attachments: Sequence[NewAttachment] = (),
+) -> Message:
+    """An internal note: only agents see it. Light agents may add notes; `by=None` is the system."""
+    text = text.strip()
+    if not text and not attachments:
+        raise ValidationError("A note needs some text.")
+    at = at or timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            direction=Message.Direction.INTERNAL,
+            kind=Message.Kind.NOTE,
+            channel=conversation.channel,
+            author_agent=by,
+            text=text,
+            new_text=text,
+            created_at=at,
+        )
+        _store_attachments(message, attachments)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            message_count=F("message_count") + 1, updated_at=timezone.now()
+        )
+        conversation.refresh_from_db()
+        record_event(Event.Kind.NOTE_ADDED, actor=by, conversation=conversation, subject=message, at=at)
+    return message
+
+
+def log_contact(
+    *,
+    by: Agent,
+    customer: Customer,
+    kind: str,
+    text: str,
+    subject: str = "",
+    conversation: Conversation | None = None,
+    at: datetime | None = None,
+) -> tuple[Conversation, Message]:
+    """An agent logs a phone call or walk-in: a new conversation, or a message on an existing one."""
+    if kind not in (Message.Kind.PHONE, Message.Kind.WALK_IN):
+        raise ValidationError("Only phone calls and walk-ins are logged this way.")
+    if by.is_light:
+        raise PermissionDenied("Light agents can add internal notes only.")
+    channel = Conversation.Channel.PHONE if kind == Message.Kind.PHONE else Conversation.Channel.WALK_IN
+    if conversation is None:
+        return open_conversation(
+            customer=customer, subject=subject, channel=channel, text=text, kind=kind, by=by, at=at
+        )
+    message = receive_message(
+        conversation, customer=customer, text=text, channel=channel, kind=kind, by=by, at=at
+    )
+    return conversation, message
