@@ -25,7 +25,7 @@ def record_event(
     """Append one audit event. Call inside the transaction that made the change."""
     if customer is None and conversation is not None:
         customer = conversation.customer_id and conversation.customer
-    return Event.objects.create(
+    event = Event.objects.create(
         kind=kind,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         customer=customer or None,
@@ -36,6 +36,12 @@ def record_event(
         after=after,
         created_at=at or timezone.now(),
     )
+    return event
+
+
+def record_events(events: list[Event]) -> list[Event]:
+    """Append unsaved events in one statement. Call inside the transaction that made the changes."""
+    return Event.objects.bulk_create(events)
 
 
 _TAKE_NEXT = 'UPDATE "core_counter" SET "value" = "value" + 1 WHERE "name" = %s RETURNING "value"'

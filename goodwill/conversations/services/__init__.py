@@ -9,9 +9,9 @@ Split by verb; import from here (`from goodwill.conversations.services import ad
 - `workspace`: composer, drafts, macros, saved views, bulk actions
 """
 
+from goodwill.conversations.services.attachments import NewAttachment
 from goodwill.conversations.services.inbound import (
     InboundMessage,
-    NewAttachment,
     open_conversation,
     receive_message,
     receive_messages_in_bulk,
@@ -28,6 +28,7 @@ from goodwill.conversations.services.properties import (
     set_subject,
     set_tags,
     set_team,
+    update_properties,
 )
 from goodwill.conversations.services.replies import add_note, add_reply, log_contact
 from goodwill.conversations.services.workspace import (
@@ -76,4 +77,5 @@ __all__ = [
     "set_team",
     "split_message",
     "unseen_inbound_messages",
+    "update_properties",
 ]

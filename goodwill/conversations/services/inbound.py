@@ -6,62 +6,122 @@ Channels (email, portal, phone…) call these; they know protocols, not rules.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Team
-from goodwill.conversations.models import (
-    Attachment,
-    Conversation,
-    Message,
-)
+from goodwill.conversations.models import Conversation, Message
+from goodwill.conversations.services.attachments import NewAttachment, store_attachments
+from goodwill.conversations.services.properties import check_team_for
 from goodwill.core.html import sanitise_html
 from goodwill.core.models import Event
-from goodwill.core.services import next_value, record_event
+from goodwill.core.services import next_value, record_events
 from goodwill.customers.models import Customer
 
 logger = logging.getLogger("goodwill.conversations")
 
+__all__ = [
+    "InboundMessage",
+    "NewAttachment",
+    "open_conversation",
+    "receive_message",
+    "receive_messages_in_bulk",
+]
 
-@dataclass(frozen=True)
-class NewAttachment:
-    filename: str
-    content: bytes
-    content_type: str = "application/octet-stream"
-    content_id: str = ""
-    is_inline: bool = False
+# A customer writing to a conversation in one of these opens it again.
+REOPENED_BY_CUSTOMER = (Conversation.Status.PENDING, Conversation.Status.SOLVED, Conversation.Status.CLOSED)
 
 
-def _store_attachments(message: Message, attachments: Iterable[NewAttachment]) -> None:
-    import hashlib
+def apply_customer_message(conversation: Conversation, at: datetime) -> tuple[set[str], str | None]:
+    """The one rule for what a customer's message does to its conversation, on the in-memory row.
 
-    for item in attachments:
-        digest = hashlib.sha256(item.content).hexdigest()
-        attachment = Attachment(
-            message=message,
-            filename=item.filename or "attachment",
-            content_type=item.content_type or "application/octet-stream",
-            size=len(item.content),
-            sha256=digest,
-            content_id=item.content_id,
-            is_inline=item.is_inline,
-        )
-        attachment.file.save(attachment.filename, ContentFile(item.content), save=False)
-        attachment.save()
+    The conversation waits for an answer (since `at`, unless it already did), and a pending,
+    solved or closed one opens again. Returns the columns it changed, and the status it had
+    when it reopened (None otherwise). The caller saves the columns and counts the message.
+    """
+    conversation.last_message_at = at
+    conversation.last_inbound_at = at
+    columns = {"last_message_at", "last_inbound_at"}
+    if conversation.waiting_since is None:
+        conversation.waiting_since = at
+        columns.add("waiting_since")
+    reopened_from: str | None = None
+    if conversation.status in REOPENED_BY_CUSTOMER:
+        reopened_from = conversation.status
+        conversation.status = Conversation.Status.OPEN
+        conversation.solved_at = None
+        columns.update(("status", "solved_at"))
+    return columns, reopened_from
 
 
 def _touch_customer(customer: Customer, at: datetime) -> None:
     Customer.objects.filter(pk=customer.pk).update(last_contact_at=at)
 
 
-def _create_inbound_message(
+def _subject_from(text: str) -> str:
+    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return (first_line[:80] + "…") if len(first_line) > 80 else (first_line or "(no subject)")
+
+
+def _new_conversation(
+    *,
+    customer: Customer,
+    subject: str,
+    text: str,
+    channel: str,
+    team: Team | None,
+    priority: int,
+    at: datetime,
+) -> Conversation:
+    """An unsaved conversation opened by a customer's first message at `at`."""
+    return Conversation(
+        number=next_value("conversation"),
+        subject=(subject or "").strip()[:300] or _subject_from(text),
+        channel=channel,
+        customer=customer,
+        team=team,
+        priority=priority,
+        status=Conversation.Status.NEW,
+        last_message_at=at,
+        last_inbound_at=at,
+        waiting_since=at,
+        message_count=1,
+        created_at=at,
+        updated_at=timezone.now(),
+    )
+
+
+def _opened_event(conversation: Conversation, *, by: Agent | None = None) -> Event:
+    return Event(
+        kind=Event.Kind.CONVERSATION_OPENED,
+        actor=by,
+        customer_id=conversation.customer_id,
+        conversation=conversation,
+        subject_type=conversation._meta.label_lower,
+        subject_id=str(conversation.pk),
+        after={"channel": conversation.channel, "subject": conversation.subject},
+        created_at=conversation.created_at,
+    )
+
+
+def _reopened_event(conversation: Conversation, reopened_from: str, at: datetime) -> Event:
+    return Event(
+        kind=Event.Kind.STATUS_CHANGED,
+        customer_id=conversation.customer_id,
+        conversation=conversation,
+        before={"status": reopened_from},
+        after={"status": conversation.status},
+        created_at=at,
+    )
+
+
+def _inbound_message(
     conversation: Conversation,
     *,
     customer: Customer,
@@ -74,10 +134,9 @@ def _create_inbound_message(
     message_id: str,
     raw_path: str,
     at: datetime,
-    attachments: Sequence[NewAttachment],
 ) -> Message:
-    """The customer's message row and its files; callers update the conversation."""
-    message = Message.objects.create(
+    """The customer's message row, unsaved."""
+    return Message(
         conversation=conversation,
         direction=Message.Direction.INBOUND,
         kind=kind,
@@ -91,8 +150,6 @@ def _create_inbound_message(
         raw_path=raw_path,
         created_at=at,
     )
-    _store_attachments(message, attachments)
-    return message
 
 
 def open_conversation(
@@ -115,29 +172,24 @@ def open_conversation(
     """Open a conversation with its first message from the customer.
 
     `by` is the agent who logged it (phone call, walk-in); otherwise the customer wrote it.
+    Raises ValidationError when `team` is a restricted team `by` is not in.
     """
+    check_team_for(by, team)
     at = at or timezone.now()
-    subject = (subject or "").strip()[:300] or _subject_from(text)
     with transaction.atomic():
-        conversation = Conversation(
-            number=next_value("conversation"),
-            subject=subject,
-            channel=channel,
+        conversation = _new_conversation(
             customer=customer,
+            subject=subject,
+            text=text,
+            channel=channel,
             team=team,
             priority=priority,
-            status=Conversation.Status.NEW,
-            last_message_at=at,
-            last_inbound_at=at,
-            waiting_since=at,
-            message_count=1,
-            created_at=at,
-            updated_at=timezone.now(),
+            at=at,
         )
         # A plain save would stamp created_at (auto_now_add) with the present; a "raw" save, as
         # fixtures use, inserts the row as given instead of inserting and then correcting it.
         conversation.save_base(raw=True, force_insert=True)
-        message = _create_inbound_message(
+        message = _inbound_message(
             conversation,
             customer=customer,
             kind=kind,
@@ -149,24 +201,12 @@ def open_conversation(
             message_id=message_id,
             raw_path=raw_path,
             at=at,
-            attachments=attachments,
         )
+        message.save()
+        store_attachments(message, attachments)
         _touch_customer(customer, at)
-        record_event(
-            Event.Kind.CONVERSATION_OPENED,
-            actor=by,
-            customer=customer,
-            conversation=conversation,
-            subject=conversation,
-            after={"channel": channel, "subject": subject},
-            at=at,
-        )
+        record_events([_opened_event(conversation, by=by)])
     return conversation, message
-
-
-def _subject_from(text: str) -> str:
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return (first_line[:80] + "…") if len(first_line) > 80 else (first_line or "(no subject)")
 
 
 def receive_message(
@@ -187,7 +227,7 @@ def receive_message(
     """Append a customer's message; a solved or pending conversation opens again."""
     at = at or timezone.now()
     with transaction.atomic():
-        message = _create_inbound_message(
+        message = _inbound_message(
             conversation,
             customer=customer,
             kind=kind,
@@ -199,48 +239,35 @@ def receive_message(
             message_id=message_id,
             raw_path=raw_path,
             at=at,
-            attachments=attachments,
         )
-        before_status = conversation.status
-        updates: dict[str, Any] = {
-            "message_count": F("message_count") + 1,
-            "last_message_at": at,
-            "last_inbound_at": at,
-            "updated_at": timezone.now(),
-        }
-        if conversation.waiting_since is None:
-            updates["waiting_since"] = at
-        if conversation.status in (
-            Conversation.Status.PENDING,
-            Conversation.Status.SOLVED,
-            Conversation.Status.CLOSED,
-        ):
-            updates["status"] = Conversation.Status.OPEN
-            updates["solved_at"] = None
-        Conversation.objects.filter(pk=conversation.pk).update(**updates)
-        # The row now holds these values; mirror them instead of reading the row (and its customer) back.
-        for name, value in updates.items():
-            setattr(conversation, name, value)
+        message.save()
+        store_attachments(message, attachments)
+        columns, reopened_from = apply_customer_message(conversation, at)
+        conversation.updated_at = timezone.now()
+        Conversation.objects.filter(pk=conversation.pk).update(
+            message_count=F("message_count") + 1,
+            updated_at=conversation.updated_at,
+            **{name: getattr(conversation, name) for name in columns},
+        )
         conversation.message_count = (conversation.message_count or 0) + 1
         _touch_customer(customer, at)
-        record_event(
-            Event.Kind.MESSAGE_RECEIVED,
-            actor=by,
-            customer=conversation.customer,
-            conversation=conversation,
-            subject=message,
-            at=at,
-        )
-        if before_status != conversation.status:
-            record_event(
-                Event.Kind.STATUS_CHANGED,
-                customer=conversation.customer,
-                conversation=conversation,
-                before={"status": before_status},
-                after={"status": conversation.status},
-                at=at,
-            )
+        events = [_received_event(conversation, message, by=by)]
+        if reopened_from is not None:
+            events.append(_reopened_event(conversation, reopened_from, at))
+        record_events(events)
     return message
+
+
+def _received_event(conversation: Conversation, message: Message, *, by: Agent | None = None) -> Event:
+    return Event(
+        kind=Event.Kind.MESSAGE_RECEIVED,
+        actor=by,
+        customer_id=conversation.customer_id,
+        conversation=conversation,
+        subject_type=message._meta.label_lower,
+        subject_id=str(message.pk),
+        created_at=message.created_at,
+    )
 
 
 # --- many inbound messages at once (email intake batches) ------------------------------
@@ -269,152 +296,129 @@ class InboundMessage:
     follows: int | None = None
 
 
+@dataclass
+class _BulkPlan:
+    """Where each item of a batch goes, and what that does to existing conversations."""
+
+    targets: list[Conversation] = field(default_factory=list)  # per item
+    opened: list[bool] = field(default_factory=list)  # per item: it opened its conversation
+    reopened_from: dict[int, str] = field(default_factory=dict)  # item index → status before
+    new: list[Conversation] = field(default_factory=list)
+    joined: dict[int, Conversation] = field(default_factory=dict)  # existing conversations by pk
+    added: dict[int, int] = field(default_factory=dict)  # messages added to each of them
+    changed: dict[int, set[str]] = field(default_factory=dict)  # and the columns that changed
+
+
 def receive_messages_in_bulk(items: Sequence[InboundMessage]) -> list[tuple[Conversation, Message, bool]]:
     """The same rows and events as `open_conversation` / `receive_message` once per item in order,
     written with a handful of multi-row statements. Returns (conversation, message, opened) per item.
 
     Customers must be saved, and conversations to join freshly read in the caller's transaction.
     """
-    now = timezone.now()
-    targets: list[Conversation] = []
-    opened: list[bool] = []
-    new_conversations: list[Conversation] = []
-    joined: dict[int, Conversation] = {}  # existing conversations by pk
-    added: dict[int, int] = {}  # messages added to each of them
-    changed: dict[int, set[str]] = {}  # and the columns that changed
-    status_changes: dict[int, str] = {}  # item index → status before (it became OPEN)
+    plan = _plan_bulk(items)
+    with transaction.atomic():
+        _insert_new_conversations(plan.new)
+        messages = _insert_bulk_messages(items, plan.targets)
+        _update_joined_conversations(plan)
+        last_contact = {item.customer.pk: item.at for item in items}
+        _update_each(Customer, {pk: {"last_contact_at": at} for pk, at in last_contact.items()})
+        record_events(_bulk_events(items, plan, messages))
+    return list(zip(plan.targets, messages, plan.opened, strict=True))
+
+
+def _plan_bulk(items: Sequence[InboundMessage]) -> _BulkPlan:
+    """Apply each item to its conversation in memory, in order, as `receive_message` would."""
+    plan = _BulkPlan()
     for index, item in enumerate(items):
         if item.conversation is None and item.follows is None:
-            conversation = Conversation(
-                number=next_value("conversation"),
-                subject=(item.subject or "").strip()[:300] or _subject_from(item.text),
-                channel=item.channel,
+            conversation = _new_conversation(
                 customer=item.customer,
+                subject=item.subject,
+                text=item.text,
+                channel=item.channel,
                 team=item.team,
                 priority=Conversation.Priority.NORMAL,
-                status=Conversation.Status.NEW,
-                last_message_at=item.at,
-                last_inbound_at=item.at,
-                waiting_since=item.at,
-                message_count=1,
-                created_at=item.at,
+                at=item.at,
             )
-            new_conversations.append(conversation)
-            targets.append(conversation)
-            opened.append(True)
+            plan.new.append(conversation)
+            plan.targets.append(conversation)
+            plan.opened.append(True)
             continue
-        conversation = item.conversation if item.conversation is not None else targets[item.follows or 0]
+        conversation = item.conversation if item.conversation is not None else plan.targets[item.follows or 0]
         if conversation.pk is not None:
-            conversation = joined.setdefault(conversation.pk, conversation)
-            added[conversation.pk] = added.get(conversation.pk, 0) + 1
-            columns = changed.setdefault(conversation.pk, set())
-            columns.update(("last_message_at", "last_inbound_at"))
-            if conversation.waiting_since is None:
-                columns.add("waiting_since")
-            if conversation.status in (
-                Conversation.Status.PENDING,
-                Conversation.Status.SOLVED,
-                Conversation.Status.CLOSED,
-            ):
-                columns.update(("status", "solved_at"))
-        # Mirror receive_message on the in-memory row.
-        if conversation.waiting_since is None:
-            conversation.waiting_since = item.at
-        if conversation.status in (
-            Conversation.Status.PENDING,
-            Conversation.Status.SOLVED,
-            Conversation.Status.CLOSED,
-        ):
-            status_changes[index] = conversation.status
-            conversation.status = Conversation.Status.OPEN
-            conversation.solved_at = None
+            conversation = plan.joined.setdefault(conversation.pk, conversation)
+            plan.added[conversation.pk] = plan.added.get(conversation.pk, 0) + 1
+        columns, reopened_from = apply_customer_message(conversation, item.at)
+        if conversation.pk is not None:
+            plan.changed.setdefault(conversation.pk, set()).update(columns)
+        if reopened_from is not None:
+            plan.reopened_from[index] = reopened_from
         conversation.message_count = (conversation.message_count or 0) + 1
-        conversation.last_message_at = item.at
-        conversation.last_inbound_at = item.at
-        targets.append(conversation)
-        opened.append(False)
+        plan.targets.append(conversation)
+        plan.opened.append(False)
+    return plan
 
-    with transaction.atomic():
-        if new_conversations:
-            opened_at = {id(conversation): conversation.created_at for conversation in new_conversations}
-            Conversation.objects.bulk_create(new_conversations)
-            # created_at is auto_now_add, which the insert overrides; one UPDATE puts the real times back.
-            _update_each(Conversation, {c.pk: {"created_at": opened_at[id(c)]} for c in new_conversations})
-            for conversation in new_conversations:
-                conversation.created_at = opened_at[id(conversation)]
-        messages = Message.objects.bulk_create(
-            [
-                Message(
-                    conversation=conversation,
-                    direction=Message.Direction.INBOUND,
-                    kind=Message.Kind.REPLY,
-                    channel=item.channel,
-                    author_customer=item.customer,
-                    text=item.text,
-                    new_text=item.new_text or item.text,
-                    html=sanitise_html(item.html) if item.html else "",
-                    message_id=item.message_id,
-                    raw_path=item.raw_path,
-                    created_at=item.at,
-                )
-                for item, conversation in zip(items, targets, strict=True)
-            ]
-        )
-        for item, message in zip(items, messages, strict=True):
-            if item.attachments:
-                _store_attachments(message, item.attachments)
-        for conversation in joined.values():
-            conversation.updated_at = now
-        _update_each(
-            Conversation,
-            {
-                pk: {"updated_at": now, **{name: getattr(conversation, name) for name in changed[pk]}}
-                for pk, conversation in joined.items()
-            },
-            add={"message_count": added},
-        )
-        last_contact: dict[int, datetime] = {}
-        for item in items:
-            last_contact[item.customer.pk] = item.at
-        _update_each(Customer, {pk: {"last_contact_at": at} for pk, at in last_contact.items()})
-        events: list[Event] = []
-        for index, (item, conversation, message) in enumerate(zip(items, targets, messages, strict=True)):
-            if opened[index]:
-                events.append(
-                    Event(
-                        kind=Event.Kind.CONVERSATION_OPENED,
-                        customer=item.customer,
-                        conversation=conversation,
-                        subject_type=conversation._meta.label_lower,
-                        subject_id=str(conversation.pk),
-                        after={"channel": item.channel, "subject": conversation.subject},
-                        created_at=item.at,
-                    )
-                )
-                continue
-            events.append(
-                Event(
-                    kind=Event.Kind.MESSAGE_RECEIVED,
-                    customer_id=conversation.customer_id,
-                    conversation=conversation,
-                    subject_type=message._meta.label_lower,
-                    subject_id=str(message.pk),
-                    created_at=item.at,
-                )
+
+def _insert_new_conversations(conversations: list[Conversation]) -> None:
+    if not conversations:
+        return
+    opened_at = {id(conversation): conversation.created_at for conversation in conversations}
+    Conversation.objects.bulk_create(conversations)
+    # created_at is auto_now_add, which the insert overrides; one UPDATE puts the real times back.
+    _update_each(Conversation, {c.pk: {"created_at": opened_at[id(c)]} for c in conversations})
+    for conversation in conversations:
+        conversation.created_at = opened_at[id(conversation)]
+
+
+def _insert_bulk_messages(items: Sequence[InboundMessage], targets: list[Conversation]) -> list[Message]:
+    messages = Message.objects.bulk_create(
+        [
+            _inbound_message(
+                conversation,
+                customer=item.customer,
+                kind=Message.Kind.REPLY,
+                channel=item.channel,
+                by=None,
+                text=item.text,
+                new_text=item.new_text,
+                html=item.html,
+                message_id=item.message_id,
+                raw_path=item.raw_path,
+                at=item.at,
             )
-            if index in status_changes:
-                events.append(
-                    Event(
-                        kind=Event.Kind.STATUS_CHANGED,
-                        customer_id=conversation.customer_id,
-                        conversation=conversation,
-                        before={"status": status_changes[index]},
-                        after={"status": Conversation.Status.OPEN},
-                        created_at=item.at,
-                    )
-                )
-        Event.objects.bulk_create(events)
-    return list(zip(targets, messages, opened, strict=True))
+            for item, conversation in zip(items, targets, strict=True)
+        ]
+    )
+    for item, message in zip(items, messages, strict=True):
+        if item.attachments:
+            store_attachments(message, item.attachments)
+    return messages
+
+
+def _update_joined_conversations(plan: _BulkPlan) -> None:
+    now = timezone.now()
+    for conversation in plan.joined.values():
+        conversation.updated_at = now
+    _update_each(
+        Conversation,
+        {
+            pk: {"updated_at": now, **{name: getattr(conversation, name) for name in plan.changed[pk]}}
+            for pk, conversation in plan.joined.items()
+        },
+        add={"message_count": plan.added},
+    )
+
+
+def _bulk_events(items: Sequence[InboundMessage], plan: _BulkPlan, messages: list[Message]) -> list[Event]:
+    events: list[Event] = []
+    for index, (item, conversation, message) in enumerate(zip(items, plan.targets, messages, strict=True)):
+        if plan.opened[index]:
+            events.append(_opened_event(conversation))
+            continue
+        events.append(_received_event(conversation, message))
+        if index in plan.reopened_from:
+            events.append(_reopened_event(conversation, plan.reopened_from[index], item.at))
+    return events
 
 
 def _update_each(

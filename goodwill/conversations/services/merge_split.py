@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent
+from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import (
     Conversation,
     Message,
@@ -18,8 +19,7 @@ from goodwill.core.services import next_value, record_event
 
 def merge_conversations(source: Conversation, *, into: Conversation, by: Agent) -> Conversation:
     """Move every message of `source` into `into`, and close `source` pointing at it."""
-    if by.is_light:
-        raise PermissionDenied("Light agents cannot merge conversations.")
+    require(by, Action.MERGE)
     if source.pk == into.pk:
         raise ValidationError("A conversation cannot be merged into itself.")
     with transaction.atomic():
@@ -55,8 +55,7 @@ def merge_conversations(source: Conversation, *, into: Conversation, by: Agent) 
 
 def split_message(message: Message, *, by: Agent, subject: str = "") -> Conversation:
     """Move one message, and everything after it from the same author, into a new conversation."""
-    if by.is_light:
-        raise PermissionDenied("Light agents cannot split conversations.")
+    require(by, Action.SPLIT)
     source = message.conversation
     if source.messages.count() < 2:
         raise ValidationError("A conversation with one message cannot be split.")

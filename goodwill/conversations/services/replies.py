@@ -6,22 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent
+from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import (
     Conversation,
     Message,
 )
-from goodwill.conversations.services.inbound import (
-    NewAttachment,
-    _store_attachments,
-    open_conversation,
-    receive_message,
-)
+from goodwill.conversations.services.attachments import NewAttachment, store_attachments
+from goodwill.conversations.services.inbound import open_conversation, receive_message
 from goodwill.conversations.services.properties import change_status
 from goodwill.core.html import sanitise_html
 from goodwill.core.models import Event
@@ -40,8 +37,7 @@ def add_reply(
     at: datetime | None = None,
 ) -> Message:
     """An agent answers the customer. Email conversations are delivered by the worker."""
-    if not by.can_reply:
-        raise PermissionDenied("Light agents can add internal notes, not replies.")
+    require(by, Action.REPLY)
     text = text.strip()
     if not text and not attachments:
         raise ValidationError("A reply needs some text.")
@@ -68,7 +64,7 @@ def add_reply(
             delivery=Message.Delivery.QUEUED if email_delivery else Message.Delivery.NONE,
             created_at=at,
         )
-        _store_attachments(message, attachments)
+        store_attachments(message, attachments)
         updates: dict[str, Any] = {
             "message_count": F("message_count") + 1,
             "last_message_at": at,
@@ -118,7 +114,7 @@ def add_note(
             new_text=text,
             created_at=at,
         )
-        _store_attachments(message, attachments)
+        store_attachments(message, attachments)
         Conversation.objects.filter(pk=conversation.pk).update(
             message_count=F("message_count") + 1, updated_at=timezone.now()
         )
@@ -140,8 +136,7 @@ def log_contact(
     """An agent logs a phone call or walk-in: a new conversation, or a message on an existing one."""
     if kind not in (Message.Kind.PHONE, Message.Kind.WALK_IN):
         raise ValidationError("Only phone calls and walk-ins are logged this way.")
-    if by.is_light:
-        raise PermissionDenied("Light agents can add internal notes only.")
+    require(by, Action.LOG_CONTACT)
     channel = Conversation.Channel.PHONE if kind == Message.Kind.PHONE else Conversation.Channel.WALK_IN
     if conversation is None:
         return open_conversation(

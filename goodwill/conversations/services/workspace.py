@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from goodwill.accounts.models import Agent
+from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import (
     Conversation,
     Draft,
@@ -17,7 +18,7 @@ from goodwill.conversations.models import (
     Message,
     SavedView,
 )
-from goodwill.conversations.services.inbound import NewAttachment
+from goodwill.conversations.services.attachments import NewAttachment
 from goodwill.conversations.services.merge_split import merge_conversations
 from goodwill.conversations.services.properties import assign_conversation, change_status, set_tags
 from goodwill.conversations.services.replies import add_note, add_reply, log_contact
@@ -78,8 +79,7 @@ def send_from_composer(
     with the draft kept and marked as having seen that message, so the next send goes through.
     """
     if kind == Message.Kind.REPLY:
-        if not by.can_reply:
-            raise PermissionDenied("Light agents can add internal notes, not replies.")
+        require(by, Action.REPLY)
         unseen = unseen_inbound_messages(conversation, seen_message_id)
         if unseen:
             save_draft(conversation, by=by, text=text, kind=kind, seen_message_id=unseen[-1].pk)
@@ -130,16 +130,16 @@ def save_view(*, owner: Agent, name: str, filters: dict[str, Any], sort: str, is
     name = name.strip()
     if not name:
         raise ValidationError("A view needs a name.")
-    if is_shared and not owner.is_admin:
-        raise PermissionDenied("Only admins share views with everyone.")
+    if is_shared:
+        require(owner, Action.SHARE_VIEW)
     return SavedView.objects.create(
         owner=owner, name=name[:80], filters=filters, sort=sort, is_shared=is_shared
     )
 
 
 def delete_view(view: SavedView, *, by: Agent) -> None:
-    if view.owner_id != by.pk and not by.is_admin:
-        raise PermissionDenied("Only the owner deletes a view.")
+    if view.owner_id != by.pk:
+        require(by, Action.ADMINISTER)  # only the owner, or an admin, deletes a view
     view.delete()
 
 
@@ -164,8 +164,7 @@ def apply_bulk_action(
     status: str = "",
 ) -> BulkResult:
     """One action on many conversations; each goes through its own service and event."""
-    if by.is_light:
-        raise PermissionDenied("Light agents can add internal notes only.")
+    require(by, Action.BULK_EDIT)
     result = BulkResult(errors=[])
     if action == "merge":
         if len(conversations) < 2:
