@@ -22,6 +22,7 @@ from goodwill.conversations.services.properties import check_team_for
 from goodwill.core.html import sanitise_html
 from goodwill.core.models import Event
 from goodwill.core.services import next_value, record_events
+from goodwill.core.text import one_line
 from goodwill.customers.models import Customer
 
 logger = logging.getLogger("goodwill.conversations")
@@ -65,7 +66,7 @@ def _touch_customer(customer: Customer, at: datetime) -> None:
 
 
 def _subject_from(text: str) -> str:
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    first_line = next((line for line in (one_line(raw, 300) for raw in text.splitlines()) if line), "")
     return (first_line[:80] + "…") if len(first_line) > 80 else (first_line or "(no subject)")
 
 
@@ -82,7 +83,7 @@ def _new_conversation(
     """An unsaved conversation opened by a customer's first message at `at`."""
     return Conversation(
         number=next_value("conversation"),
-        subject=(subject or "").strip()[:300] or _subject_from(text),
+        subject=one_line(subject, 300) or _subject_from(text),
         channel=channel,
         customer=customer,
         team=team,

@@ -15,6 +15,7 @@ from goodwill.conversations.models import (
 )
 from goodwill.core.models import Event
 from goodwill.core.services import next_value, record_event
+from goodwill.core.text import one_line
 
 
 def merge_conversations(source: Conversation, *, into: Conversation, by: Agent) -> Conversation:
@@ -62,7 +63,7 @@ def split_message(message: Message, *, by: Agent, subject: str = "") -> Conversa
     with transaction.atomic():
         new = Conversation.objects.create(
             number=next_value("conversation"),
-            subject=(subject or source.subject)[:300],
+            subject=one_line(subject, 300) or source.subject,
             channel=message.channel,
             customer=message.author_customer or source.customer,
             team=source.team,

@@ -21,6 +21,7 @@ from goodwill.conversations.models import (
 from goodwill.conversations.selectors import restricted_team_ids_hidden_from
 from goodwill.core.models import Event
 from goodwill.core.services import record_event
+from goodwill.core.text import one_line
 
 
 def change_status(conversation: Conversation, status: str, *, by: Agent | None) -> None:
@@ -118,10 +119,11 @@ def set_team(conversation: Conversation, team: Team | None, *, by: Agent | None)
 
 
 def set_subject(conversation: Conversation, subject: str, *, by: Agent | None) -> None:
-    subject = subject.strip()
+    """Rename the conversation; the subject is made one line (it goes into mail headers)."""
+    subject = one_line(subject, 300)
     if not subject:
         raise ValidationError("The subject cannot be empty.")
-    _simple_change(conversation, "subject", subject[:300], Event.Kind.SUBJECT_CHANGED, by)
+    _simple_change(conversation, "subject", subject, Event.Kind.SUBJECT_CHANGED, by)
 
 
 def set_need(conversation: Conversation, need: ContactReason | None, *, by: Agent | None) -> None:

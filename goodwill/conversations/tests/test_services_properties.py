@@ -126,6 +126,27 @@ def test_assigning_opens_a_new_conversation(conversation, agent, teammate):
     assert (conversation.status, conversation.team) == ("solved", None)
 
 
+# --- header-bound text (issue 10, item 7) -------------------------------------------
+
+HOSTILE_SUBJECT = "Refund\r\nBcc: everyone@attacker.test\x00\tnow "
+
+
+def test_a_subject_is_one_line_whatever_the_door(customer, conversation, agent):
+    opened, _ = open_conversation(customer=customer, subject=HOSTILE_SUBJECT, channel="portal", text="Hi")
+    assert opened.subject == "Refund Bcc: everyone@attacker.test now"
+    update_properties(conversation, {"subject": HOSTILE_SUBJECT}, by=agent)
+    conversation.refresh_from_db()
+    assert conversation.subject == "Refund Bcc: everyone@attacker.test now"
+
+
+def test_a_subject_is_capped_after_it_is_made_one_line(conversation, agent):
+    update_properties(conversation, {"subject": "\n" + "x" * 400}, by=agent)
+    conversation.refresh_from_db()
+    assert conversation.subject == "x" * 300
+    with pytest.raises(ValidationError):
+        update_properties(conversation, {"subject": "\r\n\x00 "}, by=agent)
+
+
 # --- restricted teams (issue 10, item 8) ------------------------------------------
 
 
