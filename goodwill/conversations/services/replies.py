@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, require
+from goodwill.conversations.delivery import transport_for
 from goodwill.conversations.models import (
     Conversation,
     Message,
@@ -20,6 +21,7 @@ from goodwill.conversations.models import (
 from goodwill.conversations.services.attachments import NewAttachment, store_attachments
 from goodwill.conversations.services.inbound import open_conversation, receive_message
 from goodwill.conversations.services.properties import change_status
+from goodwill.conversations.tasks import deliver_reply
 from goodwill.core.html import sanitise_html
 from goodwill.core.models import Event
 from goodwill.core.services import record_event
@@ -36,21 +38,14 @@ def add_reply(
     attachments: Sequence[NewAttachment] = (),
     at: datetime | None = None,
 ) -> Message:
-    """An agent answers the customer. Email conversations are delivered by the worker."""
+    """An agent answers the customer. The worker delivers it when a transport accepts the
+    conversation (`conversations.delivery.transport_for`); otherwise it is only stored."""
     require(by, Action.REPLY)
     text = text.strip()
     if not text and not attachments:
         raise ValidationError("A reply needs some text.")
     at = at or timezone.now()
-    email_delivery = (
-        conversation.channel
-        in (
-            Conversation.Channel.EMAIL,
-            Conversation.Channel.WEBFORM,
-            Conversation.Channel.PORTAL,
-        )
-        and conversation.customer.identities.filter(kind="email").exists()
-    )
+    transport = transport_for(conversation)
     with transaction.atomic():
         message = Message.objects.create(
             conversation=conversation,
@@ -61,7 +56,7 @@ def add_reply(
             text=text,
             new_text=text,
             html=sanitise_html(html) if html else "",
-            delivery=Message.Delivery.QUEUED if email_delivery else Message.Delivery.NONE,
+            delivery=Message.Delivery.QUEUED if transport else Message.Delivery.NONE,
             created_at=at,
         )
         store_attachments(message, attachments)
@@ -83,10 +78,9 @@ def add_reply(
         )
         if new_status and new_status != conversation.status:
             change_status(conversation, new_status, by=by)
-    if email_delivery:
-        from goodwill.conversations.tasks import deliver_reply
-
-        transaction.on_commit(lambda: deliver_reply.enqueue(message.pk))
+    if transport is not None:
+        name = transport.name
+        transaction.on_commit(lambda: deliver_reply.enqueue(message.pk, name))
     return message
 
 
