@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from goodwill.accounts.models import Agent
 from goodwill.core.models import Event
-from goodwill.core.services import record_event
+from goodwill.core.services import record_event, record_events
 from goodwill.core.text import one_line
 from goodwill.customers.models import Customer, Identity, Organisation
 
@@ -116,7 +116,7 @@ def create_customers_by_email(people: list[tuple[str, str]]) -> list[Customer]:
             ]
         )
         now = timezone.now()
-        Event.objects.bulk_create(
+        record_events(
             [
                 Event(
                     kind=Event.Kind.CUSTOMER_CREATED,

@@ -220,9 +220,9 @@ def set_custom_fields(conversation: Conversation, values: dict[str, Any], *, by:
 
 # --- several at once: the properties panel and the API's PATCH ---------------------
 
+NOT_NULL = ("subject", "status", "priority", "need_met", "tags", "custom_fields")
 # The order changes are applied in. Status comes last, so a status given with an assignee
 # wins over the "new becomes open" that assigning does.
-NOT_NULL = ("subject", "status", "priority", "need_met", "tags", "custom_fields")
 PROPERTIES = (
     "subject",
     "priority",
