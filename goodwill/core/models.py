@@ -54,8 +54,8 @@ class Event(models.Model):
         CUSTOMER_CHANGED = "customer.changed", "Customer changed"
         ORGANISATION_CHANGED = "organisation.changed", "Organisation changed"
         AGENT_CHANGED = "agent.changed", "Agent changed"
-        EMAIL_QUARANTINED = "email.quarantined", "Email quarantined"
-        EMAIL_FAILED = "email.failed", "Email delivery failed"
+        INTAKE_QUARANTINED = "intake.quarantined", "Incoming message quarantined"
+        DELIVERY_FAILED = "delivery.failed", "Delivery failed"
         OTHER = "other", "Other"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
@@ -92,3 +92,23 @@ class Event(models.Model):
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Events are append-only")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class EventReceipt(models.Model):
+    """Subscriber `subscriber` has handled `event` (see core/events.py).
+
+    Written in the same transaction as the subscriber's own changes, so a retried or
+    duplicated task never applies an event twice.
+    """
+
+    subscriber = models.CharField(max_length=200)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="receipts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "event"], name="one_receipt_per_subscriber")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} handled event {self.event_id}"

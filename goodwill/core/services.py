@@ -8,6 +8,7 @@ from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from goodwill.core.events import announce, announce_many
 from goodwill.core.models import Counter, Event
 
 
@@ -22,10 +23,11 @@ def record_event(
     after: Any = None,
     at: Any = None,
 ) -> Event:
-    """Append one audit event. Call inside the transaction that made the change."""
+    """Append one audit event and announce it to its subscribers once the transaction commits
+    (see core/events.py). Call inside the transaction that made the change."""
     if customer is None and conversation is not None:
         customer = conversation.customer_id and conversation.customer
-    return Event.objects.create(
+    event = Event.objects.create(
         kind=kind,
         actor=actor if actor is not None and getattr(actor, "pk", None) else None,
         customer=customer or None,
@@ -36,6 +38,15 @@ def record_event(
         after=after,
         created_at=at or timezone.now(),
     )
+    announce(event)
+    return event
+
+
+def record_events(events: list[Event]) -> list[Event]:
+    """Append unsaved events in one statement and announce them, like `record_event`."""
+    saved = Event.objects.bulk_create(events)
+    announce_many(saved)
+    return saved
 
 
 _TAKE_NEXT = 'UPDATE "core_counter" SET "value" = "value" + 1 WHERE "name" = %s RETURNING "value"'

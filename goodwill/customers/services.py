@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from goodwill.accounts.models import Agent
 from goodwill.core.models import Event
-from goodwill.core.services import record_event
+from goodwill.core.services import record_event, record_events
+from goodwill.core.text import one_line
 from goodwill.customers.models import Customer, Identity, Organisation
 
 
@@ -27,6 +28,10 @@ def organisation_for_email(address: str) -> Organisation | None:
     return None
 
 
+# Names go into the headers of mail Goodwill sends: one line each (`one_line`), capped.
+ONE_LINE = {"name": 200, "preferred_name": 100}
+
+
 def create_customer(
     *,
     name: str = "",
@@ -36,6 +41,7 @@ def create_customer(
     by: Agent | None = None,
     **fields: Any,
 ) -> Customer:
+    fields = {key: one_line(value, ONE_LINE[key]) if key in ONE_LINE and value else value for key, value in fields.items()}
     cleaned_emails = []
     for address in emails:
         address = Identity.normalise_email(address)
@@ -44,7 +50,7 @@ def create_customer(
     with transaction.atomic():
         if organisation is None and cleaned_emails:
             organisation = organisation_for_email(cleaned_emails[0])
-        customer = Customer.objects.create(name=name.strip()[:200], organisation=organisation, **fields)
+        customer = Customer.objects.create(name=one_line(name, 200), organisation=organisation, **fields)
         try:
             with transaction.atomic():
                 for index, address in enumerate(cleaned_emails):
@@ -68,12 +74,12 @@ def find_or_create_customer_by_email(address: str, *, name: str = "") -> Custome
     """The customer who owns this address; a new one when nobody does (safe under races)."""
     display_name, parsed = parseaddr(address)
     address = Identity.normalise_email(parsed or address)
-    name = name or display_name
+    name = one_line(name or display_name, 200)
     existing = Customer.objects.with_email(address).first()
     if existing is not None:
         if not existing.name and name:
-            Customer.objects.filter(pk=existing.pk).update(name=name[:200])
-            existing.name = name[:200]
+            Customer.objects.filter(pk=existing.pk).update(name=name)
+            existing.name = name
         return existing
     try:
         with transaction.atomic():
@@ -100,7 +106,7 @@ def create_customers_by_email(people: list[tuple[str, str]]) -> list[Customer]:
         domain = address.rpartition("@")[2].lower()
         if domain not in organisations:
             organisations[domain] = organisation_for_email(address)
-        customers.append(Customer(name=name.strip()[:200], organisation=organisations[domain]))
+        customers.append(Customer(name=one_line(name, 200), organisation=organisations[domain]))
     with transaction.atomic():
         Customer.objects.bulk_create(customers)
         Identity.objects.bulk_create(
@@ -110,7 +116,7 @@ def create_customers_by_email(people: list[tuple[str, str]]) -> list[Customer]:
             ]
         )
         now = timezone.now()
-        Event.objects.bulk_create(
+        record_events(
             [
                 Event(
                     kind=Event.Kind.CUSTOMER_CREATED,
@@ -152,6 +158,8 @@ def update_customer(customer: Customer, *, by: Agent | None, **changes: Any) -> 
             continue
         if field not in CUSTOMER_EDITABLE:
             raise ValidationError({field: "This field cannot be changed."})
+        if field in ONE_LINE and isinstance(value, str):
+            value = one_line(value, ONE_LINE[field])
         if getattr(customer, field) != value:
             before[field], after[field] = getattr(customer, field), value
             setattr(customer, field, value)

@@ -11,7 +11,8 @@ from ninja import Field, Query, Router, Status
 from pydantic import StringConstraints
 
 from goodwill.accounts.models import Agent, Team
-from goodwill.api.endpoints import agent_of, require_full_agent
+from goodwill.accounts.policy import Action, require
+from goodwill.api.endpoints import agent_of
 from goodwill.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, keyset_page
 from goodwill.api.schemas import (
     MAX_ID,
@@ -33,11 +34,10 @@ from goodwill.api.schemas import (
     TeamRef,
 )
 from goodwill.conversations import services
-from goodwill.conversations.models import ContactReason, Conversation
+from goodwill.conversations.models import Conversation
 from goodwill.conversations.selectors import (
     conversations_visible_to,
     get_conversation_for,
-    restricted_team_ids_hidden_from,
 )
 from goodwill.customers.models import Customer
 from goodwill.customers.services import find_or_create_customer_by_email
@@ -94,7 +94,9 @@ class ConversationPatch(Input):
     tags: Annotated[list[Str60], Field(max_length=100)] | None = Field(None, description="Replaces all tags.")
     need: Id | None = Field(None, description="Contact reason id; null clears it.")
     need_met: Literal["yes", "partly", "no", ""] | None = None
-    custom_fields: JsonObject | None = Field(None, description="Merged into the current values; null clears one.")
+    custom_fields: JsonObject | None = Field(
+        None, description="Merged into the current values; null clears one."
+    )
 
 
 def agent_ref(agent: Agent | None) -> dict[str, Any] | None:
@@ -136,22 +138,22 @@ def conversation_out(conversation: Conversation) -> dict[str, Any]:
 
 
 def _with_details(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return queryset.select_related("customer", "assignee", "team", "need__parent", "merged_into").prefetch_related(
-        "tags", "customer__identities"
-    )
+    return queryset.select_related(
+        "customer", "assignee", "team", "need__parent", "merged_into"
+    ).prefetch_related("tags", "customer__identities")
 
 
 def _reload(agent: Agent, number: int) -> dict[str, Any]:
     return conversation_out(_with_details(conversations_visible_to(agent)).get(number=number))
 
 
-def _team_for(agent: Agent, team_id: int | None, field: str = "team") -> Team | None:
-    """A team the agent may file conversations under; a hidden restricted team does not exist."""
+def _team(team_id: int | None) -> Team | None:
+    """The team by id; whether the agent may use it is the service's rule (`check_team_for`)."""
     if team_id is None:
         return None
-    team = Team.objects.filter(pk=team_id).exclude(pk__in=restricted_team_ids_hidden_from(agent)).first()
+    team = Team.objects.filter(pk=team_id).first()
     if team is None:
-        raise ValidationError({field: "No such team."})
+        raise ValidationError({"team": "No such team."})
     return team
 
 
@@ -179,7 +181,8 @@ def list_conversations(
     updated_since: Annotated[Moment | None, Query(description="ISO 8601; changed at or after.")] = None,
     created_since: Annotated[Moment | None, Query(description="ISO 8601; opened at or after.")] = None,
     sort: Annotated[
-        Literal["newest", "oldest"], Query(description="By when they were opened (the id): newest or oldest first.")
+        Literal["newest", "oldest"],
+        Query(description="By when they were opened (the id): newest or oldest first."),
     ] = "newest",
     cursor: CursorParam = None,
     limit: LimitParam = DEFAULT_LIMIT,
@@ -220,7 +223,9 @@ def list_conversations(
     return {"items": [conversation_out(row) for row in rows], "next": next_cursor}
 
 
-@router.get("/{number}", response={200: ConversationOut, 404: Error, 422: Error}, summary="Read a conversation")
+@router.get(
+    "/{number}", response={200: ConversationOut, 404: Error, 422: Error}, summary="Read a conversation"
+)
 def read_conversation(request: HttpRequest, number: Id) -> dict[str, Any]:
     agent = agent_of(request)
     get_conversation_for(agent, number)
@@ -232,10 +237,12 @@ def read_conversation(request: HttpRequest, number: Id) -> dict[str, Any]:
     response={201: ConversationOut, 403: Error, 422: Error},
     summary="Open a conversation",
 )
-def create_conversation(request: HttpRequest, response: HttpResponse, payload: ConversationIn) -> Status[dict[str, Any]]:
+def create_conversation(
+    request: HttpRequest, response: HttpResponse, payload: ConversationIn
+) -> Status[dict[str, Any]]:
     """Opens a conversation whose first message comes from the customer, logged by you."""
     agent = agent_of(request)
-    require_full_agent(agent)
+    require(agent, Action.WRITE_API)
     if (payload.customer is None) == (payload.customer_email is None):
         raise ValidationError({"customer": "Give either customer (an id) or customer_email."})
     with transaction.atomic():
@@ -251,14 +258,11 @@ def create_conversation(request: HttpRequest, response: HttpResponse, payload: C
             channel=payload.channel,
             text=payload.text,
             by=agent,
-            team=_team_for(agent, payload.team),
+            team=_team(payload.team),
             priority=PRIORITY_BY_NAME[payload.priority],
         )
     response["Location"] = f"{request.path.rstrip('/')}/{conversation.number}"
     return Status(201, _reload(agent, conversation.number))
-
-
-NOT_NULL = ("subject", "status", "priority", "tags", "need_met", "custom_fields")
 
 
 @router.patch(
@@ -271,36 +275,7 @@ def update_conversation(request: HttpRequest, number: Id, payload: ConversationP
     agent = agent_of(request)
     conversation = get_conversation_for(agent, number)
     changes = payload.model_dump(exclude_unset=True)
-    nulls = {field: "May not be null." for field in NOT_NULL if field in changes and changes[field] is None}
-    if nulls:
-        raise ValidationError(nulls)
-    with transaction.atomic():
-        if "subject" in changes:
-            services.set_subject(conversation, changes["subject"], by=agent)
-        if "priority" in changes:
-            services.set_priority(conversation, PRIORITY_BY_NAME[changes["priority"]], by=agent)
-        if "team" in changes:
-            services.set_team(conversation, _team_for(agent, changes["team"]), by=agent)
-        if "need" in changes:
-            need = None
-            if changes["need"] is not None:
-                need = ContactReason.objects.filter(pk=changes["need"], is_active=True).first()
-                if need is None:
-                    raise ValidationError({"need": "No such contact reason."})
-            services.set_need(conversation, need, by=agent)
-        if "need_met" in changes:
-            services.set_need_met(conversation, changes["need_met"], by=agent)
-        if "tags" in changes:
-            services.set_tags(conversation, changes["tags"], by=agent)
-        if "custom_fields" in changes:
-            services.set_custom_fields(conversation, changes["custom_fields"], by=agent)
-        if "assignee" in changes:
-            assignee = None
-            if changes["assignee"] is not None:
-                assignee = Agent.objects.filter(pk=changes["assignee"]).first()
-                if assignee is None:
-                    raise ValidationError({"assignee": "No such agent."})
-            services.assign_conversation(conversation, to=assignee, by=agent)
-        if "status" in changes:
-            services.change_status(conversation, changes["status"], by=agent)
+    if changes.get("priority") is not None:
+        changes["priority"] = PRIORITY_BY_NAME[changes["priority"]]
+    services.update_properties(conversation, changes, by=agent)
     return _reload(agent, number)

@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Status
 
 from goodwill.accounts.models import Agent
-from goodwill.api.endpoints import agent_of, require_full_agent
+from goodwill.accounts.policy import Action, require
+from goodwill.api.endpoints import agent_of
 from goodwill.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, keyset_page
 from goodwill.api.schemas import (
     Error,
@@ -66,7 +67,9 @@ class CustomerFields(Input):
 
 class CustomerIn(CustomerFields):
     name: Str200 = ""
-    organisation: Id | None = Field(None, description="Organisation id; by default the one owning the email domain.")
+    organisation: Id | None = Field(
+        None, description="Organisation id; by default the one owning the email domain."
+    )
     emails: Annotated[list[Str254], Field(max_length=20)] = Field(default_factory=list)
     phones: Annotated[list[Str40], Field(max_length=20)] = Field(default_factory=list)
 
@@ -84,7 +87,9 @@ class CustomerPatch(Input):
     add_emails: Annotated[list[Str254], Field(max_length=20)] | None = Field(
         None, description="Email addresses to add; each must not belong to another customer."
     )
-    add_phones: Annotated[list[Str40], Field(max_length=20)] | None = Field(None, description="Phone numbers to add.")
+    add_phones: Annotated[list[Str40], Field(max_length=20)] | None = Field(
+        None, description="Phone numbers to add."
+    )
 
 
 def customer_out(customer: Customer) -> dict[str, Any]:
@@ -183,7 +188,7 @@ def read_customer(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
 @router.post("", response={201: CustomerOut, 403: Error, 422: Error}, summary="Create a customer")
 def create(request: HttpRequest, response: HttpResponse, payload: CustomerIn) -> Status[dict[str, Any]]:
     agent: Agent = agent_of(request)
-    require_full_agent(agent)
+    require(agent, Action.WRITE_API)
     fields = payload.model_dump()
     _check(fields)
     customer = create_customer(
@@ -198,18 +203,30 @@ def create(request: HttpRequest, response: HttpResponse, payload: CustomerIn) ->
     return Status(201, _reload(customer.pk))
 
 
-NOT_NULL = ("name", "preferred_name", "pronunciation", "language", "time_zone", "preferred_channel",
-            "is_internal", "notes", "add_emails", "add_phones")
+NOT_NULL = (
+    "name",
+    "preferred_name",
+    "pronunciation",
+    "language",
+    "time_zone",
+    "preferred_channel",
+    "is_internal",
+    "notes",
+    "add_emails",
+    "add_phones",
+)
 
 
 @router.patch(
-    "/{customer_id}", response={200: CustomerOut, 403: Error, 404: Error, 422: Error}, summary="Change a customer"
+    "/{customer_id}",
+    response={200: CustomerOut, 403: Error, 404: Error, 422: Error},
+    summary="Change a customer",
 )
 def update(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> dict[str, Any]:
     """Only the fields you send change; the change is written to the audit log."""
     agent = agent_of(request)
     customer = Customer.objects.get(pk=customer_id)
-    require_full_agent(agent)
+    require(agent, Action.WRITE_API)
     changes = payload.model_dump(exclude_unset=True)
     nulls = {field: "May not be null." for field in NOT_NULL if field in changes and changes[field] is None}
     if nulls:

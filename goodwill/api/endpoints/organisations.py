@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Status
 from pydantic import StringConstraints
 
-from goodwill.api.endpoints import agent_of, require_full_agent
+from goodwill.accounts.policy import Action, require
+from goodwill.api.endpoints import agent_of
 from goodwill.api.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, keyset_page
 from goodwill.api.schemas import Error, Id, Input, LongText, Output, Page, Str100, Str200
 from goodwill.customers.models import Organisation
@@ -87,7 +88,9 @@ def list_organisations(
 
 
 @router.get(
-    "/{organisation_id}", response={200: OrganisationOut, 404: Error, 422: Error}, summary="Read an organisation"
+    "/{organisation_id}",
+    response={200: OrganisationOut, 404: Error, 422: Error},
+    summary="Read an organisation",
 )
 def read_organisation(request: HttpRequest, organisation_id: Id) -> dict[str, Any]:
     return organisation_out(Organisation.objects.get(pk=organisation_id))
@@ -96,7 +99,7 @@ def read_organisation(request: HttpRequest, organisation_id: Id) -> dict[str, An
 @router.post("", response={201: OrganisationOut, 403: Error, 422: Error}, summary="Create an organisation")
 def create(request: HttpRequest, response: HttpResponse, payload: OrganisationIn) -> Status[dict[str, Any]]:
     agent = agent_of(request)
-    require_full_agent(agent)
+    require(agent, Action.WRITE_API)
     organisation = save_organisation(None, by=agent, **_fields(payload.model_dump()))
     response["Location"] = f"{request.path.rstrip('/')}/{organisation.pk}"
     return Status(201, organisation_out(organisation))
@@ -110,7 +113,7 @@ def create(request: HttpRequest, response: HttpResponse, payload: OrganisationIn
 def update(request: HttpRequest, organisation_id: Id, payload: OrganisationPatch) -> dict[str, Any]:
     agent = agent_of(request)
     organisation = Organisation.objects.get(pk=organisation_id)
-    require_full_agent(agent)
+    require(agent, Action.WRITE_API)
     changes = _fields(payload.model_dump(exclude_unset=True))
     if changes:
         organisation = save_organisation(organisation, by=agent, **changes)

@@ -319,3 +319,23 @@ def test_a_merged_conversation_points_at_the_one_it_joined(api_as, agent, custom
     assert body["status"] == "closed"
     assert client.get(f"/conversations/{target.number}").json()["message_count"] == 2
     assert len(client.get(f"/conversations/{target.number}/messages").json()["items"]) == 2
+
+
+def test_patch_stores_a_subject_on_one_line(api_as, agent, support_conversation):
+    response = api_as(agent).patch(
+        f"/conversations/{support_conversation.number}", {"subject": "Parcel\r\nBcc: all@attacker.test\r\n"}
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["subject"] == "Parcel Bcc: all@attacker.test"
+    support_conversation.refresh_from_db()
+    assert support_conversation.subject == "Parcel Bcc: all@attacker.test"
+
+
+def test_patch_cannot_move_a_conversation_into_a_hidden_restricted_team(
+    api_as, agent, support_conversation, billing_team
+):
+    response = api_as(agent).patch(f"/conversations/{support_conversation.number}", {"team": billing_team.pk})
+    assert response.status_code == 422
+    assert response.json()["detail"] == {"team": "No such team."}
+    support_conversation.refresh_from_db()
+    assert support_conversation.team is not None and support_conversation.team.slug == "support"

@@ -147,3 +147,14 @@ def test_a_customer_list_of_25_takes_as_many_queries_as_a_list_of_5(api_as, agen
         return len(queries)
 
     assert count(25) == count(5)
+
+
+def test_customer_names_are_stored_on_one_line(api_as, agent, customer):
+    client = api_as(agent)
+    created = client.post("/customers", {"name": "Mallory\r\nBcc: all@attacker.test", "emails": ["m@example.test"]})
+    assert created.status_code == 201, created.json()
+    assert created.json()["name"] == "Mallory Bcc: all@attacker.test"
+    changed = client.patch(f"/customers/{customer.pk}", {"name": "Carla\nX-Evil: 1", "preferred_name": "C\r\n"})
+    assert changed.status_code == 200, changed.json()
+    customer.refresh_from_db()
+    assert (customer.name, customer.preferred_name) == ("Carla X-Evil: 1", "C")

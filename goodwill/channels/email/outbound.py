@@ -177,7 +177,7 @@ def send_reply(message_id: int) -> None:
                 delivery=Message.Delivery.FAILED, delivery_error=f"{reason} ({_next_step(message)})"
             )
             record_event(
-                Event.Kind.EMAIL_FAILED, conversation=conversation, subject=message, after={"error": reason}
+                Event.Kind.DELIVERY_FAILED, conversation=conversation, subject=message, after={"error": reason}
             )
         raise DeliveryFailed(reason) from error
     with transaction.atomic():

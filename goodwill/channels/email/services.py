@@ -366,7 +366,7 @@ def _quarantine(
             },
         )
         record_event(
-            Event.Kind.EMAIL_QUARANTINED, subject=entry, after={"reason": reason, "detail": detail[:500]}
+            Event.Kind.INTAKE_QUARANTINED, subject=entry, after={"reason": reason, "detail": detail[:500]}
         )
     logger.info("quarantined raw email %s: %s %s", raw.pk, reason, detail[:200])
     return State.QUARANTINED
@@ -650,7 +650,7 @@ def _take_bounce(raw: RawEmail, parsed: ParsedEmail, key: str, mailbox: Mailbox 
     )
     _record_details(note, raw, mailbox, parsed)
     record_event(
-        Event.Kind.EMAIL_FAILED,
+        Event.Kind.DELIVERY_FAILED,
         conversation=conversation,
         subject=note,
         after={"recipients": bounce.recipients, "diagnostic": diagnostic[:500]},

@@ -89,7 +89,7 @@ def snapshot() -> dict[str, list[Any]]:
             "after",
         ),
         "event_times": rows(  # the others are stamped with the time of processing
-            Event.objects.exclude(kind__in=[Event.Kind.CUSTOMER_CREATED, Event.Kind.EMAIL_QUARANTINED]),
+            Event.objects.exclude(kind__in=[Event.Kind.CUSTOMER_CREATED, Event.Kind.INTAKE_QUARANTINED]),
             "kind",
             "conversation__number",
             "created_at",

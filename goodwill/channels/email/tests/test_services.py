@@ -317,7 +317,7 @@ def test_the_recovery_task_processes_mail_left_pending(eml):
 
 
 def test_a_message_that_breaks_processing_is_quarantined_and_the_batch_goes_on(eml, monkeypatch):
-    from goodwill.conversations import services
+    from goodwill.conversations.services import inbound as services
 
     original = services.sanitise_html
 

@@ -1,22 +1,20 @@
+"""Agents writing on a conversation: replies, internal notes, logged contacts."""
+
+from __future__ import annotations
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from goodwill.conversations.models import Conversation, Message
-from goodwill.conversations.services import add_note, add_reply, assign_conversation, open_conversation
-from goodwill.core.models import Event
+from goodwill.conversations.services import (
+    add_note,
+    add_reply,
+    assign_conversation,
+    log_contact,
+    open_conversation,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def test_opening_numbers_conversations_and_records_the_event(customer):
-    first, message = open_conversation(
-        customer=customer, subject="Where is my order?", channel="email", text="Hi"
-    )
-    second, _ = open_conversation(customer=customer, subject="Again", channel="portal", text="Hello")
-    assert second.number == first.number + 1
-    assert message.direction == Message.Direction.INBOUND
-    assert first.status == Conversation.Status.NEW
-    assert Event.objects.filter(conversation=first, kind=Event.Kind.CONVERSATION_OPENED).exists()
 
 
 def test_a_light_agent_can_note_but_not_reply(customer, light_agent):
@@ -27,6 +25,8 @@ def test_a_light_agent_can_note_but_not_reply(customer, light_agent):
         add_reply(conversation, by=light_agent, text="Hello!")
     with pytest.raises(PermissionDenied):
         assign_conversation(conversation, to=None, by=light_agent)
+    with pytest.raises(PermissionDenied):
+        log_contact(by=light_agent, customer=customer, kind="phone", text="Called")
 
 
 def test_a_reply_stops_the_wait_and_opens_the_conversation(customer, agent):
@@ -38,3 +38,11 @@ def test_a_reply_stops_the_wait_and_opens_the_conversation(customer, agent):
     assert conversation.status == Conversation.Status.OPEN
     assert conversation.assignee == agent
     assert conversation.message_count == 2
+
+
+def test_a_logged_call_opens_a_phone_conversation(customer, agent):
+    conversation, message = log_contact(
+        by=agent, customer=customer, kind="phone", text="Asked about the bill"
+    )
+    assert conversation.channel == Conversation.Channel.PHONE
+    assert message.author_agent == agent and message.author_customer == customer

@@ -1,0 +1,159 @@
+"""The event seam: services announce what happened; feature apps react, after the commit.
+
+Every service records a `core.Event` inside its transaction (`core.services.record_event`, or
+`record_events` for many). Recording announces it: once the transaction commits, each
+subscriber of the event's topics (listed in `goodwill/subscribers.py`) runs as a background
+task. Nothing runs inside the writer's transaction, and a rollback announces nothing.
+
+Topics are event kinds (`message.received`, `conversation.status`…) plus topics derived from
+them: `conversation.solved` and `conversation.reopened` from status changes.
+
+A subscriber is a function `handler(event: Event) -> None`, named by dotted path so the core
+never imports a feature app. Guarantees:
+
+- **after commit**: a handler only ever sees committed events;
+- **at least once**: a failing handler is retried with backoff (`core.tasks.retrying_task`);
+- **exactly-once effect for database writes**: a receipt row per (subscriber, event) is written
+  in the same transaction as the handler's own writes, so a retried or duplicated task never
+  applies an event twice. Effects outside the database (mail, HTTP) must be idempotent
+  themselves. Events of one batch reach a handler in the order they were recorded; an event
+  whose row is gone (rolled back in a savepoint) is skipped.
+- **no subscriber, no cost**: nothing is queued for a topic nobody listens to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
+
+from goodwill.core.models import Event, EventReceipt
+from goodwill.core.tasks import retrying_task
+
+logger = logging.getLogger("goodwill.events")
+
+SOLVED = "conversation.solved"
+REOPENED = "conversation.reopened"
+_DONE_STATUSES = ("solved", "closed")
+SUBSCRIBER_ATTEMPTS = 8
+
+_overrides: list[Mapping[str, tuple[str, ...]]] = []
+
+
+def subscribers() -> Mapping[str, tuple[str, ...]]:
+    """Topic → dotted paths of its handlers: `goodwill.subscribers.SUBSCRIBERS`, unless overridden."""
+    if _overrides:
+        return _overrides[-1]
+    from goodwill.subscribers import SUBSCRIBERS  # project configuration, read lazily
+
+    return SUBSCRIBERS
+
+
+@contextmanager
+def subscribed(mapping: Mapping[str, tuple[str, ...]]) -> Iterator[None]:
+    """Use `mapping` instead of `goodwill/subscribers.py` while inside the block (for tests)."""
+    _overrides.append(mapping)
+    try:
+        yield
+    finally:
+        _overrides.pop()
+
+
+def topics_of(event: Event) -> tuple[str, ...]:
+    """The event's kind, plus `conversation.solved` / `conversation.reopened` for status changes."""
+    if event.kind != Event.Kind.STATUS_CHANGED:
+        return (event.kind,)
+    before = (event.before or {}).get("status")
+    after = (event.after or {}).get("status")
+    topics = [event.kind]
+    if after == "solved":
+        topics.append(SOLVED)
+    if before in _DONE_STATUSES and after not in _DONE_STATUSES:
+        topics.append(REOPENED)
+    return tuple(topics)
+
+
+def announce(event: Event) -> None:
+    """Run the event's subscribers after the current transaction commits."""
+    announce_many([event])
+
+
+def announce_many(events: Iterable[Event]) -> None:
+    """Like `announce` for many saved events: one task per subscriber per committed transaction."""
+    table = subscribers()
+    batches: dict[str, list[int]] = {}
+    for event in events:
+        for topic in topics_of(event):
+            for path in table.get(topic, ()):
+                batches.setdefault(path, []).append(event.pk)
+    if not batches:
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        _pending(connection).add(batches)
+    else:  # autocommit: the event is committed already
+        batch = _Batch()
+        batch.add(batches)
+        batch()
+
+
+class _Batch:
+    """Events announced in one transaction, queued when it commits (one on_commit hook)."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, dict[int, None]] = {}  # path → event ids, in order, once each
+        self.done = False
+
+    def add(self, batches: dict[str, list[int]]) -> None:
+        for path, ids in batches.items():
+            self.events.setdefault(path, {}).update(dict.fromkeys(ids))
+
+    def __call__(self) -> None:
+        self.done = True
+        for path, ids in self.events.items():
+            run_subscriber.enqueue(path, list(ids))
+
+
+def _pending(connection: Any) -> _Batch:
+    """The batch of the transaction in progress, registered with on_commit the first time."""
+    batch: _Batch | None = getattr(connection, "_goodwill_events", None)
+    # A batch whose hook ran, or whose transaction (or savepoint) rolled back, is over.
+    if batch is None or batch.done or not any(hook[1] is batch for hook in connection.run_on_commit):
+        batch = _Batch()
+        connection._goodwill_events = batch  # type: ignore[attr-defined]
+        transaction.on_commit(batch)
+    return batch
+
+
+@retrying_task(max_attempts=SUBSCRIBER_ATTEMPTS)
+def run_subscriber(path: str, event_ids: list[int]) -> None:
+    """Give each event to the handler at `path`, once: events with a receipt are skipped.
+
+    Each event is handled in its own transaction with its receipt; a failure stops the batch
+    (keeping the order) and the retry starts again after the events already handled.
+    """
+    handler = import_string(path)
+    for event in Event.objects.filter(pk__in=event_ids).order_by("pk"):
+        with transaction.atomic():
+            if _take_receipt(path, event):
+                handler(event)
+
+
+def _take_receipt(path: str, event: Event) -> bool:
+    """Write the receipt; False when another run already holds it (it waits for that run to end)."""
+    try:
+        with transaction.atomic():
+            EventReceipt.objects.create(subscriber=path, event=event)
+    except IntegrityError:
+        return False
+    return True
+
+
+def handled(path: str, event: Event | int) -> bool:
+    """True when the handler at `path` has applied `event`."""
+    pk: Any = event.pk if isinstance(event, Event) else event
+    return EventReceipt.objects.filter(subscriber=path, event_id=pk).exists()

@@ -1,0 +1,21 @@
+"""Subscribers only the tests list: each leaves a row the test can count."""
+
+from __future__ import annotations
+
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
+
+FAIL_ON: set[int] = set()  # event ids `fails_once` fails on, once each
+
+
+def leave_mark(event: Event) -> None:
+    """Record an OTHER event naming the event it saw (nobody subscribes to OTHER)."""
+    record_event(Event.Kind.OTHER, after={"saw": event.pk, "kind": event.kind})
+
+
+def fails_once(event: Event) -> None:
+    """Write its mark, then fail the first time it sees an event listed in FAIL_ON."""
+    record_event(Event.Kind.OTHER, after={"saw": event.pk, "kind": event.kind})
+    if event.pk in FAIL_ON:
+        FAIL_ON.discard(event.pk)
+        raise RuntimeError(f"planned failure on event {event.pk}")

@@ -1,0 +1,26 @@
+"""Who reacts to what: every subscriber of the event seam, in one place (see core/events.py).
+
+Topic → dotted paths of handlers `def handler(event: core.models.Event) -> None`. Each runs
+as a background task after the transaction that recorded the event commits, retried with
+backoff, and applies each event once (a receipt is written with the handler's own changes).
+Strings only: nothing here is imported until an event needs it, so the core never imports a
+feature app. A topic nobody listens to costs nothing.
+
+Topics: the kinds of `core.models.Event.Kind` ("message.received", "message.replied",
+"message.note", "conversation.opened", "conversation.status", "conversation.assigned",
+"conversation.priority", "conversation.need", "customer.created", …) and, derived from
+status changes, "conversation.solved" and "conversation.reopened".
+
+Example (a feature app `goodwill/expectations/`):
+
+    # goodwill/expectations/subscribers.py
+    def start_clock(event: Event) -> None:
+        Clock.objects.create(conversation_id=event.conversation_id, started_at=event.created_at)
+
+    # here
+    "message.received": ("goodwill.expectations.subscribers.start_clock",),
+"""
+
+from __future__ import annotations
+
+SUBSCRIBERS: dict[str, tuple[str, ...]] = {}
