@@ -191,3 +191,19 @@ def test_a_changed_field_the_agent_left_alone_is_not_a_conflict(client, agent, t
     conversation.refresh_from_db()
     assert conversation.priority == Conversation.Priority.URGENT
     assert list(conversation.tags.values_list("name", flat=True)) == ["lid"]
+
+
+def test_the_form_cannot_move_a_conversation_into_a_restricted_team_the_agent_is_not_in(
+    client, agent, billing_team
+):
+    """Issue 10, item 8: the web form asks the same rule as the API (it did not before)."""
+    conversation = make_conversation()
+    client.force_login(agent)
+    form = shown_form(client, conversation)
+    response = client.post(
+        properties_url(conversation), {**form, "team": str(billing_team.pk)}, headers={"HX-Request": "true"}
+    )
+    conversation.refresh_from_db()
+    assert conversation.team_id != billing_team.pk
+    assert "No such team" in response.content.decode() or "valid choice" in response.content.decode()
+    assert not Event.objects.filter(conversation=conversation, kind=Event.Kind.TEAM_CHANGED).exists()

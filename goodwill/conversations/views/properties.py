@@ -197,26 +197,22 @@ def apply_edit(
 
 
 def _apply_fields(conversation: Conversation, data: dict[str, Any], names: list[str], agent: Agent) -> None:
-    """Call the service of each named field; services skip unchanged values."""
-    if "subject" in names and data["subject"]:
-        services.set_subject(conversation, data["subject"], by=agent)
-    if "status" in names and data["status"]:
-        services.change_status(conversation, data["status"], by=agent)
-    if "priority" in names and data["priority"]:
-        services.set_priority(conversation, data["priority"], by=agent)
+    """Hand the named fields to `update_properties`, the one dispatcher the API uses too."""
+    changes: dict[str, Any] = {}
+    for name in ("subject", "status", "priority"):
+        if name in names and data[name]:
+            changes[name] = data[name]
     if "assignee" in names:
-        services.assign_conversation(conversation, to=agent_from_choice(data["assignee"]), by=agent)
-    if "team" in names:
-        services.set_team(conversation, data["team"], by=agent)
-    if "need" in names:
-        services.set_need(conversation, data["need"], by=agent)
-    if "need_met" in names:
-        services.set_need_met(conversation, data["need_met"], by=agent)
+        changes["assignee"] = agent_from_choice(data["assignee"])
+    for name in ("team", "need", "need_met"):
+        if name in names:
+            changes[name] = data[name]
     if "tags" in names:
-        services.set_tags(conversation, data["tags"].split(","), by=agent)
+        changes["tags"] = data["tags"].split(",")
     custom = {name[3:]: data[name] for name in names if name.startswith("cf_")}
     if custom:
-        services.set_custom_fields(conversation, custom, by=agent)
+        changes["custom_fields"] = custom
+    services.update_properties(conversation, changes, by=agent)
 
 
 def _form_errors(form: PropertiesForm) -> str:
