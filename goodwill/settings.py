@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "goodwill.search",
     "goodwill.live",
     "goodwill.api",
+    "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
+    "csp",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
@@ -93,6 +95,8 @@ if REDIS_URL:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "goodwill.core.security.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -268,5 +272,35 @@ LOGGING = {
     "loggers": {"goodwill": {"level": "INFO"}},
 }
 
+# --- security headers (issue 10) ----------------------------------------------------------
+# Every page, the admin and the API docs included, runs only the scripts and styles served
+# from /static/: no inline code, no eval, nothing from another origin.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+IS_HTTPS = BASE_URL.startswith("https://")
+# HSTS tells browsers to use HTTPS only, for this long; on whenever the base URL is HTTPS.
+SECURE_HSTS_SECONDS = int(env("GOODWILL_HSTS_SECONDS", str(365 * 24 * 3600 if IS_HTTPS else 0)) or 0)
+# Subdomains of Goodwill's own host (help.example.com covers *.help.example.com only).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GOODWILL_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+# Only a signal of consent: nothing is preloaded unless the owner submits the domain.
+SECURE_HSTS_PRELOAD = env_bool("GOODWILL_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# Behind a proxy that ends TLS, the proxy must say so (X-Forwarded-Proto from a trusted proxy)
+# or this must be False, or every request is redirected again and again.
+SECURE_SSL_REDIRECT = env_bool("GOODWILL_SSL_REDIRECT", IS_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local health checks speak plain HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -65,7 +65,7 @@ ResponseType = TypeVar("ResponseType", bound=HttpResponseBase)
 
 
 def _no_store(response: ResponseType) -> ResponseType:
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     # Keeps the sign-in token out of other sites' logs; "no-referrer" would make the
     # browser send "Origin: null" with the confirm form, which CSRF checks refuse.
     response["Referrer-Policy"] = "same-origin"
