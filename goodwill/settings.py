@@ -304,3 +304,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local health checks speak plain HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Uploads: files go to a temporary file on disk as they arrive, never wholly into memory, and
+# goodwill.core.uploads counts them (number and total size per request) before they are stored.
+FILE_UPLOAD_HANDLERS = [
+    "goodwill.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_FILES = 10  # per request, portal and composer alike
+UPLOAD_MAX_FILE_BYTES = 20 * 1024 * 1024
+UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
