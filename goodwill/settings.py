@@ -297,9 +297,14 @@ SECURE_HSTS_SECONDS = int(env("GOODWILL_HSTS_SECONDS", str(365 * 24 * 3600 if IS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GOODWILL_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
 # Only a signal of consent: nothing is preloaded unless the owner submits the domain.
 SECURE_HSTS_PRELOAD = env_bool("GOODWILL_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
-# Behind a proxy that ends TLS, the proxy must say so (X-Forwarded-Proto from a trusted proxy)
-# or this must be False, or every request is redirected again and again.
+# Plain-HTTP requests are redirected to HTTPS. Behind a proxy that ends TLS, the proxy must
+# send "X-Forwarded-Proto: https" (overwriting any the client sent), or this must be False,
+# or every request is redirected again and again. Believing the header is harmless when it
+# is forged: Django reads it only for is_secure(), so a client who sends it over plain HTTP
+# merely skips its own redirect (and meets stricter CSRF checks).
 SECURE_SSL_REDIRECT = env_bool("GOODWILL_SSL_REDIRECT", IS_HTTPS)
+if IS_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local health checks speak plain HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -160,3 +160,13 @@ def test_a_secure_request_gets_hsts_when_it_is_on(settings, agent: Agent) -> Non
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = signed_in(agent).get("/", secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000; includeSubDomains")
+
+
+def test_https_requests_from_a_tls_proxy_are_not_redirected(settings, agent: Agent) -> None:  # type: ignore[no-untyped-def]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    client = signed_in(agent)
+    plain = client.get("/")
+    assert plain.status_code == 301 and plain["Location"].startswith("https://")
+    assert client.get("/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    assert Client().get("/healthz").status_code == 200
