@@ -16,7 +16,12 @@ PRIVATE = "private, no-store"
 
 
 class PrivateByDefaultMiddleware:
-    """`Cache-Control: private, no-store` on every answer that did not choose its own."""
+    """`Cache-Control: private, no-store` on every answer that did not choose its own.
+
+    It also keeps the page policy off PDFs: a browser's PDF viewer runs its own scripts
+    and plugin, which the page policy (object-src 'none') would refuse. A PDF is no HTML
+    page, so the policy has nothing to protect there. Must come after CSPMiddleware.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -25,4 +30,6 @@ class PrivateByDefaultMiddleware:
         response = self.get_response(request)
         if "Cache-Control" not in response:
             response["Cache-Control"] = PRIVATE
+        if response.get("Content-Type", "").startswith("application/pdf"):
+            response._csp_exempt = True  # type: ignore[attr-defined]
         return response

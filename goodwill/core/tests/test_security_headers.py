@@ -170,3 +170,25 @@ def test_https_requests_from_a_tls_proxy_are_not_redirected(settings, agent: Age
     assert plain.status_code == 301 and plain["Location"].startswith("https://")
     assert client.get("/", HTTP_X_FORWARDED_PROTO="https").status_code == 200
     assert Client().get("/healthz").status_code == 200
+
+
+def test_a_pdf_shown_inline_is_left_to_the_browsers_viewer(agent: Agent, customer: Customer) -> None:
+    from goodwill.conversations.services import NewAttachment
+
+    conversation, message = open_conversation(
+        customer=customer,
+        subject="Invoice",
+        channel="email",
+        text="Attached.",
+        attachments=[
+            NewAttachment(filename="invoice.pdf", content=b"%PDF-1.4 x", content_type="application/pdf"),
+            NewAttachment(filename="photo.png", content=b"\x89PNG x", content_type="image/png"),
+        ],
+    )
+    client = signed_in(agent)
+    pdf, png = message.attachments.order_by("filename")
+    shown = client.get(f"/c/{conversation.number}/attachments/{pdf.pk}/?inline=1")
+    assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert "Content-Security-Policy" not in shown
+    image = client.get(f"/c/{conversation.number}/attachments/{png.pk}/?inline=1")
+    assert image["Content-Security-Policy"].startswith("default-src 'none'")
