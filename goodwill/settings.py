@@ -86,7 +86,12 @@ INSTALLED_APPS = [
     "goodwill.search",
     "goodwill.live",
     "goodwill.api",
+<<<<<<< HEAD
     "goodwill.demo",
+=======
+    "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
+    "csp",
+>>>>>>> websec
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
@@ -94,6 +99,8 @@ if REDIS_URL:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "goodwill.core.security.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -269,5 +276,49 @@ LOGGING = {
     "loggers": {"goodwill": {"level": "INFO"}},
 }
 
+# --- security headers (issue 10) ----------------------------------------------------------
+# Every page, the admin and the API docs included, runs only the scripts and styles served
+# from /static/: no inline code, no eval, nothing from another origin.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+IS_HTTPS = BASE_URL.startswith("https://")
+# HSTS tells browsers to use HTTPS only, for this long; on whenever the base URL is HTTPS.
+SECURE_HSTS_SECONDS = int(env("GOODWILL_HSTS_SECONDS", str(365 * 24 * 3600 if IS_HTTPS else 0)) or 0)
+# Subdomains of Goodwill's own host (help.example.com covers *.help.example.com only).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GOODWILL_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+# Only a signal of consent: nothing is preloaded unless the owner submits the domain.
+SECURE_HSTS_PRELOAD = env_bool("GOODWILL_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# Plain-HTTP requests are redirected to HTTPS. Behind a proxy that ends TLS, the proxy must
+# send "X-Forwarded-Proto: https" (overwriting any the client sent), or this must be False,
+# or every request is redirected again and again. Believing the header is harmless when it
+# is forged: Django reads it only for is_secure(), so a client who sends it over plain HTTP
+# merely skips its own redirect (and meets stricter CSRF checks).
+SECURE_SSL_REDIRECT = env_bool("GOODWILL_SSL_REDIRECT", IS_HTTPS)
+if IS_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # local health checks speak plain HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Uploads: files go to a temporary file on disk as they arrive, never wholly into memory, and
+# goodwill.core.uploads counts them (number and total size per request) before they are stored.
+FILE_UPLOAD_HANDLERS = [
+    "goodwill.core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_FILES = 10  # per request, portal and composer alike
+UPLOAD_MAX_FILE_BYTES = 20 * 1024 * 1024
+UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
+from goodwill.core import uploads
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -19,13 +21,8 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
 def _check_sizes(files: list[object]) -> list[object]:
-    for item in files:
-        if getattr(item, "size", 0) > MAX_FILE_BYTES:
-            raise forms.ValidationError("Each file must be 20 MB or smaller.")
+    uploads.check_files(files)
     return files
 
 

@@ -29,12 +29,16 @@ LINKS_PER_ADDRESS = 5  # per RATE_WINDOW
 LINKS_PER_IP = 20
 REQUESTS_PER_CUSTOMER = 20  # new conversations per RATE_WINDOW
 RATE_WINDOW = 60 * 60
+# Replies and new requests together, per signed-in customer and per client address
+# (REQUESTS_PER_CUSTOMER still caps the new requests among them).
+POSTS_PER_CUSTOMER = 30  # per RATE_WINDOW
+POSTS_PER_IP = 90
 MAX_TEXT = 20_000
 SESSION_KEY = "portal_customer_id"
 
 
 class TooManyRequests(Exception):
-    """Too many sign-in links asked for from this address or network address."""
+    """Too many sign-in links or posts from this customer, address or network address."""
 
 
 def hash_token(token: str) -> str:
@@ -114,6 +118,19 @@ def redeem_sign_in_link(token: str) -> Customer | None:
         if not claimed:
             return None
         return find_or_create_customer_by_email(link.email)
+
+
+def count_post(customer: Customer, *, ip: str | None) -> None:
+    """Count one reply or new request; TooManyRequests past the customer's or the address's limit.
+
+    Every attempt counts, accepted or not, so a flood of refused uploads is limited too.
+    """
+    ip_ok = ratelimit.hit(f"portal-post-ip:{ip or 'unknown'}", limit=POSTS_PER_IP, window_seconds=RATE_WINDOW)
+    customer_ok = ratelimit.hit(
+        f"portal-post-customer:{customer.pk}", limit=POSTS_PER_CUSTOMER, window_seconds=RATE_WINDOW
+    )
+    if not (ip_ok and customer_ok):
+        raise TooManyRequests
 
 
 def _clean_text(text: str) -> str:

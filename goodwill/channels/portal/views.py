@@ -15,6 +15,7 @@ from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from goodwill.channels.portal import selectors, services
 from goodwill.channels.portal.forms import NewRequestForm, ReplyForm, SignInForm
 from goodwill.conversations.services import NewAttachment
+from goodwill.core import uploads
 from goodwill.customers.models import Customer
 
 PAGE_SIZE = 20
@@ -32,6 +34,7 @@ View = Callable[..., HttpResponseBase]
 
 
 def _client_ip(request: HttpRequest) -> str | None:
+    # The one place the portal reads the client's address (to be pointed at the proxy-aware helper).
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -65,7 +68,7 @@ ResponseType = TypeVar("ResponseType", bound=HttpResponseBase)
 
 
 def _no_store(response: ResponseType) -> ResponseType:
-    response["Cache-Control"] = "no-store"
+    response["Cache-Control"] = "private, no-store"
     # Keeps the sign-in token out of other sites' logs; "no-referrer" would make the
     # browser send "Origin: null" with the confirm form, which CSRF checks refuse.
     response["Referrer-Policy"] = "same-origin"
@@ -141,11 +144,37 @@ def conversation_list(request: HttpRequest, customer: Customer) -> HttpResponse:
     return _no_store(render(request, "portal/list.html", {"customer": customer, "page": page, "rows": rows}))
 
 
+FormType = TypeVar("FormType", bound=Form)
+
+TOO_MANY_POSTS = (
+    "You have sent a lot in the last hour. Please wait a little and send again; "
+    "your text is kept below."
+)
+
+
+def _posted_form(request: HttpRequest, customer: Customer, form_class: type[FormType]) -> tuple[FormType, int]:
+    """The submitted form, or with its text kept and why it was refused: 429 too often, 413 too big."""
+    try:
+        services.count_post(customer, ip=_client_ip(request))
+        uploads.accepted_files(request, "attachments")
+    except services.TooManyRequests:
+        refused, status = TOO_MANY_POSTS, 429
+    except uploads.UploadRefused as error:
+        refused, status = " ".join(error.messages) + " Your text is kept below.", 413
+    else:
+        return form_class(request.POST, request.FILES), 200
+    form = form_class(request.POST)  # the text only: refused files are not kept
+    form.add_error(None, refused)
+    return form, status
+
+
 @require_http_methods(["GET", "POST"])
 @customer_required
 def new_request(request: HttpRequest, customer: Customer) -> HttpResponse:
-    form = NewRequestForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form, status = NewRequestForm(), 200
+    if request.method == "POST":
+        form, status = _posted_form(request, customer, NewRequestForm)
+    if status == 200 and form.is_bound and form.is_valid():
         try:
             conversation = services.start_request(
                 customer,
@@ -158,7 +187,8 @@ def new_request(request: HttpRequest, customer: Customer) -> HttpResponse:
         else:
             flash.success(request, f"Thank you. Your request #{conversation.number} has reached us.")
             return redirect("portal:conversation", number=conversation.number)
-    return _no_store(render(request, "portal/new_request.html", {"customer": customer, "form": form}))
+    context = {"customer": customer, "form": form}
+    return _no_store(render(request, "portal/new_request.html", context, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,8 +197,10 @@ def conversation(request: HttpRequest, customer: Customer, number: int) -> HttpR
     found = selectors.get_conversation_of(customer, number)
     if found.number != number:
         return redirect("portal:conversation", number=found.number)
-    form = ReplyForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form, status = ReplyForm(), 200
+    if request.method == "POST":
+        form, status = _posted_form(request, customer, ReplyForm)
+    if status == 200 and form.is_bound and form.is_valid():
         try:
             services.reply_from_portal(
                 found,
@@ -188,7 +220,7 @@ def conversation(request: HttpRequest, customer: Customer, number: int) -> HttpR
         "messages_list": selectors.public_messages(found),
         "form": form,
     }
-    return _no_store(render(request, "portal/conversation.html", context))
+    return _no_store(render(request, "portal/conversation.html", context, status=status))
 
 
 @require_GET
