@@ -86,12 +86,9 @@ INSTALLED_APPS = [
     "goodwill.search",
     "goodwill.live",
     "goodwill.api",
-<<<<<<< HEAD
     "goodwill.demo",
-=======
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
->>>>>>> websec
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
