@@ -276,3 +276,41 @@ def test_an_agent_who_is_only_viewing_does_not_hold_a_reply(client, agent, teamm
     assert response.status_code == 302
     assert conversation.messages.filter(direction=Message.Direction.OUTBOUND).exists()
     cache.clear()
+
+
+def test_files_over_the_caps_are_refused_with_413_and_the_text_kept(client, agent, customer, settings):
+    """Issue 10, item 4: the composer took a 50 MB file; the per-request caps apply to it too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.UPLOAD_MAX_FILE_BYTES = 1024
+    conversation = make_conversation(customer=customer)
+    client.force_login(agent)
+    response = client.post(
+        send_url(conversation),
+        {
+            "kind": "reply",
+            "text": "Here is the full manual.",
+            "seen_message_id": last_seen(conversation),
+            "attachments": [SimpleUploadedFile("manual.pdf", b"%" * 2048, content_type="application/pdf")],
+        },
+    )
+    assert response.status_code == 413
+    assert "Here is the full manual." in response.content.decode()
+    assert "too large" in response.content.decode()
+    assert not Attachment.objects.exists()
+    assert not conversation.messages.filter(direction=Message.Direction.OUTBOUND).exists()
+
+
+def test_too_many_files_are_refused(client, agent, customer, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.UPLOAD_MAX_FILES = 2
+    conversation = make_conversation(customer=customer)
+    client.force_login(agent)
+    files = [SimpleUploadedFile(f"photo{n}.png", b"png", content_type="image/png") for n in range(3)]
+    response = client.post(
+        send_url(conversation),
+        {"kind": "note", "text": "Three photos.", "seen_message_id": last_seen(conversation), "attachments": files},
+    )
+    assert response.status_code == 413
+    assert not Attachment.objects.exists()

@@ -17,17 +17,19 @@ from goodwill.conversations.forms import ComposerForm
 from goodwill.conversations.models import Macro, Message
 from goodwill.conversations.views.common import conversation_url, current_agent
 from goodwill.conversations.views.conversation import detail_context
+from goodwill.core import uploads
 from goodwill.core.http import HtmxHttpRequest
 
 
 def _uploads(request: HttpRequest) -> list[services.NewAttachment]:
+    """The composer's files, within the per-request caps (core.uploads), else UploadRefused."""
     return [
         services.NewAttachment(
             filename=upload.name or "attachment",
             content=upload.read(),
             content_type=upload.content_type or "application/octet-stream",
         )
-        for upload in request.FILES.getlist("attachments")
+        for upload in uploads.accepted_files(request, "attachments")
     ]
 
 
@@ -73,6 +75,20 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
         )
         return render(request, "conversations/detail.html", context, status=409)
     try:
+        attachments = _uploads(request)
+    except uploads.UploadRefused as refused:
+        # Nothing is sent and no file kept; the text comes back in the composer.
+        flash.error(request, " ".join(refused.messages) + " Your text is kept below.")
+        context = detail_context(
+            request,
+            conversation,
+            composer_text=text,
+            composer_kind=kind,
+            composer_status=form.cleaned_data["status"] or "",
+            seen_message_id=form.cleaned_data["seen_message_id"],
+        )
+        return render(request, "conversations/detail.html", context, status=413)
+    try:
         message = services.send_from_composer(
             conversation,
             by=agent,
@@ -80,7 +96,7 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
             text=text,
             seen_message_id=form.cleaned_data["seen_message_id"],
             status=form.cleaned_data["status"] or "",
-            attachments=_uploads(request),
+            attachments=attachments,
         )
     except services.StaleDraftError as stale:
         context = detail_context(
