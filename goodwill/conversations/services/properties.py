@@ -243,7 +243,9 @@ def update_properties(conversation: Conversation, changes: dict[str, Any], *, by
     equal to the current one is skipped, and each change writes its own event:
 
     - ``subject``: text, not empty
-    - ``status``: a `Conversation.Status` value
+    - ``status``: a `Conversation.Status` value, applied last; the status the conversation
+      had before the call counts as no change (a form sends every field: assigning a new
+      conversation through it still opens it)
     - ``priority``: a `Conversation.Priority` value (an int)
     - ``assignee``: an `Agent`, an agent id, or None to unassign
     - ``team``: a `Team`, a team id, or None
@@ -264,9 +266,12 @@ def update_properties(conversation: Conversation, changes: dict[str, Any], *, by
     if refused:
         raise ValidationError(refused)
     errors: dict[str, list[str]] = {}
+    status_before = conversation.status
     try:
         with transaction.atomic():
             for name in PROPERTIES:
+                if name == "status" and changes.get(name) == status_before:
+                    continue  # not a change asked for: leave what the other changes did to it
                 if name in changes:
                     try:
                         _SETTERS[name](conversation, changes[name], by)

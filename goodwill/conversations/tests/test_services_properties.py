@@ -73,6 +73,12 @@ def test_it_changes_every_property_given_with_one_event_each(conversation, agent
     )
 
 
+def test_a_form_sending_every_field_still_opens_a_new_conversation_it_assigns(conversation, agent, teammate):
+    update_properties(conversation, {"status": "new", "assignee": teammate, "subject": "Refund"}, by=agent)
+    conversation.refresh_from_db()
+    assert (conversation.status, conversation.assignee) == ("open", teammate)
+
+
 def test_unchanged_values_write_no_event(conversation, agent):
     update_properties(
         conversation,
