@@ -264,11 +264,10 @@ def test_it_refuses_a_bad_anchor_or_size_without_touching_the_database():
 
 
 @pytest.mark.django_db
-def test_goodwill_seed_demo_reports_what_it_loaded_and_how_to_sign_in(capsys):
-    from goodwill.cli import main
-
-    main(["goodwill", "seed-demo", "--conversations", "60", "--seed", "3", "--now", "2026-03-01"])
-    lines = capsys.readouterr().out.splitlines()
+def test_it_reports_what_it_loaded_and_how_to_sign_in():
+    out = StringIO()
+    call_command("seed_demo", "--conversations", "60", "--seed", "3", "--now", "2026-03-01", stdout=out)
+    lines = out.getvalue().splitlines()
     assert lines[0] == "Seeding 60 conversations (seed 3, anchored at 2026-03-01T00:00:00+00:00)…"
     summary = (
         f"Seeded 60 conversations, {Message.objects.count():,} messages, {Event.objects.count():,} events, "
