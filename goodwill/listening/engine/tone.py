@@ -1,0 +1,2 @@
+TONE_CHECKS = ()
+def check_tone(*a, **k): return []
