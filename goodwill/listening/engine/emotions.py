@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 
+from .cues import Cue, cue
 from .types import EMOTIONS
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _rx(pattern: str) -> Cue:
+    return cue(pattern)
 
 
-_CUES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
-    emotion: tuple((_rx(pattern), weight) for pattern, weight in cues)
+_CUES: dict[str, tuple[tuple[Cue, float], ...]] = {
+    emotion: tuple((cue(pattern), weight) for pattern, weight in cues)
     for emotion, cues in {
         "anger": (
             (r"\b(?:furious|angry|livid|outraged?|outrageous|disgust(?:ing|ed)|disgraceful|ridiculous|unacceptable|"
@@ -52,7 +53,8 @@ _CUES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
              r"hospital|exam|scammed|logged into my account|can't pay|stuck in|no hotel|going live|client demo|"
              r"moving in|need that money|deleted|by accident|tell me what's happening|urgent|asap|emergency|"
              r"right now|everything is down|is down|are calling us|missing customer orders|leaves in|starts in|"
-             r"doesn't exist|not coming|closes at|two payments|did not make|freeze it|forgot)\b|\bhelp!", 0.55),
+             r"doesn't exist|not coming|closes at|two payments|did not make|freeze it|forgot)\b", 0.55),
+            (r"\bhelp!", 0.55),
         ),
         "sadness": (
             (r"\b(?:sad|heartbroken|gutted|devastated|upset|funeral|passed away|put (?:our|my|him|her) \w* ?down|"
@@ -64,26 +66,28 @@ _CUES: dict[str, tuple[tuple[re.Pattern[str], float], ...]] = {
             (r"\b(?:confused|confusing|don't understand|do not understand|don't get it|not sure|no idea|which one|"
              r"difference between|what does .* mean|what it means|i'm lost|a bit lost|can't tell|supposed to|"
              r"docs say|the guide shows|is that normal|how does|(?:can|could) you explain|explain (?:how|why|what)|where is the|"
-             r"dumb question|stupid question|bug or|wait, so|or does it|or not\?|why (?:am i|was|does|is)|"
+             r"dumb question|stupid question|bug or|wait, so|or does it|or not|why (?:am i|was|does|is)|"
              r"who do i|do i call|can't find|what is going on|don't have)\b", 0.55),
         ),
         "joy": (
             (r"(?<!not )(?<!n't )\b(?:love|loved|amazing|brilliant|perfect|perfectly|fantastic|wonderful|excited|happy|delighted|lovely|"
              r"superb|beautiful|gorgeous|legends?|game changer|great|best|awesome|super|can't wait|proud|"
-             r"kind|smooth(?:ly)?|fast|quick|10/10|rides like new|beautifully|top-notch|merveilleux|fantastique|"
+             r"kind|smooth(?:ly)?|fast|quick|rides like new|beautifully|top-notch|merveilleux|fantastique|"
              r"encantado|perfekt|not bad|made up for|saved)\b", 0.5),
-            (r"[😀😃😄😁😊🙂😍🥰❤💕👍👏💪🎉✨]", 0.5),
+            (r"[😀😃😄😁😊🙂😍🥰❤💕👍👏💪🎉✨]|10/10", 0.5),
         ),
         "gratitude": (
             (r"\b(?:thank(?:s| you)(?: so much| a lot| again| guys| all)?,? (?:for|to) (?!nothing)|appreciate|grateful|"
-             r"merci|danke|gracias|dank je|pass on our thanks|kind to)|🙏", 0.6),
-            (r"\b(?:great (?:work|job)|well done|kudos)\b|👏|👍", 0.5),
+             r"merci|danke|gracias|dank je|pass on our thanks|kind to)", 0.6),
+            (r"\b(?:great (?:work|job)|well done|kudos)\b", 0.5),
+            (r"🙏", 0.6),
+            (r"👏|👍", 0.5),
         ),
     }.items()
 }  # fmt: skip
 
-_URGENCY: tuple[tuple[str, re.Pattern[str], float], ...] = tuple(
-    (name, _rx(pattern), weight)
+_URGENCY: tuple[tuple[str, Cue, float], ...] = tuple(
+    (name, cue(pattern), weight)
     for name, pattern, weight in (
         ("urgent", r"\b(?:urgent|urgently|asap|as soon as possible|emergency|immediately|right now|right away)\b", 0.6),
         ("deadline", r"\b(?:today|tonight|by (?:noon|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -93,7 +97,7 @@ _URGENCY: tuple[tuple[str, re.Pattern[str], float], ...] = tuple(
                              r"can't pay|run out|out of|no power|no heating|missing customer orders|checkout is broken|"
                              r"customers see|oxygen|asthma|insulin|hospital|scammed|logged into my account|"
                              r"did not make|freeze it|deleted .* by accident|no hotel|stuck in)\b", 0.45),
-        ("pleading", r"\bplease,? (?:please|help|call|someone)|\bhelp\s*!|!!!|\bPLEASE\b|\bescalate\b|need someone on this", 0.35),
+        ("pleading", r"\bplease,? (?:please|help|call|someone)|\bhelp\s*!|!!!|\bescalate\b|need someone on this", 0.35),
     )
 )  # fmt: skip
 
@@ -103,10 +107,11 @@ _CALM_RE = _rx(r"\b(?:not urgent|no rush|whenever you have|when you get a chance
 
 def read_emotions(text: str, *, sentiment_cues: tuple[str, ...], abusive: bool, shouting: bool) -> dict[str, float]:
     scores: dict[str, float] = {}
+    lowered = text.lower()
     for emotion in EMOTIONS:
         keep = 1.0
         for pattern, weight in _CUES[emotion]:
-            if pattern.search(text):
+            if pattern.search(lowered):
                 keep *= 1.0 - weight
         scores[emotion] = 1.0 - keep
     derived = {
@@ -121,18 +126,19 @@ def read_emotions(text: str, *, sentiment_cues: tuple[str, ...], abusive: bool, 
     elif "gratitude" in sentiment_cues:
         # Bare thanks counts only when the sentiment reading took it as thanks, not as courtesy.
         scores["gratitude"] = 1.0 - (1.0 - scores["gratitude"]) * 0.4
-    if _CALM_RE.search(text):
+    if _CALM_RE.search(text.lower()):
         scores["anxiety"] *= 0.3
     return {emotion: round(score, 3) for emotion, score in scores.items()}
 
 
 def read_urgency(text: str) -> tuple[float, tuple[str, ...]]:
-    if _CALM_RE.search(text):
+    if _CALM_RE.search(text.lower()):
         return 0.0, ("not urgent",)
     keep = 1.0
     cues: list[str] = []
+    lowered = text.lower()
     for name, pattern, weight in _URGENCY:
-        if pattern.search(text):
+        if pattern.search(lowered):
             keep *= 1.0 - weight
             cues.append(name)
     return round(1.0 - keep, 3), tuple(cues)

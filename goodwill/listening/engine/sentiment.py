@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .cues import Cue, cue
+
 NEGATIVE_AT = -0.1
 POSITIVE_AT = 0.3
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _rx(pattern: str) -> Cue:
+    return cue(pattern)
 
 
 _COURTESY_RE = _rx(
@@ -33,8 +35,8 @@ _COURTESY_RE = _rx(
     r"i hope you(?:'re| are) well|help)\b"
 )
 # (name, pattern, weight): trouble that VADER's general lexicon does not see.
-_TROUBLE: tuple[tuple[str, re.Pattern[str], float], ...] = tuple(
-    (name, _rx(pattern), weight)
+_TROUBLE: tuple[tuple[str, Cue, float], ...] = tuple(
+    (name, cue(pattern), weight)
     for name, pattern, weight in (
         ("still", r"\bstill (?:no\b|not\b|nothing|waiting|haven't|hasn't|isn't|doesn't|can't|don't|broken|stuck|"
          r"there|no answer|no refund|no power|no reply)|\bstill\b.*\b(?:not|no|n't)\b|\bnothing has changed\b", -0.45),
@@ -120,31 +122,45 @@ def is_shouting(text: str) -> bool:
     return len(letters) >= 8 and sum(1 for c in letters if c.isupper()) >= 0.7 * len(letters)
 
 
+def _without(text: str, lowered: str, patterns: tuple[Cue, ...]) -> str:
+    """``text`` with what ``patterns`` match (in ``lowered``) blanked out, case kept for VADER."""
+    if len(lowered) != len(text):  # lower() changed the length (rare letters): keep the text as is
+        return text
+    chars = list(text)
+    for pattern in patterns:
+        if pattern.anchors and not any(anchor in lowered for anchor in pattern.anchors):
+            continue
+        for match in pattern.pattern.finditer(lowered):
+            chars[match.start() : match.end()] = " " * (match.end() - match.start())
+    return "".join(chars)
+
+
 def read_sentiment(text: str) -> SentimentReading:
     cues: list[str] = []
     trouble = 0.0
+    lowered = text.lower()
     for name, pattern, weight in _TROUBLE:
-        if pattern.search(text):
+        if pattern.search(lowered):
             trouble += weight
             cues.append(name)
-    reassured = bool(_REASSURANCE_RE.search(text))
-    resolved = bool(_RESOLVED_RE.search(text))
+    reassured = bool(_REASSURANCE_RE.search(lowered))
+    resolved = bool(_RESOLVED_RE.search(lowered))
     if reassured or resolved:
         trouble *= 0.3
         cues.append("reassurance" if reassured else "resolved")
-    courteous = _SELF_DEPRECATION_RE.sub(" ", _COURTESY_RE.sub(" ", text))
+    courteous = _without(text, lowered, (_COURTESY_RE, _SELF_DEPRECATION_RE))
     base = float(_vader().polarity_scores(courteous)["compound"])
     if any(c in _GOOD_EMOJI for c in text):
         base = min(1.0, base + 0.3)
     if any(c in _BAD_EMOJI for c in text):
         base -= 0.2
-    if base > 0 and _QUESTION_RE.search(text.strip()):
+    if base > 0 and _QUESTION_RE.search(lowered.strip()):
         base *= 0.4  # "Could I bring a friend for a free trial?" asks; it does not praise
     score = 0.7 * base + trouble
-    sarcastic = bool(_SARCASM_RE.search(text)) or (trouble < 0 and bool(_SARCASM_IF_TROUBLE_RE.search(text)))
-    grateful = bool(_THANKS_FOR_RE.search(text)) or (
-        bool(_BARE_THANKS_RE.search(text)) and (resolved or bool(_PRAISE_RE.search(text))) and trouble > -0.3
-    )
+    sarcastic = bool(_SARCASM_RE.search(lowered)) or (trouble < 0 and bool(_SARCASM_IF_TROUBLE_RE.search(lowered)))
+    praise = bool(_PRAISE_RE.search(lowered))
+    bare_thanks = bool(_BARE_THANKS_RE.search(lowered))
+    grateful = bool(_THANKS_FOR_RE.search(lowered)) or (bare_thanks and (resolved or praise) and trouble > -0.3)
     if sarcastic:
         cues.append("sarcasm")
         score = -0.35 - 0.4 * max(base, 0.0) + min(trouble, 0.0)
@@ -153,11 +169,11 @@ def read_sentiment(text: str) -> SentimentReading:
         if trouble > -0.3 or resolved:
             cues.append("thanks")
             score += 0.45
-    elif trouble < 0 and _BARE_THANKS_RE.search(text):
+    elif trouble < 0 and bare_thanks:
         cues.append("thanks ignored in a complaint")
     if resolved and not sarcastic and trouble > -0.2:
         score = max(score, 0.35)  # "all fine now", "phew, it works": the trouble is over
-    if _PRAISE_RE.search(text) and not sarcastic and trouble == 0 and score < 0.3 and "!" in text:
+    if praise and not sarcastic and trouble == 0 and score < 0.3 and "!" in text:
         score = max(score, 0.3)
     if reassured and not sarcastic and score < 0:
         score = max(score, -0.05)
