@@ -113,7 +113,11 @@ def evaluate_drafts(rows: list[dict], *, show_errors: bool) -> dict[str, object]
             counts[0 if code in got and code in want else 1 if code in got else 2] += 1
         if show_errors and got != want:
             print(f"  {row['id']}: missing {sorted(want - got)} extra {sorted(got - want)}")
-    return {"drafts": len(rows), "exact": exact / len(rows), "codes": {c: f1(*v) for c, v in sorted(per_code.items())}}
+    return {
+        "drafts": len(rows),
+        "exact": exact / len(rows),
+        "codes": {c: f1(*v) for c, v in sorted(per_code.items())},
+    }
 
 
 def throughput(rows: list[dict], repeat: int) -> float:
@@ -136,10 +140,14 @@ def tone_latency() -> tuple[float, float, int]:
     words = sentence.split()
     draft = " ".join((words * 10)[:300])
     times = []
-    check_tone(draft, customer_name="Sam Jones", preferred_name=None, customer_mood=-0.5, jargon=["SLA", "RMA"])
+    check_tone(
+        draft, customer_name="Sam Jones", preferred_name=None, customer_mood=-0.5, jargon=["SLA", "RMA"]
+    )
     for _ in range(200):
         start = time.perf_counter()
-        check_tone(draft, customer_name="Sam Jones", preferred_name=None, customer_mood=-0.5, jargon=["SLA", "RMA"])
+        check_tone(
+            draft, customer_name="Sam Jones", preferred_name=None, customer_mood=-0.5, jargon=["SLA", "RMA"]
+        )
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     return times[len(times) // 2], times[int(len(times) * 0.95)], len(draft.split())
@@ -162,23 +170,63 @@ def main() -> None:
         show = args.errors and name == "dev"
         if show:
             print(f"== {name} misses")
-        results[name] = (evaluate_messages(messages, show_errors=show), evaluate_drafts(drafts, show_errors=show))
+        results[name] = (
+            evaluate_messages(messages, show_errors=show),
+            evaluate_drafts(drafts, show_errors=show),
+        )
     print("\n| figure | dev | held-out | goal (held-out) |\n|---|---|---|---|")
     m_dev, m_ho = results["dev"][0], results["held-out"][0]
     rows = [
-        ("messages (English scored)", f"{m_dev['messages']} ({m_dev['polarity_n']})", f"{m_ho['messages']} ({m_ho['polarity_n']})", ""),
+        (
+            "messages (English scored)",
+            f"{m_dev['messages']} ({m_dev['polarity_n']})",
+            f"{m_ho['messages']} ({m_ho['polarity_n']})",
+            "",
+        ),
         ("language right", f"{m_dev['language']:.3f}", f"{m_ho['language']:.3f}", ""),
-        ("scored / not scored right", f"{m_dev['not_scored_right']:.3f}", f"{m_ho['not_scored_right']:.3f}", ""),
-        ("sentiment polarity accuracy", f"{m_dev['polarity']:.3f}", f"{m_ho['polarity']:.3f}", _goal(m_ho["polarity"] >= GOALS["polarity"], "≥ 0.90")),
+        (
+            "scored / not scored right",
+            f"{m_dev['not_scored_right']:.3f}",
+            f"{m_ho['not_scored_right']:.3f}",
+            "",
+        ),
+        (
+            "sentiment polarity accuracy",
+            f"{m_dev['polarity']:.3f}",
+            f"{m_ho['polarity']:.3f}",
+            _goal(m_ho["polarity"] >= GOALS["polarity"], "≥ 0.90"),
+        ),
         ("abusive messages", f"{m_dev['abusive_n']}", f"{m_ho['abusive_n']}", ""),
-        ("abuse precision / recall", f"{m_dev['abuse_p']:.3f} / {m_dev['abuse_r']:.3f}", f"{m_ho['abuse_p']:.3f} / {m_ho['abuse_r']:.3f}", ""),
-        ("abuse F1", f"{m_dev['abuse_f1']:.3f}", f"{m_ho['abuse_f1']:.3f}", _goal(m_ho["abuse_f1"] >= GOALS["abuse_f1"], "≥ 0.90")),
-        ("emotion macro-F1", f"{m_dev['emotion_macro_f1']:.3f}", f"{m_ho['emotion_macro_f1']:.3f}", "reported"),
+        (
+            "abuse precision / recall",
+            f"{m_dev['abuse_p']:.3f} / {m_dev['abuse_r']:.3f}",
+            f"{m_ho['abuse_p']:.3f} / {m_ho['abuse_r']:.3f}",
+            "",
+        ),
+        (
+            "abuse F1",
+            f"{m_dev['abuse_f1']:.3f}",
+            f"{m_ho['abuse_f1']:.3f}",
+            _goal(m_ho["abuse_f1"] >= GOALS["abuse_f1"], "≥ 0.90"),
+        ),
+        (
+            "emotion macro-F1",
+            f"{m_dev['emotion_macro_f1']:.3f}",
+            f"{m_ho['emotion_macro_f1']:.3f}",
+            "reported",
+        ),
     ]
     rows += [(f"  F1 {e}", f"{m_dev['f1_' + e]:.3f}", f"{m_ho['f1_' + e]:.3f}", "") for e in EMOTIONS]
     rows.append(("urgency accuracy", f"{m_dev['urgency']:.3f}", f"{m_ho['urgency']:.3f}", ""))
     d_dev, d_ho = results["dev"][1], results["held-out"][1]
-    rows.append(("tone: drafts with exactly the expected findings", f"{d_dev['exact']:.3f}", f"{d_ho['exact']:.3f}", ""))
+    rows.append(
+        (
+            "tone: drafts with exactly the expected findings",
+            f"{d_dev['exact']:.3f}",
+            f"{d_ho['exact']:.3f}",
+            "",
+        )
+    )
     codes = sorted(set(d_dev["codes"]) | set(d_ho["codes"]))  # type: ignore[arg-type]
     for code in codes:
         cells = []
@@ -192,10 +240,14 @@ def main() -> None:
     rate = throughput(all_messages, args.repeat)
     p50, p95, words = tone_latency()
     load = os.getloadavg()[0]
-    print(f"\nanalyze_message: {rate:,.0f} messages/s of CPU time in one process "
-          f"({_goal(rate >= GOALS['messages_per_s'], '≥ 2,000')}); load average {load:.1f} on {os.cpu_count()} cores")
-    print(f"check_tone, {words}-word draft: p50 {p50:.2f} ms, p95 {p95:.2f} ms "
-          f"({_goal(p95 < GOALS['tone_p95_ms'], '< 30 ms')})")
+    print(
+        f"\nanalyze_message: {rate:,.0f} messages/s of CPU time in one process "
+        f"({_goal(rate >= GOALS['messages_per_s'], '≥ 2,000')}); load average {load:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"check_tone, {words}-word draft: p50 {p50:.2f} ms, p95 {p95:.2f} ms "
+        f"({_goal(p95 < GOALS['tone_p95_ms'], '< 30 ms')})"
+    )
 
 
 def _goal(met: bool, text: str) -> str:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "goodwill.search",
     "goodwill.live",
     "goodwill.api",
+    "goodwill.listening",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

@@ -128,8 +128,7 @@ _AIMED_RE = re.compile(rf"\b{_TARGET}\b", re.IGNORECASE)
 
 
 # A message without any of these words cannot match a rule, so most messages skip the rules.
-_ANCHORS = frozenset(
-    """idiot idiots moron morons imbecile imbeciles cretin cretins clown clowns muppet muppets loser losers prick
+_ANCHORS_TEXT = """idiot idiots moron morons imbecile imbeciles cretin cretins clown clowns muppet muppets loser losers prick
     pricks wanker wankers tosser tossers twat twats cunt cunts bastard bastards bitch bitches slag slags slut sluts
     whore whores scumbag scumbags scum dickhead dickheads asshole assholes arsehole arseholes retard retards
     retarded monkey monkeys pig pigs cow cows thieves thief crook crooks liar liars nazi nazis parasite parasites
@@ -138,8 +137,8 @@ _ANCHORS = frozenset(
     hurt beat stab shoot break wreck torch outside happens deserve ought beaten shot punched killed slapped kys die
     dead dies hope rape rapes raped fuck screw sod hell shit arse ass shut stick shove kill hang yourself
     yourselves idiota arschloch vollidiot wichser hurensohn depp trottel penner connard connasse salope enculé
-    puta gilipollas cabrón pendejo imbécil vaffanculo stronzo coglione klootzak kankerlijer lul""".split()
-)
+    puta gilipollas cabrón pendejo imbécil vaffanculo stronzo coglione klootzak kankerlijer lul"""
+_ANCHORS = frozenset(_ANCHORS_TEXT.split())
 
 
 def find_abuse(text: str) -> tuple[str, ...]:

@@ -38,7 +38,7 @@ def analyze_message(text: str) -> MessageAnalysis:
             abuse_triggers=triggers,
         )
     reading = read_sentiment(body)
-    shouting = is_shouting(body)
+    shouting = "shouting" in reading.cues or is_shouting(body)
     urgency, urgency_cues = read_urgency(body)
     polarity: Polarity = "neg" if triggers else polarity_of(reading.score)  # type: ignore[assignment]
     return MessageAnalysis(

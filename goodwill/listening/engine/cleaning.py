@@ -20,14 +20,18 @@ _QUOTE_HEADER_RE = re.compile(
     r"-{2,} ?Original Message ?-{2,}|-{2,} ?Forwarded message ?-{2,}|From: .+\n(?:Sent|Date): .+|_{10,})\s*$",
     re.MULTILINE | re.IGNORECASE,
 )
-_SIGNATURE_RE = re.compile(r"^(?:-- ?|Sent from my \w+.*|Von meinem \w+ gesendet.*|Envoyé de mon \w+.*)$", re.MULTILINE)
+_SIGNATURE_RE = re.compile(
+    r"^(?:-- ?|Sent from my \w+.*|Von meinem \w+ gesendet.*|Envoyé de mon \w+.*)$", re.MULTILINE
+)
 _CLOSING_RE = re.compile(
     r"^(?:(?:best|kind|warm|many)?\s*(?:regards|wishes)|best|cheers|thanks|thank you|many thanks|yours(?: sincerely| truly)?|"
     r"sincerely|greetings|mit freundlichen grüßen|viele grüße|lg|cordialement|bien à vous|saludos|un saludo|groeten)[,!.]?$",
     re.IGNORECASE,
 )
 # Cheap test for "could there be anything to cut", so one-line chat messages skip the parser.
-_MAYBE_QUOTED_RE = re.compile(r"\n\s*>|wrote:|schrieb|a écrit|escribió|Original Message|\nFrom: |\n--|Sent from|_{10,}")
+_MAYBE_QUOTED_RE = re.compile(
+    r"\n\s*>|wrote:|schrieb|a écrit|escribió|Original Message|\nFrom: |\n--|Sent from|_{10,}"
+)
 
 
 def _reply_body(text: str) -> str:
@@ -50,10 +54,7 @@ def new_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     if not text or ("\n" not in text and not _MAYBE_QUOTED_RE.search(text)):
         return text
-    if not _MAYBE_QUOTED_RE.search(text):
-        body = text
-    else:
-        body = _reply_body_safe(text)
+    body = _reply_body_safe(text) if _MAYBE_QUOTED_RE.search(text) else text
     return _cut(body, text)
 
 
@@ -75,7 +76,9 @@ def _cut(body: str, text: str) -> str:
         lines.pop()
     # A sign-off ("Best wishes,\nClaire") is courtesy, not content: it must not read as warmth.
     for back in range(1, min(4, len(lines)) + 1):
-        if _CLOSING_RE.match(lines[-back].strip()) and all(len(x) < 60 for x in lines[-back + 1 :] if back > 1):
+        if _CLOSING_RE.match(lines[-back].strip()) and all(
+            len(x) < 60 for x in lines[-back + 1 :] if back > 1
+        ):
             lines = lines[:-back]
             break
     return "\n".join(lines).strip() or text

@@ -7,8 +7,6 @@ feed anger and frustration.
 
 from __future__ import annotations
 
-import re
-
 from .cues import Cue, cue
 from .types import EMOTIONS
 
@@ -105,7 +103,9 @@ _URGENCY: tuple[tuple[str, Cue, float], ...] = tuple(
 _CALM_RE = _rx(r"\b(?:not urgent|no rush|whenever you have|when you get a chance)\b")
 
 
-def read_emotions(text: str, *, sentiment_cues: tuple[str, ...], abusive: bool, shouting: bool) -> dict[str, float]:
+def read_emotions(
+    text: str, *, sentiment_cues: tuple[str, ...], abusive: bool, shouting: bool
+) -> dict[str, float]:
     scores: dict[str, float] = {}
     lowered = text.lower()
     for emotion in EMOTIONS:
@@ -115,7 +115,9 @@ def read_emotions(text: str, *, sentiment_cues: tuple[str, ...], abusive: bool, 
                 keep *= 1.0 - weight
         scores[emotion] = 1.0 - keep
     derived = {
-        "anger": (0.5 if "sarcasm" in sentiment_cues else 0) + (0.55 if shouting else 0) + (0.9 if abusive else 0),
+        "anger": (0.5 if "sarcasm" in sentiment_cues else 0)
+        + (0.55 if shouting else 0)
+        + (0.9 if abusive else 0),
         "frustration": (0.5 if "sarcasm" in sentiment_cues else 0) + (0.5 if shouting else 0),
     }
     for emotion, extra in derived.items():

@@ -24,18 +24,16 @@ NAMES = {
 }  # fmt: skip
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_EN_FUNCTION_WORDS = frozenset(
-    """a about after again all am an and any are as at be been before but by can can't could did didn't do
+_EN_FUNCTION_WORDS_TEXT = """a about after again all am an and any are as at be been before but by can can't could did didn't do
     does doesn't don't for from get got had has hasn't have haven't he her here him his how i i'm i've if in
     is isn't it it's its just me my no nobody not now of on one or our out please so still than thanks that
     the their them then there they this to too up us was wasn't we we're what when where which who why will
-    with won't would you you're your yet any anyone thank sorry help""".split()
-)
+    with won't would you you're your yet any anyone thank sorry help"""
+_EN_FUNCTION_WORDS = frozenset(_EN_FUNCTION_WORDS_TEXT.split())
 # Short replies that are English but too short for a model to tell.
-_EN_SHORT = frozenset(
-    """ok okay fine great thanks thx cheers nope yep yes sure perfect cool brilliant lovely awesome
-    update news hello hi hey drop dead wtf lol ugh pfff broken still nothing""".split()
-)
+_EN_SHORT_TEXT = """ok okay fine great thanks thx cheers nope yep yes sure perfect cool brilliant lovely awesome
+    update news hello hi hey drop dead wtf lol ugh pfff broken still nothing"""
+_EN_SHORT = frozenset(_EN_SHORT_TEXT.split())
 
 _lock = threading.Lock()
 
@@ -50,6 +48,8 @@ def _detector() -> Any:
 
 def _script_of(text: str) -> str | None:
     """'latin', or the name of another script when most letters are in it."""
+    if text.isascii():
+        return "latin" if any(c.isalpha() for c in text) else None
     latin = other = 0
     other_name = ""
     for ch in text:

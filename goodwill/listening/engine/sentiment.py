@@ -14,7 +14,6 @@ grateful. The rules here (each named in ``cues`` so a score can be explained):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -90,7 +89,9 @@ _SELF_DEPRECATION_RE = _rx(
     r"\b(?:probably )?(?:a )?(?:dumb|stupid|silly) question\b|\bmy (?:mistake|bad|fault)\b|"
     r"^\W*(?:damn|holy (?:crap|shit|cow)|wow|blimey|gosh)\b|\b(?:i'm|i am) (?:really |a bit |so |very )?confused\b"
 )
-_REASSURANCE_RE = _rx(r"\b(?:no worries|no problem|not a big deal|no rush|shit happens|it's fine|all good|not urgent|no biggie)\b")
+_REASSURANCE_RE = _rx(
+    r"\b(?:no worries|no problem|not a big deal|no rush|shit happens|it's fine|all good|not urgent|no biggie)\b"
+)
 # Markers that turn praise into sarcasm; the second set only when something is wrong too.
 _SARCASM_RE = _rx(
     r"\b(?:oh|yeah|wow) (?:great|wonderful|brilliant|perfect|nice|fantastic|super|awesome)\b|just what i needed|"
@@ -118,8 +119,11 @@ def _vader() -> Any:
 
 
 def is_shouting(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(1 for c in letters if c.isupper()) >= 0.7 * len(letters)
+    """Mostly capitals, over at least a few words' worth of letters."""
+    upper = sum(map(str.isupper, text))
+    if upper < 8:
+        return False
+    return upper >= 0.7 * (upper + sum(map(str.islower, text)))
 
 
 def _without(text: str, lowered: str, patterns: tuple[Cue, ...]) -> str:
@@ -157,10 +161,14 @@ def read_sentiment(text: str) -> SentimentReading:
     if base > 0 and _QUESTION_RE.search(lowered.strip()):
         base *= 0.4  # "Could I bring a friend for a free trial?" asks; it does not praise
     score = 0.7 * base + trouble
-    sarcastic = bool(_SARCASM_RE.search(lowered)) or (trouble < 0 and bool(_SARCASM_IF_TROUBLE_RE.search(lowered)))
+    sarcastic = bool(_SARCASM_RE.search(lowered)) or (
+        trouble < 0 and bool(_SARCASM_IF_TROUBLE_RE.search(lowered))
+    )
     praise = bool(_PRAISE_RE.search(lowered))
     bare_thanks = bool(_BARE_THANKS_RE.search(lowered))
-    grateful = bool(_THANKS_FOR_RE.search(lowered)) or (bare_thanks and (resolved or praise) and trouble > -0.3)
+    grateful = bool(_THANKS_FOR_RE.search(lowered)) or (
+        bare_thanks and (resolved or praise) and trouble > -0.3
+    )
     if sarcastic:
         cues.append("sarcasm")
         score = -0.35 - 0.4 * max(base, 0.0) + min(trouble, 0.0)

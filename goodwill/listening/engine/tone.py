@@ -24,7 +24,8 @@ MIN_WORDS_TO_GRADE = 25
 
 _I = re.IGNORECASE
 _GREETING_RE = re.compile(
-    r"^\s*(hi|hello|hey|dear|good (?:morning|afternoon|evening)|hiya|greetings|hallo|bonjour|hola)\b( there| all| team)?", _I
+    r"^\s*(hi|hello|hey|dear|good (?:morning|afternoon|evening)|hiya|greetings|hallo|bonjour|hola)\b( there| all| team)?",
+    _I,
 )
 _THANKS_RE = re.compile(r"\b(?:thank|thanks|appreciate|grateful)", _I)
 _EMPATHY_RE = re.compile(
@@ -102,11 +103,10 @@ _NEGATIVE: tuple[_Rule, ...] = tuple(
          "the right people for this are"),
     )
 )  # fmt: skip
-ACRONYMS = frozenset(
-    """API URL PDF CSV VAT ETA FAQ SMS SSO USB UK US EU ID PIN IBAN CEO CTO IT HR GDPR HTTP HTTPS DNS SSL TLS VPN
+_ACRONYMS_TEXT = """API URL PDF CSV VAT ETA FAQ SMS SSO USB UK US EU ID PIN IBAN CEO CTO IT HR GDPR HTTP HTTPS DNS SSL TLS VPN
     IMAP SMTP UTC GMT CET PST EST TV PC OK AM PM ASAP ISP IP MFA QR NHS DHL UPS USPS CRM ERP SKU POS ATM VIP
-    BST CEST EUR USD GBP""".split()
-)
+    BST CEST EUR USD GBP"""
+ACRONYMS = frozenset(_ACRONYMS_TEXT.split())
 _CAPS_RUN_RE = re.compile(r"\b[A-Z][A-Z']{1,}\b(?:[ ,]+[A-Z0-9][A-Z0-9']*\b)*")
 _STACKED_RE = re.compile(r"[!?]*!{2,}[!?]*|\?!+")
 
@@ -147,26 +147,42 @@ def check_tone(
     body_start = _body_start(draft, greeting)
     findings += _greeting_findings(draft, greeting, name, customer_name, preferred_name)
     if not _THANKS_RE.search(draft):
-        findings.append(_finding("thanks_missing", Suggestion(body_start, body_start, "Thanks for getting in touch. ")))
+        findings.append(
+            _finding("thanks_missing", Suggestion(body_start, body_start, "Thanks for getting in touch. "))
+        )
     if customer_mood is not None and customer_mood <= UPSET_MOOD and not _EMPATHY_RE.search(draft):
-        at = _after_first_sentence(draft, body_start) if _THANKS_RE.search(draft[body_start:][:120]) else body_start
-        findings.append(_finding("empathy_missing", Suggestion(at, at, "I'm sorry about the trouble this has caused. ")))
+        at = (
+            _after_first_sentence(draft, body_start)
+            if _THANKS_RE.search(draft[body_start:][:120])
+            else body_start
+        )
+        findings.append(
+            _finding("empathy_missing", Suggestion(at, at, "I'm sorry about the trouble this has caused. "))
+        )
     findings += _phrase_findings(draft, "blame", _BLAME)
     findings += _phrase_findings(draft, "negative", _NEGATIVE)
     findings += _jargon_findings(draft, plain)
     findings += _shouting_findings(draft, set(plain))
     for match in _STACKED_RE.finditer(draft):
-        findings.append(_finding("exclamations", Suggestion(match.start(), match.end(), "!"), match.start(), match.end()))
+        findings.append(
+            _finding("exclamations", Suggestion(match.start(), match.end(), "!"), match.start(), match.end())
+        )
     if not _NEXT_STEP_RE.search(draft):
         end = _end_of_body(draft)
-        findings.append(_finding("next_step_missing", Suggestion(end, end, " Next, I'll [what you will do] by [day].")))
+        findings.append(
+            _finding("next_step_missing", Suggestion(end, end, " Next, I'll [what you will do] by [day]."))
+        )
     findings += _promise_findings(draft)
     findings += _reading_findings(draft)
     return [f for f in findings if f.code not in disabled]
 
 
-def _finding(code: str, suggestion: Suggestion | None, start: int = 0, end: int = 0, **values: object) -> ToneFinding:
-    return ToneFinding(code=code, message=MESSAGES[code].format(**values), suggestion=suggestion, start=start, end=end)
+def _finding(
+    code: str, suggestion: Suggestion | None, start: int = 0, end: int = 0, **values: object
+) -> ToneFinding:
+    return ToneFinding(
+        code=code, message=MESSAGES[code].format(**values), suggestion=suggestion, start=start, end=end
+    )
 
 
 def _body_start(draft: str, greeting: re.Match[str] | None) -> int:
@@ -189,14 +205,22 @@ def _end_of_body(draft: str) -> int:
 
 
 def _greeting_findings(
-    draft: str, greeting: re.Match[str] | None, name: str | None, customer_name: str | None, preferred: str | None
+    draft: str,
+    greeting: re.Match[str] | None,
+    name: str | None,
+    customer_name: str | None,
+    preferred: str | None,
 ) -> list[ToneFinding]:
     if greeting is None:
         lead = re.match(rf"\s*{re.escape(name)},?\s*(\S)?", draft) if name else None
         if lead and name:
             following = lead.group(1) or ""
             text = f"Hi {name},\n\n{following.upper()}" if following else f"Hi {name},"
-            return [_finding("greeting_missing", Suggestion(lead.start(), lead.end(), text), lead.start(), lead.end())]
+            return [
+                _finding(
+                    "greeting_missing", Suggestion(lead.start(), lead.end(), text), lead.start(), lead.end()
+                )
+            ]
         opening = f"Hi {name},\n\n" if name else "Hello,\n\n"
         return [_finding("greeting_missing", Suggestion(0, 0, opening))]
     if not name:
@@ -243,7 +267,11 @@ def _phrase_findings(draft: str, code: str, rules: tuple[_Rule, ...]) -> list[To
                     text = draft[end - 1].upper()
                 else:
                     text = text[:1].upper() + text[1:]
-            findings.append(_finding(code, Suggestion(start, end, text), match.start(), match.end(), phrase=match.group(0)))
+            findings.append(
+                _finding(
+                    code, Suggestion(start, end, text), match.start(), match.end(), phrase=match.group(0)
+                )
+            )
     return findings
 
 
@@ -265,15 +293,17 @@ def _shouting_findings(draft: str, jargon_terms: set[str]) -> list[ToneFinding]:
     allowed = ACRONYMS | {t.upper() for t in jargon_terms}
     for match in _CAPS_RUN_RE.finditer(draft):
         words = re.findall(r"[A-Z0-9']+", match.group(0))
-        loud = [w for w in words if len(w) >= 3 and w.isalpha() and w not in allowed]
-        if not loud or (len(words) == 1 and len(words[0]) < 3):
+        loud = [w for w in words if len(w) >= 2 and w.isalpha() and w not in allowed]
+        # One unknown three-letter word is more likely an acronym than a shout.
+        if not loud or (len(loud) == 1 and len(loud[0]) < 4):
             continue
-        calm = " ".join(w if w in allowed else w.lower() for w in words)
         calm = re.sub(r"\s+", " ", match.group(0))
         calm = " ".join(w if w.strip(",") in allowed else w.lower() for w in calm.split(" "))
         if _starts_sentence(draft, match.start()):
             calm = calm[:1].upper() + calm[1:]
-        findings.append(_finding("shouting", Suggestion(match.start(), match.end(), calm), match.start(), match.end()))
+        findings.append(
+            _finding("shouting", Suggestion(match.start(), match.end(), calm), match.start(), match.end())
+        )
     return findings
 
 
@@ -286,7 +316,9 @@ def _promise_findings(draft: str) -> list[ToneFinding]:
             stripped = text.rstrip()
             at = sentence.start() + len(stripped.rstrip(".!?"))
             findings.append(
-                _finding("promise_no_date", Suggestion(at, at, " by [day]"), sentence.start() + promise.start(), at)
+                _finding(
+                    "promise_no_date", Suggestion(at, at, " by [day]"), sentence.start() + promise.start(), at
+                )
             )
     return findings
 
@@ -297,7 +329,9 @@ def _reading_findings(draft: str) -> list[ToneFinding]:
         return []
     sentences = list(_SENTENCE_RE.finditer(draft))
     longest = max(sentences, key=lambda s: len(s.group(0)))
-    split = re.search(r",\s+(?:and|but|which|so|because|provided|notwithstanding|subsequent)?\s*", longest.group(0))
+    split = re.search(
+        r",\s+(?:and|but|which|so|because|provided|notwithstanding|subsequent)?\s*", longest.group(0)
+    )
     suggestion = None
     if split:
         start = longest.start() + split.start()
