@@ -3,7 +3,7 @@
 No Django, no database: the app stores what these return.
 """
 
-from .analysis import MODEL_VERSION, SCORED_LANGUAGES, analyze_message
+from .analysis import MODEL_VERSION, SCORED_LANGUAGES, analyze_message, warm_up
 from .tone import TONE_CHECKS, check_tone
 from .types import EMOTIONS, MessageAnalysis, Suggestion, ToneFinding
 
@@ -17,4 +17,5 @@ __all__ = [
     "ToneFinding",
     "analyze_message",
     "check_tone",
+    "warm_up",
 ]

@@ -13,12 +13,19 @@ MODEL_VERSION = "listening-rules-1 (vader 3.3.2, alt-profanity-check 1.9.1, ling
 # The sentiment and emotion rules and lexicons are English; other covered languages are
 # recognised (and checked for abuse) but not scored.
 SCORED_LANGUAGES = frozenset({"en"})
-MAX_CHARS = 5000
+MAX_CHARS = 5000  # of new text read; longer messages are judged by their start
+MAX_INPUT_CHARS = 50_000  # of raw text handed to the quote stripper
+
+
+def warm_up() -> None:
+    """Load every model now (a worker calls this at start, so the first message is not slow)."""
+    analyze_message("Hello, my order still hasn't arrived. Thanks!")
+    analyze_message("Hallo, meine Bestellung ist nicht angekommen.")
 
 
 def analyze_message(text: str) -> MessageAnalysis:
     """Read an inbound message: language, sentiment, emotions, urgency, abuse."""
-    body = new_text(text)[:MAX_CHARS]
+    body = new_text(text[:MAX_INPUT_CHARS])[:MAX_CHARS]
     code, language_note = detect_language(body)
     triggers = find_abuse(body) if body else ()
     if code not in SCORED_LANGUAGES:

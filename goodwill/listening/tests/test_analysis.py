@@ -166,3 +166,10 @@ def test_as_dict_is_json_ready():
 
     data = analyze_message("Thank you so much, the cake was perfect!").as_dict()
     assert json.loads(json.dumps(data))["polarity"] == "pos"
+
+
+def test_a_huge_message_is_read_from_its_start_without_stalling():
+    text = "My order still hasn't arrived and nobody answers. " * 20_000
+    a = analyze_message(text)
+    assert a.polarity == "neg"
+    assert len(a.text) <= 5000
