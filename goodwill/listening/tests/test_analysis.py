@@ -117,8 +117,15 @@ def test_strong_words_that_are_not_aimed_at_anyone_are_not_abuse(text):
 
 
 def test_insults_in_other_languages_are_flagged_though_not_scored():
-    a = analyze_message("Du Idiot, wo ist mein Paket?")
+    a = analyze_message("Du Idiot, wo ist mein Paket? Ich warte seit drei Wochen auf meine Bestellung.")
     assert a.language == "de" and not a.scored
+    assert a.abusive
+
+
+def test_a_short_text_the_models_cannot_place_is_left_unnamed_not_guessed():
+    a = analyze_message("Eres un inútil y un imbécil.")
+    assert a.language in {None, "es"}
+    assert not a.scored and a.reason
     assert a.abusive
 
 
