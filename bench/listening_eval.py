@@ -131,7 +131,8 @@ def throughput(rows: list[dict], repeat: int) -> float:
     return repeat * len(texts) / (time.process_time() - start)
 
 
-def tone_latency() -> tuple[float, float, int]:
+def tone_latency() -> tuple[float, float, float, float, int]:
+    """(wall p50, wall p95, CPU p50, CPU p95) in ms, and the draft's word count."""
     sentence = (
         "Hi Sam, thanks for your patience while we looked into the delayed order and the refund you asked about. "
         "I'm sorry this has taken so long; the courier lost the first parcel at their depot last week. "
@@ -139,18 +140,23 @@ def tone_latency() -> tuple[float, float, int]:
     )
     words = sentence.split()
     draft = " ".join((words * 10)[:300])
-    times = []
-    check_tone(
-        draft, customer_name="Sam Jones", preferred_name=None, customer_mood=-0.5, jargon=["SLA", "RMA"]
-    )
+    context = {
+        "customer_name": "Sam Jones",
+        "preferred_name": None,
+        "customer_mood": -0.5,
+        "jargon": ["SLA", "RMA"],
+    }
+    wall, cpu = [], []
+    check_tone(draft, **context)  # type: ignore[arg-type]
     for _ in range(200):
-        start = time.perf_counter()
-        check_tone(
-            draft, customer_name="Sam Jones", preferred_name=None, customer_mood=-0.5, jargon=["SLA", "RMA"]
-        )
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    return times[len(times) // 2], times[int(len(times) * 0.95)], len(draft.split())
+        start, start_cpu = time.perf_counter(), time.process_time()
+        check_tone(draft, **context)  # type: ignore[arg-type]
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    wall.sort()
+    cpu.sort()
+    p50, p95 = len(wall) // 2, int(len(wall) * 0.95)
+    return wall[p50], wall[p95], cpu[p50], cpu[p95], len(draft.split())
 
 
 def main() -> None:
@@ -238,15 +244,15 @@ def main() -> None:
         print("| " + " | ".join(row) + " |")
     all_messages = parts["dev"][0] + parts["held-out"][0]
     rate = throughput(all_messages, args.repeat)
-    p50, p95, words = tone_latency()
+    p50, p95, cpu50, cpu95, words = tone_latency()
     load = os.getloadavg()[0]
     print(
         f"\nanalyze_message: {rate:,.0f} messages/s of CPU time in one process "
         f"({_goal(rate >= GOALS['messages_per_s'], '≥ 2,000')}); load average {load:.1f} on {os.cpu_count()} cores"
     )
     print(
-        f"check_tone, {words}-word draft: p50 {p50:.2f} ms, p95 {p95:.2f} ms "
-        f"({_goal(p95 < GOALS['tone_p95_ms'], '< 30 ms')})"
+        f"check_tone, {words}-word draft: wall p50 {p50:.2f} ms, p95 {p95:.2f} ms "
+        f"({_goal(p95 < GOALS['tone_p95_ms'], '< 30 ms')}); CPU p50 {cpu50:.2f} ms, p95 {cpu95:.2f} ms"
     )
 
 
