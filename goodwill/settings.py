@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "goodwill.demo",
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
+    "goodwill.listening",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

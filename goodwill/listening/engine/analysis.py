@@ -1,0 +1,65 @@
+"""``analyze_message``: one inbound customer message, read."""
+
+from __future__ import annotations
+
+from .abuse import find_abuse
+from .cleaning import new_text
+from .emotions import read_emotions, read_urgency
+from .language import COVERED, NAMES, detect_language
+from .sentiment import is_shouting, polarity_of, read_sentiment
+from .types import MessageAnalysis, Polarity
+
+MODEL_VERSION = "listening-rules-1 (vader 3.3.2, alt-profanity-check 1.9.1, lingua 2.1.1)"
+# The sentiment and emotion rules and lexicons are English; other covered languages are
+# recognised (and checked for abuse) but not scored.
+SCORED_LANGUAGES = frozenset({"en"})
+MAX_CHARS = 5000  # of new text read; longer messages are judged by their start
+MAX_INPUT_CHARS = 50_000  # of raw text handed to the quote stripper
+
+
+def warm_up() -> None:
+    """Load every model now (a worker calls this at start, so the first message is not slow)."""
+    analyze_message("Hello, my order still hasn't arrived. Thanks!")
+    analyze_message("Hallo, meine Bestellung ist nicht angekommen.")
+
+
+def analyze_message(text: str) -> MessageAnalysis:
+    """Read an inbound message: language, sentiment, emotions, urgency, abuse."""
+    body = new_text(text[:MAX_INPUT_CHARS])[:MAX_CHARS]
+    code, language_note = detect_language(body)
+    triggers = find_abuse(body) if body else ()
+    if code not in SCORED_LANGUAGES:
+        if code is None:
+            reason = f"language not recognised ({language_note})"
+        elif code in COVERED:
+            reason = f"{NAMES[code]} is recognised but the sentiment model reads English only"
+        else:
+            reason = f"{NAMES.get(code, code)} is not a covered language"
+        return MessageAnalysis(
+            model_version=MODEL_VERSION,
+            language=code,
+            scored=False,
+            reason=reason,
+            text=body,
+            abusive=bool(triggers),
+            abuse_triggers=triggers,
+        )
+    reading = read_sentiment(body)
+    shouting = "shouting" in reading.cues or is_shouting(body)
+    urgency, urgency_cues = read_urgency(body)
+    polarity: Polarity = "neg" if triggers else polarity_of(reading.score)  # type: ignore[assignment]
+    return MessageAnalysis(
+        model_version=MODEL_VERSION,
+        language=code,
+        scored=True,
+        reason="",
+        text=body,
+        sentiment=min(reading.score, -0.6) if triggers else reading.score,
+        polarity=polarity,
+        emotions=read_emotions(body, sentiment_cues=reading.cues, abusive=bool(triggers), shouting=shouting),
+        urgency=urgency,
+        urgency_cues=urgency_cues,
+        abusive=bool(triggers),
+        abuse_triggers=triggers,
+        cues=reading.cues + (("shouting",) if shouting and "shouting" not in reading.cues else ()),
+    )
