@@ -8,8 +8,8 @@ from goodwill.core.tasks import retrying_task
 @retrying_task(max_attempts=6)
 def process_raw_email(raw_id: int) -> str:
     """Parse and thread one stored raw email (a processed one is left alone)."""
+    from goodwill.channels.email.intake import process_raw
     from goodwill.channels.email.models import RawEmail
-    from goodwill.channels.email.services import process_raw
 
     raw = RawEmail.objects.filter(pk=raw_id).first()
     if raw is None:
@@ -20,7 +20,7 @@ def process_raw_email(raw_id: int) -> str:
 @retrying_task(max_attempts=6)
 def process_pending_email() -> int:
     """Pick up raw emails still waiting (after a crash of smtpd or fetchmail)."""
-    from goodwill.channels.email.services import process_pending
+    from goodwill.channels.email.intake import process_pending
 
     total = 0
     while True:

@@ -7,9 +7,16 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from goodwill.channels.email import services
+from goodwill.channels.email.intake import (
+    Summary,
+    batches,
+    bulk,
+    ingest_many,
+    pipeline,
+    process_batch,
+    store_batch,
+)
 from goodwill.channels.email.models import EmailDetails, MessageKey, Quarantine, RawEmail
-from goodwill.channels.email.services import Summary, ingest_many, process_batch, store_batch
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import change_status
 from goodwill.core.models import Event
@@ -163,13 +170,13 @@ def test_a_batch_leaves_the_same_rows_in_bulk_as_one_message_at_a_time(eml, agen
         return summary.as_dict(), rows
 
     grouped: list[int] = []
-    write_group = services._write_group
+    write_group = bulk._write_group
     monkeypatch.setattr(
-        services, "_write_group", lambda group: grouped.append(len(group.plans)) or write_group(group)
+        bulk, "_write_group", lambda group: grouped.append(len(group.plans)) or write_group(group)
     )
     in_bulk = run()
     assert sum(grouped) >= 12  # most of the batch took the bulk path
-    monkeypatch.setattr(services, "_plan", lambda *args: None)  # every message on the one-message path
+    monkeypatch.setattr(bulk, "_plan", lambda *args: None)  # every message on the one-message path
     one_by_one = run()
     assert in_bulk[0] == one_by_one[0]
     for table in in_bulk[1]:
@@ -201,14 +208,14 @@ def test_replies_within_one_batch_join_the_conversation_their_first_message_open
 def test_a_message_another_process_took_meanwhile_is_stored_once(monkeypatch):
     """The group meets the MessageKey constraint, rolls back and goes one by one."""
     batch = [mail("Ada <ada@example.org>", f"m{i}@example.org", minute=i) for i in range(4)]
-    original = services._read_ahead
+    original = batches._read_ahead
 
     def another_process_takes_one(items):  # type: ignore[no-untyped-def]
         original(items)
         raw, data = items[2]
-        MessageKey.objects.create(key=services._key_of(raw, data), raw=None, message=None)
+        MessageKey.objects.create(key=pipeline._key_of(raw, data), raw=None, message=None)
 
-    monkeypatch.setattr(services, "_read_ahead", another_process_takes_one)
+    monkeypatch.setattr(batches, "_read_ahead", another_process_takes_one)
     summary = ingest_many(batch)
     assert (summary.conversations_created, summary.duplicates, summary.failed) == (3, 1, 0)
     assert Message.objects.count() == 3
@@ -218,13 +225,13 @@ def test_a_message_another_process_took_meanwhile_is_stored_once(monkeypatch):
 
 def test_a_message_another_process_finished_meanwhile_is_left_alone(monkeypatch):
     batch = [mail("Ada <ada@example.org>", f"m{i}@example.org", minute=i) for i in range(3)]
-    original = services._read_ahead
+    original = batches._read_ahead
 
     def another_process_finishes_one(items):  # type: ignore[no-untyped-def]
         original(items)
         RawEmail.objects.filter(pk=items[1][0].pk).update(state=RawEmail.State.APPENDED)
 
-    monkeypatch.setattr(services, "_read_ahead", another_process_finishes_one)
+    monkeypatch.setattr(batches, "_read_ahead", another_process_finishes_one)
     summary = ingest_many(batch)
     assert (summary.conversations_created, summary.messages_appended) == (2, 1)
     assert Message.objects.count() == 2

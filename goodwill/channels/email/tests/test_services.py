@@ -7,6 +7,12 @@ from django.core.files.storage import default_storage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from goodwill.channels.email.intake import (
+    delete_quarantined,
+    ingest_many,
+    release_quarantined,
+    retry_quarantined,
+)
 from goodwill.channels.email.models import (
     Acknowledgement,
     EmailDetails,
@@ -14,12 +20,6 @@ from goodwill.channels.email.models import (
     MessageKey,
     Quarantine,
     RawEmail,
-)
-from goodwill.channels.email.services import (
-    delete_quarantined,
-    ingest_many,
-    release_quarantined,
-    retry_quarantined,
 )
 from goodwill.channels.email.threads import reply_address, reply_token
 from goodwill.conversations.models import Conversation, Message
@@ -306,7 +306,7 @@ def test_any_bytes_end_as_a_stored_message_or_a_quarantine_entry(data):
 
 
 def test_the_recovery_task_processes_mail_left_pending(eml):
-    from goodwill.channels.email.services import store_batch
+    from goodwill.channels.email.intake import store_batch
     from goodwill.channels.email.tasks import process_pending_email
 
     store_batch([eml("plain.eml"), eml("html_only.eml")], source="smtp")  # stored, then the intake died
