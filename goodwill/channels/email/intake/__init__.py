@@ -20,8 +20,13 @@ from goodwill.channels.email.intake.batches import (
     process_pending,
     store_batch,
 )
-from goodwill.channels.email.intake.directory import base_address, mailbox_for_addresses
-from goodwill.channels.email.intake.pipeline import DEFAULT_SENDER_LIMIT, process_raw
+from goodwill.channels.email.intake.directory import (
+    DEFAULT_SENDER_LIMIT,
+    base_address,
+    mailbox_for_addresses,
+    sender_over_limit,
+)
+from goodwill.channels.email.intake.pipeline import process_raw
 from goodwill.channels.email.intake.release import (
     delete_quarantined,
     release_quarantined,
@@ -56,5 +61,6 @@ __all__ = [
     "release_quarantined",
     "retry_quarantined",
     "store_batch",
+    "sender_over_limit",
     "store_raw",
 ]

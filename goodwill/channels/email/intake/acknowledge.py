@@ -16,6 +16,7 @@ from goodwill.channels.email.parsing import (
     ParsedEmail,
 )
 from goodwill.conversations.models import Conversation
+from goodwill.core.tasks import retrying_task
 from goodwill.customers.models import Identity
 
 ACK_QUIET_PERIOD = timedelta(hours=6)
@@ -35,6 +36,15 @@ def _maybe_acknowledge(conversation: Conversation, parsed: ParsedEmail, mailbox:
     ).exists():
         return
     ack = Acknowledgement.objects.create(conversation=conversation, address=address)
-    from goodwill.channels.email.tasks import send_acknowledgement
-
     transaction.on_commit(lambda: send_acknowledgement.enqueue(ack.pk))
+
+
+@retrying_task(max_attempts=8)
+def send_acknowledgement(acknowledgement_id: int) -> None:
+    """Send the automatic acknowledgement of a new conversation (idempotent: sent ones are skipped).
+
+    A task here rather than in tasks.py, which calls the intake: so neither imports the other.
+    """
+    from goodwill.channels.email.outbound import send_acknowledgement as send
+
+    send(acknowledgement_id)

@@ -17,10 +17,11 @@ from goodwill.channels.email.intake.acknowledge import _maybe_acknowledge
 from goodwill.channels.email.intake.directory import (
     _current_directory,
     _Directory,
-    _team_for,
-    mailbox_for_addresses,
+    mailbox_of,
+    sender_over_limit,
 )
-from goodwill.channels.email.intake.pipeline import DEFAULT_SENDER_LIMIT, process_raw
+from goodwill.channels.email.intake.inbound import inbound_message
+from goodwill.channels.email.intake.pipeline import process_raw
 from goodwill.channels.email.intake.rows import _AlreadyProcessed, _details_row
 from goodwill.channels.email.models import (
     EmailDetails,
@@ -35,7 +36,6 @@ from goodwill.channels.email.parsing import (
 from goodwill.channels.email.threads import SUBJECT_TAG_RE, live_conversation
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import (
-    InboundMessage,
     receive_messages_in_bulk,
 )
 from goodwill.customers.models import Customer, Identity
@@ -104,17 +104,11 @@ def _plan(raw: RawEmail, data: bytes | None, group: _Group, directory: _Director
         return None
     if key in directory.keys_taken:
         return _Plan(raw, data, parsed, key, duplicate=True)
-    mailbox = raw.mailbox or mailbox_for_addresses(
-        [*raw.envelope_to, *parsed.delivered_to, *parsed.to, *parsed.cc]
-    )
+    mailbox = mailbox_of(raw, parsed)
     address = parsed.from_address
     if address in directory.own:
         return None
-    limit = mailbox.max_messages_per_sender_per_hour if mailbox else DEFAULT_SENDER_LIMIT
-    if limit and (
-        address not in directory.sender_counts
-        or (directory.sender_counts[address] + group.sent.get(address, 0) >= limit)
-    ):
+    if sender_over_limit(address, mailbox, planned=group.sent.get(address, 0), ask=False) is not False:
         return None
     plan = _Plan(raw, data, parsed, key, mailbox=mailbox, customer=directory.customers.get(address))
     if plan.customer is not None:
@@ -183,29 +177,17 @@ def _write_group(group: _Group) -> list[str]:
     if len(found) != len(wanted):
         raise _GroupFailed("a conversation to answer is gone")
     live = {pk: live_conversation(conversation) for pk, conversation in found.items()}
-    items = []
-    for plan in group.messages:
-        parsed, raw = plan.parsed, plan.raw
-        customer = plan.customer or created[parsed.from_address]
-        conversation = live[plan.conversation_id] if plan.conversation_id is not None else None
-        opens = conversation is None and plan.follows is None
-        items.append(
-            InboundMessage(
-                customer=customer,
-                channel=Conversation.Channel.EMAIL,
-                at=parsed.date if (raw.source == RawEmail.Source.FILE and parsed.date) else raw.received_at,
-                text=parsed.text,
-                html=parsed.html,
-                new_text=parsed.new_text,
-                message_id=parsed.message_id[:500],
-                raw_path=raw.path,
-                attachments=parsed.attachments,
-                subject=parsed.subject,
-                team=_team_for(plan.mailbox, parsed, raw.envelope_to) if opens else None,
-                conversation=conversation,
-                follows=plan.follows,
-            )
+    items = [
+        inbound_message(
+            plan.raw,
+            plan.parsed,
+            mailbox=plan.mailbox,
+            customer=plan.customer or created[plan.parsed.from_address],
+            conversation=live[plan.conversation_id] if plan.conversation_id is not None else None,
+            follows=plan.follows,
         )
+        for plan in group.messages
+    ]
     results = receive_messages_in_bulk(items)
     EmailDetails.objects.bulk_create(
         [

@@ -195,5 +195,36 @@ def _team_for(mailbox: Mailbox | None, parsed: ParsedEmail, envelope_to: Iterabl
     return None
 
 
+DEFAULT_SENDER_LIMIT = 120
+
+
+def sender_over_limit(
+    address: str, mailbox: Mailbox | None, *, planned: int = 0, ask: bool = True
+) -> bool | None:
+    """More mail from `address` in the last hour (plus `planned` not yet written) than allowed.
+
+    The mail-loop brake. None when the batch's read-ahead does not know the sender and `ask`
+    is False (the bulk path then leaves the message to the one-message path).
+    """
+    limit = mailbox.max_messages_per_sender_per_hour if mailbox else DEFAULT_SENDER_LIMIT
+    if not limit:
+        return False
+    counts = _current_directory().sender_counts
+    if address in counts:
+        return counts[address] + planned >= limit
+    if not ask:
+        return None
+    since = timezone.now() - timedelta(hours=1)
+    recent = EmailDetails.objects.filter(from_address=address, created_at__gte=since)
+    return recent[:limit].count() + planned >= limit
+
+
+def mailbox_of(raw: RawEmail, parsed: ParsedEmail) -> Mailbox | None:
+    """The mailbox a message came to: the door's, else the envelope, Delivered-To, To and Cc."""
+    return raw.mailbox or mailbox_for_addresses(
+        [*raw.envelope_to, *parsed.delivered_to, *parsed.to, *parsed.cc]
+    )
+
+
 def _own_addresses() -> set[str]:
     return _current_directory().own

@@ -9,7 +9,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from goodwill.accounts.models import Agent
-from goodwill.channels.email.intake.directory import _team_for, mailbox_for_addresses
+from goodwill.channels.email.intake.directory import mailbox_of
+from goodwill.channels.email.intake.inbound import deliver, inbound_message
 from goodwill.channels.email.intake.pipeline import process_raw
 from goodwill.channels.email.intake.rows import Outcome, _record_details, _set_state
 from goodwill.channels.email.intake.storage import max_message_bytes, read_raw
@@ -80,20 +81,9 @@ def release_quarantined(entry: Quarantine, *, by: Agent) -> Outcome:
 def _release_parseable(raw: RawEmail, data: bytes) -> Outcome:
     parsed = parse_email(data, max_bytes=len(data) + 1)
     customer = find_or_create_customer_by_email(parsed.from_address, name=parsed.from_name)
-    conversation, message = open_conversation(
-        customer=customer,
-        subject=parsed.subject,
-        channel=Conversation.Channel.EMAIL,
-        team=_team_for(raw.mailbox or mailbox_for_addresses(parsed.to + parsed.cc), parsed),
-        text=parsed.text,
-        html=parsed.html,
-        new_text=parsed.new_text,
-        message_id=parsed.message_id[:500],
-        raw_path=raw.path,
-        at=raw.received_at,
-        attachments=parsed.attachments,
-    )
-    _record_details(message, raw, raw.mailbox, parsed)
+    mailbox = mailbox_of(raw, parsed)
+    conversation, message, _opened = deliver(inbound_message(raw, parsed, mailbox=mailbox, customer=customer))
+    _record_details(message, raw, mailbox, parsed)
     MessageKey.objects.get_or_create(
         key=identity_key(parsed, data), defaults={"raw": raw, "message": message}
     )

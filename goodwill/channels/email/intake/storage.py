@@ -18,9 +18,7 @@ from goodwill.channels.email.models import (
     Mailbox,
     RawEmail,
 )
-from goodwill.channels.email.parsing import (
-    DEFAULT_MAX_BYTES,
-)
+from goodwill.channels.email.parsing import DEFAULT_MAX_BYTES
 
 
 def max_message_bytes() -> int:
