@@ -27,6 +27,9 @@ from goodwill.conversations.services import NewAttachment
 logger = logging.getLogger("goodwill.email")
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
+# A few hundred parts is already unusual; 20,000 tiny ones in 2 MB made 20,000 attachment rows.
+DEFAULT_MAX_PARTS = 500
+DEFAULT_MAX_ATTACHMENTS = 100
 
 
 class Unparseable(Exception):  # noqa: N818 (a verdict, not an error in our code)
@@ -485,11 +488,17 @@ def _tnef_parts(data: bytes) -> tuple[str, list[NewAttachment]] | None:
         return None
 
 
-def _bodies(msg: Message) -> tuple[str, str, list[NewAttachment]]:
+def _bodies(
+    msg: Message, *, max_parts: int = DEFAULT_MAX_PARTS, max_attachments: int = DEFAULT_MAX_ATTACHMENTS
+) -> tuple[str, str, list[NewAttachment]]:
     texts: list[str] = []
     htmls: list[str] = []
     attachments: list[NewAttachment] = []
-    for part in _walk(msg):
+    for count, part in enumerate(_walk(msg), start=1):
+        if count > max_parts:
+            raise Unparseable("parts", f"more than {max_parts} MIME parts")
+        if len(attachments) > max_attachments:
+            raise Unparseable("parts", f"more than {max_attachments} attachments")
         if part.is_multipart() and part.get_content_maintype() != "message":
             continue
         ctype = part.get_content_type()
@@ -539,6 +548,8 @@ def _bodies(msg: Message) -> tuple[str, str, list[NewAttachment]]:
                 is_inline=bool(content_id) and (disposition != "attachment"),
             )
         )
+    if len(attachments) > max_attachments:
+        raise Unparseable("parts", f"{len(attachments)} attachments, the limit is {max_attachments}")
     text = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     html = htmls[0] if htmls else ""
     return text, html, attachments
@@ -571,7 +582,14 @@ def _date(msg: Message) -> datetime | None:
     return min(parsed, timezone.now())
 
 
-def parse_email(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedEmail:
+def parse_email(
+    raw: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_parts: int = DEFAULT_MAX_PARTS,
+    max_attachments: int = DEFAULT_MAX_ATTACHMENTS,
+) -> ParsedEmail:
+    """The message, or `Unparseable` with a Quarantine.Reason value (too big, too many parts…)."""
     if len(raw) > max_bytes:
         raise Unparseable("oversized", f"{len(raw)} bytes, the limit is {max_bytes}")
     if not raw.strip():
@@ -584,7 +602,7 @@ def parse_email(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedEmai
     if not msg.keys():
         raise Unparseable("garbage", "no header lines")
     try:
-        return _parse(msg, raw)
+        return _parse(msg, max_parts=max_parts, max_attachments=max_attachments)
     except Unparseable:
         raise
     except RecursionError as error:
@@ -594,7 +612,7 @@ def parse_email(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedEmai
         raise Unparseable("garbage", f"{type(error).__name__}: {error}") from error
 
 
-def _parse(msg: Message, raw: bytes) -> ParsedEmail:
+def _parse(msg: Message, *, max_parts: int, max_attachments: int) -> ParsedEmail:
     parsed = ParsedEmail()
     senders = addresses(raw_header_values(msg, "From")) or addresses(raw_header_values(msg, "Sender"))
     if not senders:
@@ -619,7 +637,9 @@ def _parse(msg: Message, raw: bytes) -> ParsedEmail:
     reply_to = addresses(raw_header_values(msg, "Reply-To"))
     parsed.reply_to = reply_to[0][1] if reply_to else ""
     parsed.date = _date(msg)
-    parsed.text, parsed.html, parsed.attachments = _bodies(msg)
+    parsed.text, parsed.html, parsed.attachments = _bodies(
+        msg, max_parts=max_parts, max_attachments=max_attachments
+    )
     if not parsed.text and parsed.html:
         parsed.text = html_to_text(parsed.html)
     parsed.text = parsed.text.replace("\x00", "")

@@ -11,7 +11,7 @@ pipeline (one message), bulk (plain messages written together), batches (the doo
 points), release (the admin's quarantine actions).
 """
 
-from goodwill.channels.email.intake.acknowledge import ACK_QUIET_PERIOD
+from goodwill.channels.email.intake.acknowledge import ACK_QUIET_PERIOD, acknowledgement_address
 from goodwill.channels.email.intake.batches import (
     Envelope,
     Summary,
@@ -20,6 +20,7 @@ from goodwill.channels.email.intake.batches import (
     process_pending,
     store_batch,
 )
+from goodwill.channels.email.intake.bounces import clear_failing
 from goodwill.channels.email.intake.directory import (
     DEFAULT_SENDER_LIMIT,
     base_address,
@@ -47,7 +48,9 @@ __all__ = [
     "Envelope",
     "Outcome",
     "Summary",
+    "acknowledgement_address",
     "base_address",
+    "clear_failing",
     "delete_quarantined",
     "ingest_many",
     "mailbox_for_addresses",

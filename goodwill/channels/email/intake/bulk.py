@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from goodwill.channels.email.intake.acknowledge import _maybe_acknowledge
+from goodwill.channels.email.intake.bounces import clear_failing_many
 from goodwill.channels.email.intake.directory import (
     _current_directory,
     _Directory,
@@ -122,11 +123,18 @@ def _plan(raw: RawEmail, data: bytes | None, group: _Group, directory: _Director
         except ValidationError:
             return None
     for thread_id in parsed.thread_ids:
+        # Only the conversation's own customer is planned here; anyone else takes the one-message
+        # path, where the participant rule decides (a stranger opens a new, linked conversation).
         if thread_id in group.threads:
+            if group.messages[group.threads[thread_id]].parsed.from_address != address:
+                return None
             plan.follows = group.threads[thread_id]
             break
         if thread_id in directory.threads:
-            plan.conversation_id = directory.threads[thread_id]
+            conversation_id, customer_id = directory.threads[thread_id]
+            if plan.customer is None or plan.customer.pk != customer_id:
+                return None
+            plan.conversation_id = conversation_id
             break
         if thread_id not in directory.threads_checked:
             return None
@@ -177,6 +185,8 @@ def _write_group(group: _Group) -> list[str]:
     if len(found) != len(wanted):
         raise _GroupFailed("a conversation to answer is gone")
     live = {pk: live_conversation(conversation) for pk, conversation in found.items()}
+    if any(live[pk].customer_id != found[pk].customer_id for pk in found):  # type: ignore[union-attr]
+        raise _GroupFailed("merged into another customer's conversation: the participant rule decides")
     items = [
         inbound_message(
             plan.raw,
@@ -195,6 +205,7 @@ def _write_group(group: _Group) -> list[str]:
             for plan, (_conversation, message, _opened) in zip(group.messages, results, strict=True)
         ]
     )
+    clear_failing_many(plan.parsed.from_address for plan in group.messages)
     MessageKey.objects.bulk_create(
         [
             MessageKey(key=plan.key, raw=plan.raw, message=message)
@@ -209,12 +220,15 @@ def _write_group(group: _Group) -> list[str]:
     )
     for plan, (conversation, _message, was_opened) in zip(group.messages, results, strict=True):
         if was_opened and plan.parsed.robot == "":
-            _maybe_acknowledge(conversation, plan.parsed, plan.mailbox)
+            _maybe_acknowledge(conversation, plan.raw, plan.parsed, plan.mailbox)
     directory = _current_directory()
     for plan, (conversation, _message, _opened) in zip(group.messages, results, strict=True):
         customer = plan.customer or created[plan.parsed.from_address]
         directory.note(
-            plan.key, plan.parsed.from_address, customer, (plan.parsed.message_id[:500], conversation.pk)
+            plan.key,
+            plan.parsed.from_address,
+            customer,
+            (plan.parsed.message_id[:500], conversation.pk, conversation.customer_id),
         )
     return [plan.raw.state for _position, plan in group.plans]
 

@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from goodwill.accounts.models import Team
-from goodwill.channels.email.intake.storage import max_message_bytes
+from goodwill.channels.email.intake.storage import max_message_bytes, part_limits
 from goodwill.channels.email.models import (
     EmailDetails,
     Mailbox,
@@ -56,13 +56,13 @@ class _Directory:
     keys_taken: set[str] = field(default_factory=set)  # ...and those of them that exist
     sender_counts: dict[str, int] = field(default_factory=dict)  # EmailDetails in the last hour
     customers: dict[str, Customer] = field(default_factory=dict)  # by email address
-    threads: dict[str, int] = field(default_factory=dict)  # Message-ID header → conversation pk
+    threads: dict[str, tuple[int, int]] = field(default_factory=dict)  # Message-ID → conversation, customer
     threads_checked: set[str] = field(default_factory=set)  # Message-IDs looked up (found or not)
-    # key, sender, customer, (Message-ID, conversation pk)
-    pending: list[tuple[str, str, Customer | None, tuple[str, int] | None]] = field(default_factory=list)
+    # key, sender, customer, (Message-ID, conversation pk, its customer pk)
+    pending: list[tuple[str, str, Customer | None, tuple[str, int, int] | None]] = field(default_factory=list)
 
     def note(
-        self, key: str, sender: str, customer: Customer | None, thread: tuple[str, int] | None = None
+        self, key: str, sender: str, customer: Customer | None, thread: tuple[str, int, int] | None = None
     ) -> None:
         self.pending.append((key, sender, customer, thread))
 
@@ -77,7 +77,7 @@ class _Directory:
                 if customer is not None and sender:
                     self.customers[sender] = customer
                 if thread is not None and thread[0]:
-                    self.threads[thread[0]] = thread[1]
+                    self.threads[thread[0]] = (thread[1], thread[2])
                     self.threads_checked.add(thread[0])
         self.pending.clear()
 
@@ -114,11 +114,12 @@ def _parse_ahead(items: Sequence[tuple[RawEmail, bytes | None]]) -> None:
     if directory is None:
         return
     limit = max_message_bytes()
+    limits = part_limits()
     for raw, data in items:
         if data is None or raw.state != State.PENDING or raw.pk in directory.parsed:
             continue
         try:
-            directory.parsed[raw.pk] = parse_email(data, max_bytes=limit)
+            directory.parsed[raw.pk] = parse_email(data, max_bytes=limit, **limits)
         except Exception:  # the message's own pass parses it again and quarantines it
             logger.debug("raw email %s left for its own pass", raw.pk)
 
@@ -149,10 +150,13 @@ def _read_ahead(items: Sequence[tuple[RawEmail, bytes | None]]) -> None:
     if thread_ids:
         wanted = sorted(thread_ids)
         for start in range(0, len(wanted), 1000):
+            rows = EmailDetails.objects.filter(
+                message_id_header__in=wanted[start : start + 1000]
+            ).values_list(
+                "message_id_header", "message__conversation_id", "message__conversation__customer_id"
+            )
             directory.threads.update(
-                EmailDetails.objects.filter(message_id_header__in=wanted[start : start + 1000]).values_list(
-                    "message_id_header", "message__conversation_id"
-                )
+                (message_id, (conversation, customer)) for message_id, conversation, customer in rows
             )
         directory.threads_checked.update(thread_ids)
     if keys:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
 from goodwill.channels.email.intake.acknowledge import _maybe_acknowledge
-from goodwill.channels.email.intake.bounces import _take_bounce
+from goodwill.channels.email.intake.bounces import _take_bounce, clear_failing
 from goodwill.channels.email.intake.directory import (
     _batch_directory,
     _current_directory,
@@ -28,8 +28,8 @@ from goodwill.channels.email.intake.rows import (
     _record_details,
     _set_state,
 )
-from goodwill.channels.email.intake.storage import max_message_bytes, read_raw
-from goodwill.channels.email.intake.threading import find_conversation
+from goodwill.channels.email.intake.storage import max_message_bytes, part_limits, read_raw
+from goodwill.channels.email.intake.threading import find_conversation, link_stranger
 from goodwill.channels.email.models import (
     Mailbox,
     MessageKey,
@@ -116,7 +116,7 @@ def process_raw(raw: RawEmail, *, data: bytes | None = None, force_new: bool = F
 
 def _key_of(raw: RawEmail, data: bytes) -> str:
     try:
-        return identity_key(parse_email(data, max_bytes=len(data) + 1), data)
+        return identity_key(parse_email(data, max_bytes=len(data) + 1, **part_limits()), data)
     except Unparseable:
         return identity_key(None, data)
 
@@ -124,7 +124,9 @@ def _key_of(raw: RawEmail, data: bytes) -> str:
 def _process(raw: RawEmail, data: bytes, *, force_new: bool = False) -> Outcome:
     directory = _current_directory()
     try:
-        parsed = directory.parsed.pop(raw.pk, None) or parse_email(data, max_bytes=max_message_bytes())
+        parsed = directory.parsed.pop(raw.pk, None) or parse_email(
+            data, max_bytes=max_message_bytes(), **part_limits()
+        )
     except Unparseable as problem:
         sender, subject, recipients = _headers_for_quarantine(data)
         mailbox = raw.mailbox or mailbox_for_addresses([*raw.envelope_to, *recipients])
@@ -150,16 +152,27 @@ def _process(raw: RawEmail, data: bytes, *, force_new: bool = False) -> Outcome:
     except ValidationError as error:
         detail = f"sender address not usable: {'; '.join(error.messages)}"
         return Outcome(_quarantine(raw, Quarantine.Reason.NO_FROM, detail, mailbox=mailbox, parsed=parsed))
-    conversation, _how = (None, "") if force_new else find_conversation(parsed, mailbox)
+    conversation, how = (None, "") if force_new else find_conversation(parsed, mailbox)
+    answered = conversation if how == "stranger" else None
+    if answered is not None:
+        conversation = None
     item = inbound_message(raw, parsed, mailbox=mailbox, customer=customer, conversation=conversation)
     conversation, message, opened = deliver(item)
+    if answered is not None:
+        link_stranger(answered, conversation, sender=parsed.from_address, at=item.at)
     state = State.CREATED if opened else State.APPENDED
     _record_details(message, raw, mailbox, parsed)
+    clear_failing(parsed.from_address)  # mail from the address: it works
     _claim_key(key, raw, message)
     _set_state(raw, state)
-    directory.note(key, parsed.from_address, customer, (parsed.message_id[:500], conversation.pk))
+    directory.note(
+        key,
+        parsed.from_address,
+        customer,
+        (parsed.message_id[:500], conversation.pk, conversation.customer_id),
+    )
     if opened and parsed.robot == "":
-        _maybe_acknowledge(conversation, parsed, mailbox)
+        _maybe_acknowledge(conversation, raw, parsed, mailbox)
     return Outcome(state, conversation, message)
 
 

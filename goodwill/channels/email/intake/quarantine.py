@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from goodwill.channels.email.intake.rows import _set_state
+from goodwill.channels.email.intake.rows import QUARANTINED_EVENT, _set_state
 from goodwill.channels.email.models import (
     Mailbox,
     Quarantine,
@@ -15,7 +15,6 @@ from goodwill.channels.email.models import (
 from goodwill.channels.email.parsing import (
     ParsedEmail,
 )
-from goodwill.core.models import Event
 from goodwill.core.services import record_event
 
 logger = logging.getLogger("goodwill.email")
@@ -45,9 +44,7 @@ def _quarantine(
                 "subject": (parsed.subject if parsed else subject)[:500],
             },
         )
-        record_event(
-            Event.Kind.EMAIL_QUARANTINED, subject=entry, after={"reason": reason, "detail": detail[:500]}
-        )
+        record_event(QUARANTINED_EVENT, subject=entry, after={"reason": reason, "detail": detail[:500]})
     logger.info("quarantined raw email %s: %s %s", raw.pk, reason, detail[:200])
     return State.QUARANTINED
 

@@ -13,7 +13,7 @@ from goodwill.channels.email.intake.directory import mailbox_of
 from goodwill.channels.email.intake.inbound import deliver, inbound_message
 from goodwill.channels.email.intake.pipeline import process_raw
 from goodwill.channels.email.intake.rows import Outcome, _record_details, _set_state
-from goodwill.channels.email.intake.storage import max_message_bytes, read_raw
+from goodwill.channels.email.intake.storage import max_message_bytes, part_limits, read_raw
 from goodwill.channels.email.models import (
     MessageKey,
     Quarantine,
@@ -64,7 +64,7 @@ def release_quarantined(entry: Quarantine, *, by: Agent) -> Outcome:
         raw.state = State.PENDING
         entry_pk = entry.pk
         try:
-            parse_email(data, max_bytes=max(max_message_bytes(), len(data) + 1))
+            parse_email(data, max_bytes=max(max_message_bytes(), len(data) + 1), **part_limits())
             outcome = _release_parseable(raw, data)
         except Unparseable:
             outcome = _release_salvaged(raw, data, entry)
@@ -79,7 +79,7 @@ def release_quarantined(entry: Quarantine, *, by: Agent) -> Outcome:
 
 
 def _release_parseable(raw: RawEmail, data: bytes) -> Outcome:
-    parsed = parse_email(data, max_bytes=len(data) + 1)
+    parsed = parse_email(data, max_bytes=len(data) + 1, **part_limits())
     customer = find_or_create_customer_by_email(parsed.from_address, name=parsed.from_name)
     mailbox = mailbox_of(raw, parsed)
     conversation, message, _opened = deliver(inbound_message(raw, parsed, mailbox=mailbox, customer=customer))

@@ -16,8 +16,13 @@ from goodwill.channels.email.parsing import (
     ParsedEmail,
 )
 from goodwill.conversations.models import Conversation, Message
+from goodwill.core.models import Event
 
 State = RawEmail.State
+
+# The timeline events the intake writes, named once here (core may rename its kinds).
+QUARANTINED_EVENT = Event.Kind.EMAIL_QUARANTINED
+DELIVERY_FAILED_EVENT = Event.Kind.EMAIL_FAILED
 
 
 class _AlreadyProcessed(Exception):

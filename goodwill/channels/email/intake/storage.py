@@ -18,11 +18,19 @@ from goodwill.channels.email.models import (
     Mailbox,
     RawEmail,
 )
-from goodwill.channels.email.parsing import DEFAULT_MAX_BYTES
+from goodwill.channels.email.parsing import DEFAULT_MAX_ATTACHMENTS, DEFAULT_MAX_BYTES, DEFAULT_MAX_PARTS
 
 
 def max_message_bytes() -> int:
     return int(getattr(settings, "GOODWILL_EMAIL_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def part_limits() -> dict[str, int]:
+    """`parse_email`'s caps on MIME parts and attachments, from the settings."""
+    return {
+        "max_parts": int(getattr(settings, "GOODWILL_EMAIL_MAX_PARTS", DEFAULT_MAX_PARTS)),
+        "max_attachments": int(getattr(settings, "GOODWILL_EMAIL_MAX_ATTACHMENTS", DEFAULT_MAX_ATTACHMENTS)),
+    }
 
 
 # --- raw storage ------------------------------------------------------------------------

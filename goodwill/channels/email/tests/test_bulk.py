@@ -205,14 +205,23 @@ def test_replies_within_one_batch_join_the_conversation_their_first_message_open
             mail(
                 "Ada <ada@example.org>", "a2@example.org", minute=2, extra="In-Reply-To: <a1@example.org>\r\n"
             ),
-            mail("Bo <bo@example.org>", "a3@example.org", minute=3, extra="References: <a1@example.org>\r\n"),
+            mail(
+                "Ada <ada@example.org>", "a3@example.org", minute=3, extra="References: <a1@example.org>\r\n"
+            ),
+            # Bo takes no part in Ada's conversation: his answer opens his own, linked to hers.
+            mail("Bo <bo@example.org>", "b1@example.org", minute=4, extra="References: <a1@example.org>\r\n"),
         ]
     )
-    assert (summary.conversations_created, summary.messages_appended) == (1, 2)
-    conversation = Conversation.objects.get()
-    assert conversation.message_count == 3
-    assert conversation.created_at.minute == 1 and conversation.last_message_at.minute == 3
-    assert list(conversation.messages.values_list("author_customer__name", flat=True)) == ["Ada", "Ada", "Bo"]
+    assert (summary.conversations_created, summary.messages_appended) == (2, 2)
+    ada = Conversation.objects.get(customer__name="Ada")
+    assert ada.created_at.minute == 1 and ada.last_message_at.minute == 3
+    assert list(ada.messages.filter(direction="in").values_list("author_customer__name", flat=True)) == [
+        "Ada",
+        "Ada",
+        "Ada",
+    ]
+    bo = Conversation.objects.get(customer__name="Bo")
+    assert f"#{ada.number}" in bo.messages.get(direction="internal").text
     assert Customer.objects.count() == 2
 
 
