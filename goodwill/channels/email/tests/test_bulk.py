@@ -20,6 +20,7 @@ from goodwill.channels.email.intake import (
     store_batch,
     store_raw,
 )
+from goodwill.channels.email.intake.rows import QUARANTINED_EVENT
 from goodwill.channels.email.models import EmailDetails, Mailbox, MessageKey, Quarantine, RawEmail
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import change_status
@@ -100,7 +101,7 @@ def snapshot() -> dict[str, list[Any]]:
             "after",
         ),
         "event_times": rows(  # the others are stamped with the time of processing
-            Event.objects.exclude(kind__in=[Event.Kind.CUSTOMER_CREATED, Event.Kind.EMAIL_QUARANTINED]),
+            Event.objects.exclude(kind__in=[Event.Kind.CUSTOMER_CREATED, QUARANTINED_EVENT]),
             "kind",
             "conversation__number",
             "created_at",
