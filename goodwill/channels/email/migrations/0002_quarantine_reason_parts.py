@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('email', '0001_initial'),
+        ("email", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='quarantine',
-            name='reason',
-            field=models.CharField(choices=[('no_from', 'No usable sender address'), ('garbage', 'Not a readable email'), ('oversized', 'Too large'), ('parts', 'Too many MIME parts or attachments'), ('loop', 'Sender over the rate limit (mail loop?)'), ('bounce', 'Delivery report for mail we cannot find'), ('error', 'Processing failed')], max_length=12),
+            model_name="quarantine",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("no_from", "No usable sender address"),
+                    ("garbage", "Not a readable email"),
+                    ("oversized", "Too large"),
+                    ("parts", "Too many MIME parts or attachments"),
+                    ("loop", "Sender over the rate limit (mail loop?)"),
+                    ("bounce", "Delivery report for mail we cannot find"),
+                    ("error", "Processing failed"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('email', '0002_quarantine_reason_parts'),
+        ("email", "0002_quarantine_reason_parts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mailbox',
-            name='thread_by_customer_domain',
-            field=models.BooleanField(default=False, help_text="Anyone at the customer's organisation's domains may answer the customer's conversations by email; otherwise a sender who does not take part opens a new, linked conversation."),
+            model_name="mailbox",
+            name="thread_by_customer_domain",
+            field=models.BooleanField(
+                default=False,
+                help_text="Anyone at the customer's organisation's domains may answer the customer's conversations by email; otherwise a sender who does not take part opens a new, linked conversation.",
+            ),
         ),
     ]
