@@ -263,6 +263,9 @@ EMAIL_URL = env("GOODWILL_EMAIL_URL", "console://") or "console://"
 globals().update(_email_settings(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env("GOODWILL_FROM_EMAIL", "support@goodwill.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Inbound caps: beyond them a message is quarantined (reason "parts"), its raw bytes kept.
+GOODWILL_EMAIL_MAX_PARTS = int(env("GOODWILL_EMAIL_MAX_PARTS", "500") or "500")
+GOODWILL_EMAIL_MAX_ATTACHMENTS = int(env("GOODWILL_EMAIL_MAX_ATTACHMENTS", "100") or "100")
 
 # --- logging ----------------------------------------------------------------
 LOGGING = {

@@ -36,6 +36,7 @@ class MailboxForm(forms.ModelForm):
             "is_active",
             "thread_by_reply_token",
             "thread_by_subject_tag",
+            "thread_by_customer_domain",
             "max_messages_per_sender_per_hour",
             "auto_acknowledge",
             "expected_response_time",

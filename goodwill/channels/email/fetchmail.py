@@ -19,8 +19,8 @@ from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
+from goodwill.channels.email.intake import Summary, process_batch, store_batch
 from goodwill.channels.email.models import Mailbox, RawEmail
-from goodwill.channels.email.services import Summary, process_batch, store_batch
 
 logger = logging.getLogger("goodwill.email.fetchmail")
 

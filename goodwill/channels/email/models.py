@@ -38,6 +38,11 @@ class Mailbox(models.Model):
     thread_by_subject_tag = models.BooleanField(
         default=True, help_text="A [#1234] subject tag threads only when the sender takes part in #1234."
     )
+    thread_by_customer_domain = models.BooleanField(
+        default=False,
+        help_text="Anyone at the customer's organisation's domains may answer the customer's conversations "
+        "by email; otherwise a sender who does not take part opens a new, linked conversation.",
+    )
     # Loop protection.
     max_messages_per_sender_per_hour = models.PositiveIntegerField(
         default=120, help_text="More than this from one sender within an hour is quarantined (mail loops)."
@@ -187,6 +192,7 @@ class Quarantine(models.Model):
         NO_FROM = "no_from", "No usable sender address"
         GARBAGE = "garbage", "Not a readable email"
         OVERSIZED = "oversized", "Too large"
+        PARTS = "parts", "Too many MIME parts or attachments"
         LOOP = "loop", "Sender over the rate limit (mail loop?)"
         BOUNCE = "bounce", "Delivery report for mail we cannot find"
         ERROR = "error", "Processing failed"

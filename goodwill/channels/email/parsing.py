@@ -17,16 +17,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.message import Message
-from html.parser import HTMLParser
-from typing import Any
 
 from django.utils import timezone
 
+from goodwill.channels.email.text import html_to_text, new_text_of
 from goodwill.conversations.services import NewAttachment
 
 logger = logging.getLogger("goodwill.email")
 
 DEFAULT_MAX_BYTES = 40 * 1024 * 1024
+# A few hundred parts is already unusual; 20,000 tiny ones in 2 MB made 20,000 attachment rows.
+DEFAULT_MAX_PARTS = 500
+DEFAULT_MAX_ATTACHMENTS = 100
 
 
 class Unparseable(Exception):  # noqa: N818 (a verdict, not an error in our code)
@@ -198,106 +200,6 @@ def addresses(values: list[str]) -> list[tuple[str, str]]:
         if "@" in address and " " not in address and len(address) <= 254 and address.isprintable():
             result.append((decode_header_value(name), address))
     return result
-
-
-# --- HTML to text -----------------------------------------------------------------------
-
-
-class _TextExtractor(HTMLParser):
-    BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr", "table"}
-    SKIP = {"script", "style", "head", "title"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-        self.quote_depth = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self.skipping += 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-        if tag == "blockquote":
-            self.quote_depth += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-        if tag == "blockquote":
-            self.quote_depth = max(0, self.quote_depth - 1)
-
-    def handle_data(self, data: str) -> None:
-        if self.skipping:
-            return
-        data = re.sub(r"\s+", " ", data)
-        if self.quote_depth:
-            data = data.replace("\n", "\n> ")
-            if not self.parts or self.parts[-1].endswith("\n"):
-                data = "> " * self.quote_depth + data
-        self.parts.append(data)
-
-
-def html_to_text(html: str) -> str:
-    extractor = _TextExtractor()
-    try:
-        extractor.feed(html)
-        extractor.close()
-    except Exception:
-        return re.sub(r"<[^>]+>", " ", html)
-    text = "".join(extractor.parts)
-    lines = [line.strip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-# --- what is new ------------------------------------------------------------------------
-
-_REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl"]
-_reply_regexes: dict[str, Any] = {}
-
-
-def _reply_parser_message(text: str) -> Any:
-    """mail-parser-reply's EmailMessage, with its regexes compiled once rather than per message."""
-    from mailparser_reply.parser import EmailMessage as ReplyMessage
-
-    if not _reply_regexes:
-        prototype = ReplyMessage(text="", languages=list(_REPLY_LANGUAGES))
-        _reply_regexes.update(
-            _header_regex=prototype.HEADER_REGEX,
-            _signature_regex=prototype.SIGNATURE_REGEX,
-            _disclaimers_regex=prototype.DISCLAIMERS_REGEX,
-        )
-    return ReplyMessage(text=text, languages=list(_REPLY_LANGUAGES), **_reply_regexes)
-
-
-_QUOTE_HEADER_RE = re.compile(
-    r"^(?:On .{0,200}wrote:|Am .{0,200}schrieb.{0,80}:|Le .{0,200}a écrit\s?:|-{2,} ?Original Message ?-{2,}|"
-    r"-{2,} ?Forwarded message ?-{2,}|From: .+\nSent: .+|_{10,})\s*$",
-    re.MULTILINE,
-)
-
-
-def new_text_of(text: str) -> str:
-    """The part of a reply that is new: quoted history and signature removed."""
-    if not text.strip():
-        return ""
-    try:
-        replies = _reply_parser_message(text).read().replies
-        body = replies[0].body if replies else text
-    except Exception:
-        logger.debug("mail-parser-reply failed", exc_info=True)
-        body = text
-    match = _QUOTE_HEADER_RE.search(body)
-    if match and match.start() > 0:
-        body = body[: match.start()]
-    lines = body.rstrip().splitlines()
-    while lines and (lines[-1].startswith(">") or not lines[-1].strip()):
-        lines.pop()
-    body = "\n".join(lines).strip()
-    # Never throw everything away: a message that is all quote keeps its text.
-    return body or text.strip()
 
 
 # --- robots -------------------------------------------------------------------------------
@@ -485,11 +387,17 @@ def _tnef_parts(data: bytes) -> tuple[str, list[NewAttachment]] | None:
         return None
 
 
-def _bodies(msg: Message) -> tuple[str, str, list[NewAttachment]]:
+def _bodies(
+    msg: Message, *, max_parts: int = DEFAULT_MAX_PARTS, max_attachments: int = DEFAULT_MAX_ATTACHMENTS
+) -> tuple[str, str, list[NewAttachment]]:
     texts: list[str] = []
     htmls: list[str] = []
     attachments: list[NewAttachment] = []
-    for part in _walk(msg):
+    for count, part in enumerate(_walk(msg), start=1):
+        if count > max_parts:
+            raise Unparseable("parts", f"more than {max_parts} MIME parts")
+        if len(attachments) > max_attachments:
+            raise Unparseable("parts", f"more than {max_attachments} attachments")
         if part.is_multipart() and part.get_content_maintype() != "message":
             continue
         ctype = part.get_content_type()
@@ -539,6 +447,8 @@ def _bodies(msg: Message) -> tuple[str, str, list[NewAttachment]]:
                 is_inline=bool(content_id) and (disposition != "attachment"),
             )
         )
+    if len(attachments) > max_attachments:
+        raise Unparseable("parts", f"{len(attachments)} attachments, the limit is {max_attachments}")
     text = "\n\n".join(t.strip("\n") for t in texts if t.strip())
     html = htmls[0] if htmls else ""
     return text, html, attachments
@@ -571,7 +481,14 @@ def _date(msg: Message) -> datetime | None:
     return min(parsed, timezone.now())
 
 
-def parse_email(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedEmail:
+def parse_email(
+    raw: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_parts: int = DEFAULT_MAX_PARTS,
+    max_attachments: int = DEFAULT_MAX_ATTACHMENTS,
+) -> ParsedEmail:
+    """The message, or `Unparseable` with a Quarantine.Reason value (too big, too many parts…)."""
     if len(raw) > max_bytes:
         raise Unparseable("oversized", f"{len(raw)} bytes, the limit is {max_bytes}")
     if not raw.strip():
@@ -584,7 +501,7 @@ def parse_email(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedEmai
     if not msg.keys():
         raise Unparseable("garbage", "no header lines")
     try:
-        return _parse(msg, raw)
+        return _parse(msg, max_parts=max_parts, max_attachments=max_attachments)
     except Unparseable:
         raise
     except RecursionError as error:
@@ -594,7 +511,7 @@ def parse_email(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedEmai
         raise Unparseable("garbage", f"{type(error).__name__}: {error}") from error
 
 
-def _parse(msg: Message, raw: bytes) -> ParsedEmail:
+def _parse(msg: Message, *, max_parts: int, max_attachments: int) -> ParsedEmail:
     parsed = ParsedEmail()
     senders = addresses(raw_header_values(msg, "From")) or addresses(raw_header_values(msg, "Sender"))
     if not senders:
@@ -619,7 +536,9 @@ def _parse(msg: Message, raw: bytes) -> ParsedEmail:
     reply_to = addresses(raw_header_values(msg, "Reply-To"))
     parsed.reply_to = reply_to[0][1] if reply_to else ""
     parsed.date = _date(msg)
-    parsed.text, parsed.html, parsed.attachments = _bodies(msg)
+    parsed.text, parsed.html, parsed.attachments = _bodies(
+        msg, max_parts=max_parts, max_attachments=max_attachments
+    )
     if not parsed.text and parsed.html:
         parsed.text = html_to_text(parsed.html)
     parsed.text = parsed.text.replace("\x00", "")

@@ -26,7 +26,7 @@ import time
 
 from django.db import connection
 
-from goodwill.channels.email.services import process_pending
+from goodwill.channels.email.intake import process_pending
 
 logger = logging.getLogger("goodwill.email.processor")
 

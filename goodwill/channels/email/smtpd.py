@@ -27,9 +27,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
 from django.db import close_old_connections, connection
 
+from goodwill.channels.email.intake import base_address, process_pending, store_batch
 from goodwill.channels.email.models import Mailbox, RawEmail
 from goodwill.channels.email.processor import ProcessorProcess
-from goodwill.channels.email.services import base_address, process_pending, store_batch
 
 logger = logging.getLogger("goodwill.email.smtpd")
 

@@ -1,8 +1,6 @@
-"""Which conversation an inbound email belongs to.
+"""Threading marks we put on outgoing mail: signed reply tokens, Message-IDs, subject tags.
 
-Order, most trusted first: In-Reply-To/References naming a Message-ID we know; our
-signed reply token (in those ids or the recipient address); a `[#1234]` subject tag,
-only when the sender already takes part in #1234. Subject text alone never decides.
+How an inbound email finds its conversation is `goodwill.channels.email.intake.threading`.
 """
 
 from __future__ import annotations
@@ -13,12 +11,8 @@ import re
 import secrets
 
 from django.conf import settings
-from django.db.models import Q
 
-from goodwill.channels.email.models import EmailDetails, Mailbox
-from goodwill.channels.email.parsing import ParsedEmail
-from goodwill.conversations.models import Conversation, Message
-from goodwill.customers.models import Identity
+from goodwill.conversations.models import Conversation
 
 TOKEN_RE = re.compile(r"gw-(\d{1,18})-([0-9a-f]{10})")
 SUBJECT_TAG_RE = re.compile(r"\[#(\d{1,18})\]")
@@ -61,64 +55,3 @@ def live_conversation(conversation: Conversation | None) -> Conversation | None:
         conversation = conversation.merged_into
         hops += 1
     return conversation
-
-
-def _by_header_ids(ids: list[str]) -> Conversation | None:
-    if not ids:
-        return None
-    rows = EmailDetails.objects.filter(message_id_header__in=ids).select_related(
-        "message__conversation__customer"
-    )
-    found = {row.message_id_header: row.message.conversation for row in rows}
-    for item in ids:
-        if item in found:
-            return live_conversation(found[item])
-    return None
-
-
-def _by_token(parsed: ParsedEmail) -> Conversation | None:
-    haystack = " ".join([*parsed.thread_ids, *parsed.to, *parsed.cc, *parsed.delivered_to])
-    if "gw-" not in haystack:
-        return None
-    number = number_from_token(haystack)
-    if number is None:
-        return None
-    return live_conversation(Conversation.objects.filter(number=number).first())
-
-
-def is_participant(conversation: Conversation, address: str) -> bool:
-    """The sender is the conversation's customer or wrote in it before."""
-    authors = Message.objects.filter(conversation=conversation, author_customer__isnull=False).values(
-        "author_customer"
-    )
-    return Identity.objects.filter(
-        Q(customer_id=conversation.customer_id) | Q(customer__in=authors),
-        kind=Identity.Kind.EMAIL,
-        value=address,
-    ).exists()
-
-
-def _by_subject_tag(parsed: ParsedEmail) -> Conversation | None:
-    match = SUBJECT_TAG_RE.search(parsed.subject)
-    if not match:
-        return None
-    conversation = live_conversation(Conversation.objects.filter(number=int(match.group(1))).first())
-    if conversation is None or not is_participant(conversation, parsed.from_address):
-        return None
-    return conversation
-
-
-def find_conversation(parsed: ParsedEmail, mailbox: Mailbox | None) -> tuple[Conversation | None, str]:
-    """The conversation to append to, and how it was found ("" when a new one is needed)."""
-    conversation = _by_header_ids(parsed.thread_ids)
-    if conversation is not None:
-        return conversation, "headers"
-    if mailbox is None or mailbox.thread_by_reply_token:
-        conversation = _by_token(parsed)
-        if conversation is not None:
-            return conversation, "token"
-    if mailbox is None or mailbox.thread_by_subject_tag:
-        conversation = _by_subject_tag(parsed)
-        if conversation is not None:
-            return conversation, "subject"
-    return None, ""

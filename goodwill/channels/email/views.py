@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from goodwill.accounts.models import Agent
-from goodwill.channels.email import selectors, services
+from goodwill.channels.email import intake, selectors
 from goodwill.channels.email.parsing import decode_bytes
 
 
@@ -58,7 +58,7 @@ def quarantine_raw(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def quarantine_retry(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.get_quarantine_for(_agent(request), pk)
-    outcome = services.retry_quarantined(entry, by=_agent(request))
+    outcome = intake.retry_quarantined(entry, by=_agent(request))
     if outcome.conversation is not None:
         flash.success(request, f"Taken in: conversation #{outcome.conversation.number}.")
     else:
@@ -70,7 +70,7 @@ def quarantine_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def quarantine_release(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.get_quarantine_for(_agent(request), pk)
-    outcome = services.release_quarantined(entry, by=_agent(request))
+    outcome = intake.release_quarantined(entry, by=_agent(request))
     assert outcome.conversation is not None
     flash.success(request, f"Released as conversation #{outcome.conversation.number}.")
     return redirect(reverse("conversations:detail", args=[outcome.conversation.number]))
@@ -81,7 +81,7 @@ def quarantine_release(request: HttpRequest, pk: int) -> HttpResponse:
 def quarantine_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.get_quarantine_for(_agent(request), pk)
     if request.method == "POST":
-        services.delete_quarantined(entry, by=_agent(request))
+        intake.delete_quarantined(entry, by=_agent(request))
         flash.success(request, "The quarantined email was deleted.")
         return redirect("email:quarantine")
     return render(request, "email/quarantine_delete.html", {"entry": entry})

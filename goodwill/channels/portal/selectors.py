@@ -58,7 +58,7 @@ def public_messages(conversation: Conversation) -> QuerySet[Message]:
             kind=Message.Kind.REPLY,
             direction__in=[Message.Direction.INBOUND, Message.Direction.OUTBOUND],
         )
-        .select_related("author_agent")
+        .select_related("author_agent", "author_customer")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )

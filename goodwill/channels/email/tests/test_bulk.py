@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from goodwill.channels.email import services
-from goodwill.channels.email.models import EmailDetails, MessageKey, Quarantine, RawEmail
-from goodwill.channels.email.services import Summary, ingest_many, process_batch, store_batch
+from goodwill.channels.email.intake import (
+    Summary,
+    ingest_many,
+    process_batch,
+    process_pending,
+    process_raw,
+    release_quarantined,
+    store_batch,
+    store_raw,
+)
+from goodwill.channels.email.intake.rows import QUARANTINED_EVENT
+from goodwill.channels.email.models import EmailDetails, Mailbox, MessageKey, Quarantine, RawEmail
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import change_status
 from goodwill.core.models import Event
@@ -89,7 +101,7 @@ def snapshot() -> dict[str, list[Any]]:
             "after",
         ),
         "event_times": rows(  # the others are stamped with the time of processing
-            Event.objects.exclude(kind__in=[Event.Kind.CUSTOMER_CREATED, Event.Kind.INTAKE_QUARANTINED]),
+            Event.objects.exclude(kind__in=[Event.Kind.CUSTOMER_CREATED, QUARANTINED_EVENT]),
             "kind",
             "conversation__number",
             "created_at",
@@ -111,7 +123,7 @@ def snapshot() -> dict[str, list[Any]]:
     }
 
 
-def test_a_batch_leaves_the_same_rows_in_bulk_as_one_message_at_a_time(eml, agent, monkeypatch):
+def test_a_batch_leaves_the_same_rows_in_bulk_as_one_message_at_a_time(eml, agent):
     old = ingest_many([mail("Olga <olga@example.org>", "old@example.org", subject="Old problem")])
     assert old.conversations_created == 1
     solved = Conversation.objects.get()
@@ -162,15 +174,22 @@ def test_a_batch_leaves_the_same_rows_in_bulk_as_one_message_at_a_time(eml, agen
             transaction.set_rollback(True)
         return summary.as_dict(), rows
 
-    grouped: list[int] = []
-    write_group = services._write_group
-    monkeypatch.setattr(
-        services, "_write_group", lambda group: grouped.append(len(group.plans)) or write_group(group)
-    )
-    in_bulk = run()
-    assert sum(grouped) >= 12  # most of the batch took the bulk path
-    monkeypatch.setattr(services, "_plan", lambda *args: None)  # every message on the one-message path
-    one_by_one = run()
+    def one_at_a_time() -> tuple[dict[str, int], dict[str, list[Any]]]:
+        summary = Summary()
+        with transaction.atomic():
+            for raw, _created, _data, _error in stored:
+                assert raw is not None
+                summary.count(process_raw(RawEmail.objects.get(pk=raw.pk)).state)
+            rows = snapshot()
+            transaction.set_rollback(True)
+        return summary.as_dict(), rows
+
+    with CaptureQueriesContext(connection) as bulk_queries:
+        in_bulk = run()
+    with CaptureQueriesContext(connection) as single_queries:
+        one_by_one = one_at_a_time()
+    # Most of the batch was written together: far fewer statements than one message at a time.
+    assert len(bulk_queries) * 2 < len(single_queries)
     assert in_bulk[0] == one_by_one[0]
     for table in in_bulk[1]:
         assert in_bulk[1][table] == one_by_one[1][table], table
@@ -187,46 +206,122 @@ def test_replies_within_one_batch_join_the_conversation_their_first_message_open
             mail(
                 "Ada <ada@example.org>", "a2@example.org", minute=2, extra="In-Reply-To: <a1@example.org>\r\n"
             ),
-            mail("Bo <bo@example.org>", "a3@example.org", minute=3, extra="References: <a1@example.org>\r\n"),
+            mail(
+                "Ada <ada@example.org>", "a3@example.org", minute=3, extra="References: <a1@example.org>\r\n"
+            ),
+            # Bo takes no part in Ada's conversation: his answer opens his own, linked to hers.
+            mail("Bo <bo@example.org>", "b1@example.org", minute=4, extra="References: <a1@example.org>\r\n"),
         ]
     )
-    assert (summary.conversations_created, summary.messages_appended) == (1, 2)
-    conversation = Conversation.objects.get()
-    assert conversation.message_count == 3
-    assert conversation.created_at.minute == 1 and conversation.last_message_at.minute == 3
-    assert list(conversation.messages.values_list("author_customer__name", flat=True)) == ["Ada", "Ada", "Bo"]
+    assert (summary.conversations_created, summary.messages_appended) == (2, 2)
+    ada = Conversation.objects.get(customer__name="Ada")
+    assert ada.created_at.minute == 1 and ada.last_message_at.minute == 3
+    assert list(ada.messages.filter(direction="in").values_list("author_customer__name", flat=True)) == [
+        "Ada",
+        "Ada",
+        "Ada",
+    ]
+    bo = Conversation.objects.get(customer__name="Bo")
+    assert f"#{ada.number}" in bo.messages.get(direction="internal").text
     assert Customer.objects.count() == 2
 
 
-def test_a_message_another_process_took_meanwhile_is_stored_once(monkeypatch):
-    """The group meets the MessageKey constraint, rolls back and goes one by one."""
-    batch = [mail("Ada <ada@example.org>", f"m{i}@example.org", minute=i) for i in range(4)]
-    original = services._read_ahead
-
-    def another_process_takes_one(items):  # type: ignore[no-untyped-def]
-        original(items)
-        raw, data = items[2]
-        MessageKey.objects.create(key=services._key_of(raw, data), raw=None, message=None)
-
-    monkeypatch.setattr(services, "_read_ahead", another_process_takes_one)
-    summary = ingest_many(batch)
-    assert (summary.conversations_created, summary.duplicates, summary.failed) == (3, 1, 0)
-    assert Message.objects.count() == 3
-    assert not Message.objects.filter(message_id="m2@example.org").exists()
-    assert RawEmail.objects.filter(state=RawEmail.State.DUPLICATE).count() == 1
+def _in_thread(work: Callable[[], Any], barrier: threading.Barrier, errors: list[BaseException]) -> None:
+    try:
+        barrier.wait(timeout=30)
+        work()
+    except BaseException as error:  # noqa: BLE001 (reported by the test)
+        errors.append(error)
+    finally:
+        connection.close()
 
 
-def test_a_message_another_process_finished_meanwhile_is_left_alone(monkeypatch):
-    batch = [mail("Ada <ada@example.org>", f"m{i}@example.org", minute=i) for i in range(3)]
-    original = services._read_ahead
+@pytest.mark.parametrize("timing", ["just before", "at the same time"])
+@pytest.mark.parametrize("other_writer", ["processes the same stored mail", "takes the same messages"])
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_racing_another_writer_stores_each_message_once(other_writer, timing):
+    """Another writer between our store and our processing, or beside it: every message once.
 
-    def another_process_finishes_one(items):  # type: ignore[no-untyped-def]
-        original(items)
-        RawEmail.objects.filter(pk=items[1][0].pk).update(state=RawEmail.State.APPENDED)
+    "Just before" leaves our batch holding stale rows; "at the same time" lets the two interleave
+    as they will (PostgreSQL only: SQLite's shared in-memory test database refuses a second writer
+    instead of waiting for it).
+    """
+    if timing == "at the same time" and connection.vendor == "sqlite":
+        pytest.skip("needs a database that queues concurrent writers")
+    batch = [mail("Ada <ada@example.org>", f"m{i}@example.org", minute=i) for i in range(12)]
+    stored = store_batch(batch, source=RawEmail.Source.FILE)
+    copies = [b"Delivered-To: billing@goodwill.test\r\n" + data for data in batch]  # same Message-IDs
 
-    monkeypatch.setattr(services, "_read_ahead", another_process_finishes_one)
-    summary = ingest_many(batch)
-    assert (summary.conversations_created, summary.messages_appended) == (2, 1)
-    assert Message.objects.count() == 2
-    assert not Message.objects.filter(message_id="m1@example.org").exists()
+    def other() -> None:
+        if other_writer == "processes the same stored mail":
+            process_pending()
+        else:
+            ingest_many(copies)
+
+    summary = Summary()
+    if timing == "just before":
+        other()
+        process_batch(stored, summary)
+        _assert_each_message_once(summary, batch)
+        return
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=_in_thread, args=(other, barrier, errors)),
+        threading.Thread(target=_in_thread, args=(lambda: process_batch(stored, summary), barrier, errors)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors
+    _assert_each_message_once(summary, batch)
+
+
+def _assert_each_message_once(summary: Summary, batch: list[bytes]) -> None:
+    assert summary.failed == 0 and summary.received == len(batch)
+    ids = sorted(Message.objects.values_list("message_id", flat=True))
+    assert ids == sorted(f"m{i}@example.org" for i in range(12))
+    assert MessageKey.objects.count() == 12
     assert not RawEmail.objects.filter(state=RawEmail.State.PENDING).exists()
+
+
+@pytest.mark.parametrize("path", ["one message", "release from quarantine"])
+def test_every_path_builds_the_same_message_from_the_same_email(path, agent, support_team, settings):
+    """Mailbox (from Delivered-To), team and time (the Date header of a file) agree on every path."""
+    Mailbox.objects.create(name="Billing", address="billing@goodwill.test", team=support_team)
+    data = b"Delivered-To: billing@goodwill.test\r\n" + mail(
+        "Ada <ada@example.org>", "p1@example.org", minute=5
+    )
+    paths = {
+        "bulk": lambda: ingest_many([data]),
+        "one message": lambda: process_raw(store_raw(data, source=RawEmail.Source.FILE)[0]),
+        "release from quarantine": lambda: _quarantine_then_release(data, agent, settings),
+    }
+
+    def rows_after(run: Callable[[], object]) -> dict[str, list[Any]]:
+        with transaction.atomic():
+            run()
+            rows = {
+                table: snapshot()[table]
+                for table in ("conversations", "messages", "customers", "details", "keys")
+            }
+            transaction.set_rollback(True)
+        return rows
+
+    assert rows_after(paths[path]) == rows_after(paths["bulk"])
+    paths[path]()
+    conversation = Conversation.objects.get()
+    assert conversation.team == support_team
+    assert (conversation.created_at.hour, conversation.created_at.minute) == (10, 5)
+
+
+def _quarantine_then_release(data: bytes, agent: Any, settings: Any) -> None:
+    limit = settings.GOODWILL_EMAIL_MAX_BYTES if hasattr(settings, "GOODWILL_EMAIL_MAX_BYTES") else None
+    settings.GOODWILL_EMAIL_MAX_BYTES = 100
+    assert ingest_many([data]).quarantined == 1
+    if limit is None:
+        del settings.GOODWILL_EMAIL_MAX_BYTES
+    else:
+        settings.GOODWILL_EMAIL_MAX_BYTES = limit
+    release_quarantined(Quarantine.objects.get(), by=agent)

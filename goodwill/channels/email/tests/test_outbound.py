@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from goodwill.channels.email.intake import ingest_many
+from goodwill.channels.email.intake.acknowledge import deliver_acknowledgement as send_acknowledgement
 from goodwill.channels.email.models import Acknowledgement, DeliveryAttempt, EmailDetails, Mailbox
-from goodwill.channels.email.outbound import DeliveryFailed, send_acknowledgement, send_reply
-from goodwill.channels.email.services import ingest_many
+from goodwill.channels.email.outbound import DeliveryFailed, send_reply
 from goodwill.channels.email.tests.conftest import free_port
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import NewAttachment, add_reply
@@ -130,3 +131,25 @@ def test_a_robot_answering_our_acknowledgement_gets_no_acknowledgement_back(eml,
     ).encode()
     ingest_many([robot])
     assert Acknowledgement.objects.count() == 1
+
+
+def test_the_acknowledgement_goes_to_the_sender_never_to_reply_to_and_does_not_echo_the_subject(
+    eml, smtp_sink
+):
+    """RFC 3834: an automatic answer cannot be aimed at a third party or carry a stranger's text."""
+    Mailbox.objects.create(name="Acme", address="help@acme.test", auto_acknowledge=True)
+    hostile = eml(
+        "plain.eml",
+        **{
+            "support@goodwill.test": "help@acme.test",
+            "Subject: My order has not arrived": "Subject: Cheap pills at http://spam.test/buy\r\n"
+            "Reply-To: victim@third-party.test",
+        },
+    )
+    ingest_many([hostile])
+    send_acknowledgement(Acknowledgement.objects.get().pk)
+    (_sender, recipients, _data) = smtp_sink.messages[-1]
+    assert recipients == ["dana@example.org"]
+    sent = smtp_sink.parsed()
+    assert "spam.test" not in sent.as_string() and "Cheap pills" not in sent.as_string()
+    assert f"#{Conversation.objects.get().number}" in sent.get_body(("plain",)).get_content()

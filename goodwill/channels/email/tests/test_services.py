@@ -7,6 +7,12 @@ from django.core.files.storage import default_storage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from goodwill.channels.email.intake import (
+    delete_quarantined,
+    ingest_many,
+    release_quarantined,
+    retry_quarantined,
+)
 from goodwill.channels.email.models import (
     Acknowledgement,
     EmailDetails,
@@ -14,12 +20,6 @@ from goodwill.channels.email.models import (
     MessageKey,
     Quarantine,
     RawEmail,
-)
-from goodwill.channels.email.services import (
-    delete_quarantined,
-    ingest_many,
-    release_quarantined,
-    retry_quarantined,
 )
 from goodwill.channels.email.threads import reply_address, reply_token
 from goodwill.conversations.models import Conversation, Message
@@ -306,7 +306,7 @@ def test_any_bytes_end_as_a_stored_message_or_a_quarantine_entry(data):
 
 
 def test_the_recovery_task_processes_mail_left_pending(eml):
-    from goodwill.channels.email.services import store_batch
+    from goodwill.channels.email.intake import store_batch
     from goodwill.channels.email.tasks import process_pending_email
 
     store_batch([eml("plain.eml"), eml("html_only.eml")], source="smtp")  # stored, then the intake died
@@ -332,3 +332,98 @@ def test_a_message_that_breaks_processing_is_quarantined_and_the_batch_goes_on(e
     entry = Quarantine.objects.get()
     assert entry.reason == "error" and "sanitiser bug" in entry.detail
     assert entry.subject == "HTML only"
+
+
+def test_more_attachments_than_the_cap_quarantine_the_message_and_write_no_attachment(eml, settings, admin):
+    from goodwill.conversations.models import Attachment
+
+    settings.GOODWILL_EMAIL_MAX_PARTS = 1000
+    settings.GOODWILL_EMAIL_MAX_ATTACHMENTS = 100
+    summary = ingest_many([eml("many_parts.eml")])
+    assert summary.quarantined == 1
+    entry = Quarantine.objects.get()
+    assert entry.reason == "parts" and "100 attachments" in entry.detail
+    assert not Attachment.objects.exists() and not Message.objects.exists()
+    settings.GOODWILL_EMAIL_MAX_ATTACHMENTS = 600
+    assert retry_quarantined(entry, by=admin).state == "created"  # raised cap: the raw was kept
+    assert Attachment.objects.count() == 600
+
+
+def test_a_forged_bounce_marks_no_address_and_is_quarantined_with_its_reason(eml):
+    ingest_many([eml("plain.eml")])  # dana is a customer; we never wrote to her
+    summary = ingest_many([eml("forged_bounce.eml")])
+    assert summary.quarantined == 1
+    entry = Quarantine.objects.get()
+    assert entry.reason == "bounce" and "refers to no message we sent" in entry.detail
+    assert Identity.objects.get(value="dana@example.org").failing_since is None
+
+
+def test_a_report_quoting_the_customers_own_message_id_marks_nothing(eml):
+    ingest_many([eml("plain.eml")])
+    ingest_many([eml("bounce_dsn.eml", __ORIGINAL__="plain-1@example.org")])  # inbound, not ours
+    assert Identity.objects.get(value="dana@example.org").failing_since is None
+    assert Quarantine.objects.get().reason == "bounce"
+
+
+def test_mail_from_a_failing_address_clears_the_mark(eml, agent):
+    from goodwill.channels.email.intake import clear_failing
+    from goodwill.channels.email.outbound import send_reply
+
+    ingest_many([eml("plain.eml")])
+    reply = add_reply(Conversation.objects.get(), by=agent, text="We are checking.")
+    send_reply(reply.pk)
+    ours = EmailDetails.objects.get(message=reply).message_id_header
+    ingest_many([eml("bounce_dsn.eml", __ORIGINAL__=ours)])
+    identity = Identity.objects.get(value="dana@example.org")
+    assert identity.failing_since is not None
+    ingest_many([mail(sender="dana@example.org", msgid="back-again@example.org", subject="Still there")])
+    identity.refresh_from_db()
+    assert identity.failing_since is None
+    Identity.objects.filter(pk=identity.pk).update(failing_since=identity.created_at)
+    clear_failing("Dana@Example.org")  # what a later successful delivery calls
+    identity.refresh_from_db()
+    assert identity.failing_since is None
+
+
+def stranger_answer(sender: str, msgid: str = "s1@elsewhere.test") -> bytes:
+    return mail(
+        sender=sender,
+        msgid=msgid,
+        subject="Re: My order has not arrived",
+        extra="In-Reply-To: <plain-1@example.org>\r\nReferences: <plain-1@example.org>\r\n",
+    )
+
+
+def test_a_stranger_answering_by_in_reply_to_opens_a_new_conversation_linked_to_the_old(eml, billing_team):
+    Mailbox.objects.create(name="Billing", address="support@goodwill.test", team=billing_team)  # restricted
+    ingest_many([eml("plain.eml")])
+    old = Conversation.objects.get()
+    summary = ingest_many([stranger_answer("stranger@elsewhere.test")])
+    assert (summary.conversations_created, summary.messages_appended) == (1, 0)
+    new = Conversation.objects.exclude(pk=old.pk).get()
+    assert Customer.objects.with_email("stranger@elsewhere.test").get() == new.customer
+    assert not old.messages.filter(author_customer=new.customer).exists()
+    assert f"#{new.number}" in old.messages.get(direction="internal").text
+    assert f"#{old.number}" in new.messages.get(direction="internal").text
+
+
+def test_someone_copied_on_the_conversation_may_answer_it_by_headers(eml):
+    ingest_many(
+        [eml("plain.eml", **{"To: support@goodwill.test": "To: support@goodwill.test\nCc: bo@example.org"})]
+    )
+    summary = ingest_many([stranger_answer("bo@example.org")])
+    assert (summary.conversations_created, summary.messages_appended) == (0, 1)
+    assert Conversation.objects.get().message_count == 2
+
+
+def test_the_customers_organisation_may_answer_when_the_mailbox_allows_it(eml):
+    from goodwill.customers.models import Organisation
+
+    Organisation.objects.create(name="Example", domains="example.org")
+    mailbox = Mailbox.objects.create(name="Support", address="support@goodwill.test")
+    ingest_many([eml("plain.eml")])
+    assert Conversation.objects.get().customer.organisation is not None
+    assert ingest_many([stranger_answer("colleague@example.org")]).conversations_created == 1
+    mailbox.thread_by_customer_domain = True
+    mailbox.save()
+    assert ingest_many([stranger_answer("colleague2@example.org", "s2@example.org")]).messages_appended == 1

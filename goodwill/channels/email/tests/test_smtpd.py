@@ -290,3 +290,32 @@ def test_smtpd_restarts_a_processor_that_died(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_mail_with_too_many_mime_parts_is_quarantined_with_its_raw_kept(intake, eml):
+    from django.core.files.storage import default_storage
+
+    from goodwill.channels.email.models import Quarantine
+    from goodwill.conversations.models import Attachment
+
+    with smtplib.SMTP("127.0.0.1", intake.controller.port, timeout=10) as client:
+        refused = client.sendmail("mallory@example.net", ["support@goodwill.test"], eml("many_parts.eml"))
+    assert refused == {}
+    assert intake.wait_until_processed()
+    entry = Quarantine.objects.get()
+    assert entry.reason == "parts" and "attachments" in entry.detail
+    assert default_storage.open(entry.raw.path).read() == eml("many_parts.eml")
+    assert not Attachment.objects.exists() and not Conversation.objects.exists()
+
+
+def test_over_smtp_the_acknowledgement_goes_to_the_envelope_sender_and_never_to_a_null_sender(intake):
+    from goodwill.channels.email.models import Acknowledgement
+
+    Mailbox.objects.create(name="Support", address="support@goodwill.test", auto_acknowledge=True)
+    hostile = message(1).replace(b"Subject:", b"Reply-To: victim@third-party.test\r\nSubject:")
+    with smtplib.SMTP("127.0.0.1", intake.controller.port, timeout=10) as client:
+        assert client.sendmail("sender1@example.com", ["support@goodwill.test"], hostile) == {}
+        assert client.sendmail("<>", ["support@goodwill.test"], message(2)) == {}
+    assert intake.wait_until_processed()
+    assert Conversation.objects.count() == 2
+    assert list(Acknowledgement.objects.values_list("address", flat=True)) == ["sender1@example.com"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from goodwill.channels.email.intake import ingest_many
 from goodwill.channels.email.models import Mailbox, Quarantine, RawEmail
-from goodwill.channels.email.services import ingest_many
 from goodwill.conversations.models import Conversation
 
 pytestmark = pytest.mark.django_db

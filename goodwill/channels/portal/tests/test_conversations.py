@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -246,3 +248,15 @@ def test_new_requests_are_rate_limited_per_customer(portal_client: Client, custo
     assert refused.status_code == 200
     assert "many requests in the last hour" in refused.content.decode()
     assert Conversation.objects.filter(customer=customer).count() == REQUESTS_PER_CUSTOMER
+
+
+def test_the_portal_labels_each_message_with_its_real_author(
+    portal_client: Client, customer: Customer, other_customer: Customer
+) -> None:
+    from goodwill.conversations.services import receive_message
+
+    conversation = opened(customer)
+    receive_message(conversation, customer=other_customer, channel="email", text="I am someone else.")
+    page = portal_client.get(f"/portal/c/{conversation.number}/").content.decode()
+    labels = re.findall(r'<p class="portal-meta">\s*(?:\{#.*?#\}\s*)?<strong>([^<]*)</strong>', page)
+    assert labels == ["You", "Oscar Other"]

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from goodwill.channels.email.intake import Summary, ingest_many
 from goodwill.channels.email.models import Mailbox, RawEmail
-from goodwill.channels.email.services import Summary, ingest_many
 
 
 def _is_mbox(path: Path) -> bool:
