@@ -15,6 +15,8 @@ def test_check_deploy_reports_nothing_for_an_https_site(tmp_path: Path) -> None:
         GOODWILL_DEBUG="0",
         GOODWILL_ALLOWED_HOSTS="help.example.com",
     )
+    # The browser tests' conftest sets this for Playwright in the test process; no deployment has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [PYTHON, "-m", "django", "check", "--deploy", "--settings", "goodwill.settings"],
         env=env,
