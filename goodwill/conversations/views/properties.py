@@ -178,7 +178,7 @@ def apply_edit(
     with transaction.atomic():
         # Locked, so nobody changes the row between this check and the writes below.
         current = (
-            Conversation.objects.select_for_update()
+            Conversation.objects.select_for_update(of=("self",))
             .select_related("assignee", "team", "need", "customer")
             .get(pk=conversation.pk)
         )
