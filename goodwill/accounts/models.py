@@ -156,3 +156,14 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "gw_" + secrets.token_urlsafe(32)
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter of `goodwill.accounts.ratelimit` when the cache is not Redis."""
+
+    key = models.CharField(max_length=255, unique=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

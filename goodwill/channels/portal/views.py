@@ -24,15 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from goodwill.channels.portal import selectors, services
 from goodwill.channels.portal.forms import NewRequestForm, ReplyForm, SignInForm
 from goodwill.conversations.services import NewAttachment
+from goodwill.core.http import UNKNOWN_CLIENT, client_ip
 from goodwill.customers.models import Customer
 
 PAGE_SIZE = 20
 
 View = Callable[..., HttpResponseBase]
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _signed_in_customer(request: HttpRequest) -> Customer | None:
@@ -93,7 +90,8 @@ def home(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_sign_in_link(form.cleaned_data["email"], ip=_client_ip(request))
+            ip = client_ip(request)
+            services.request_sign_in_link(form.cleaned_data["email"], ip=None if ip == UNKNOWN_CLIENT else ip)
         except services.TooManyRequests:
             form.add_error(None, "Too many sign-in links were asked for. Please try again in an hour.")
             status = 429
