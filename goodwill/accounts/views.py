@@ -3,11 +3,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse_lazy
 
+from goodwill.accounts.password_reset import TooManyResetRequests, request_password_reset
 from goodwill.accounts.signin import sign_in_was_refused
+from goodwill.core.http import client_ip
 
 TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
+TOO_MANY_RESETS = "Too many password reset requests. Please try again in an hour."
 
 
 class RateLimitedLoginView(auth_views.LoginView):
@@ -24,3 +28,20 @@ class RateLimitedLoginView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 429
         return response
+
+
+class RateLimitedPasswordResetView(auth_views.PasswordResetView):
+    """Asks the worker to mail a reset link; the request itself never looks the address up."""
+
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            request_password_reset(form.cleaned_data["email"], ip=client_ip(self.request))
+        except TooManyResetRequests:
+            form.add_error(None, TOO_MANY_RESETS)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return HttpResponseRedirect(self.get_success_url())
