@@ -7,6 +7,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 
 from goodwill.accounts.password_reset import TooManyResetRequests, request_password_reset
+from goodwill.accounts.services import revoke_agent_tokens
 from goodwill.accounts.signin import sign_in_was_refused
 from goodwill.core.http import client_ip
 
@@ -45,3 +46,15 @@ class RateLimitedPasswordResetView(auth_views.PasswordResetView):
             response.status_code = 429
             return response
         return HttpResponseRedirect(self.get_success_url())
+
+
+class RevokingPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the emailed link also revokes the agent's API tokens."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        revoke_agent_tokens(form.user)
+        return response
