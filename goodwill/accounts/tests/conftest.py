@@ -28,3 +28,15 @@ def server_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[
         yield clean_env(data_dir, GOODWILL_REDIS_URL=request.getfixturevalue("redis_url"))
     else:
         yield clean_env(request.getfixturevalue("migrated_data_dir"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_redis_counters() -> Iterator[None]:
+    """With GOODWILL_REDIS_URL set, counters live in Redis, which no test transaction rolls back."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        backend.clear()
+    yield
