@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from goodwill.accounts.models import Agent
+from goodwill.accounts.tests.tasks import run_queued_tasks
 
 RESET = reverse("accounts:password_reset")
 
@@ -23,7 +23,7 @@ def ask(email: str, *, ip: str = "198.51.100.1") -> int:
 
 
 def run_worker() -> None:
-    call_command("worker", "--batch", "--interval", "0.01", verbosity=0)
+    run_queued_tasks()
 
 
 def test_the_reset_mail_is_sent_by_the_worker_not_by_the_request(agent: Agent) -> None:
