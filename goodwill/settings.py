@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -197,7 +198,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-LOGIN_RATE_LIMIT = int(env("GOODWILL_LOGIN_RATE_LIMIT", "10") or 10)  # failures per 15 min
+
+# --- sign-in limits, proxies, API tokens (security issue 10) ------------------
+def _env_int(name: str, default: int) -> int:
+    raw = env(name) or ""
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    for item in env_list("GOODWILL_TRUSTED_PROXIES", ""):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"GOODWILL_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+    return networks
+
+
+# Addresses/networks whose X-Forwarded-For is believed (goodwill.core.http.client_ip).
+TRUSTED_PROXIES = _trusted_proxies()
+AUTHENTICATION_BACKENDS = ["goodwill.accounts.backends.RateLimitedModelBackend"]
+LOGIN_RATE_WINDOW = 15 * 60
+LOGIN_RATE_LIMIT = _env_int("GOODWILL_LOGIN_RATE_LIMIT", 10)  # one account from one IP, per window
+LOGIN_IP_RATE_LIMIT = _env_int("GOODWILL_LOGIN_IP_RATE_LIMIT", 30)  # failures from one IP, any account
+PASSWORD_RESET_RATE_WINDOW = 60 * 60
+PASSWORD_RESET_RATE_LIMIT = _env_int("GOODWILL_PASSWORD_RESET_RATE_LIMIT", 5)  # per address per hour
+PASSWORD_RESET_IP_RATE_LIMIT = _env_int("GOODWILL_PASSWORD_RESET_IP_RATE_LIMIT", 20)  # per IP per hour
+# --- end of security issue 10 settings ---------------------------------------
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

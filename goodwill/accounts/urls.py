@@ -1,23 +1,17 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
-from goodwill.accounts import views
+from goodwill.accounts import settings_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.RateLimitedLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("settings/", settings_views.settings_page, name="settings"),
+    path("settings/tokens/", settings_views.create_token, name="create_token"),
+    path("settings/tokens/<int:pk>/revoke/", settings_views.revoke_token, name="revoke_token"),
+    path("password-reset/", views.RateLimitedPasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
@@ -25,10 +19,7 @@ urlpatterns = [
     ),
     path(
         "reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
+        views.RevokingPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

@@ -2,46 +2,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse_lazy
 
-from goodwill.accounts import ratelimit
+from goodwill.accounts.password_reset import TooManyResetRequests, request_password_reset
+from goodwill.accounts.services import revoke_agent_tokens
+from goodwill.accounts.signin import sign_in_was_refused
+from goodwill.core.http import client_ip
 
-WINDOW = 15 * 60
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+TOO_MANY_ATTEMPTS = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
+TOO_MANY_RESETS = "Too many password reset requests. Please try again in an hour."
 
 
 class RateLimitedLoginView(auth_views.LoginView):
-    """Sign-in that refuses further attempts after too many failures per address and per IP."""
+    """Sign-in; the limits themselves live in the authentication backend (accounts.signin)."""
 
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def _keys(self, request: HttpRequest) -> list[str]:
-        email = (request.POST.get("username") or "").strip().lower()
-        return [f"login-ip:{_client_ip(request)}", f"login-email:{email}"]
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if not sign_in_was_refused(self.request):
+            return super().form_invalid(form)
+        form.errors.clear()
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        response = super().form_invalid(form)
+        response.status_code = 429
+        return response
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        limit = settings.LOGIN_RATE_LIMIT
-        if any(ratelimit.is_blocked(key, limit=limit) for key in self._keys(request)):
-            form = self.get_form()
-            form.add_error(None, "Too many failed sign-in attempts. Please wait 15 minutes and try again.")
+
+class RateLimitedPasswordResetView(auth_views.PasswordResetView):
+    """Asks the worker to mail a reset link; the request itself never looks the address up."""
+
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            request_password_reset(form.cleaned_data["email"], ip=client_ip(self.request))
+        except TooManyResetRequests:
+            form.add_error(None, TOO_MANY_RESETS)
             response = self.form_invalid(form)
             response.status_code = 429
             return response
-        return super().post(request, *args, **kwargs)
+        return HttpResponseRedirect(self.get_success_url())
 
-    def form_invalid(self, form: Any) -> HttpResponse:
-        if self.request.method == "POST":
-            for key in self._keys(self.request):
-                ratelimit.hit(key, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
-        return super().form_invalid(form)
+
+class RevokingPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the emailed link also revokes the agent's API tokens."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        for key in self._keys(self.request):
-            ratelimit.reset(key)
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        revoke_agent_tokens(form.user)
+        return response

@@ -26,6 +26,7 @@ from goodwill.channels.portal import selectors, services
 from goodwill.channels.portal.forms import NewRequestForm, ReplyForm, SignInForm
 from goodwill.conversations.services import NewAttachment
 from goodwill.core import uploads
+from goodwill.core.http import UNKNOWN_CLIENT, client_ip
 from goodwill.customers.models import Customer
 
 PAGE_SIZE = 20
@@ -34,8 +35,9 @@ View = Callable[..., HttpResponseBase]
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    # The one place the portal reads the client's address (to be pointed at the proxy-aware helper).
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address for per-IP limits (proxy-aware, GOODWILL_TRUSTED_PROXIES); None if unknown."""
+    ip = client_ip(request)
+    return None if ip == UNKNOWN_CLIENT else ip
 
 
 def _signed_in_customer(request: HttpRequest) -> Customer | None:

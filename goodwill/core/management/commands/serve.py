@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -33,6 +34,9 @@ class Command(BaseCommand):
             port=port,
             workers=workers,
             log_level="warning",
-            proxy_headers=True,
+            # X-Forwarded-For/-Proto only from GOODWILL_TRUSTED_PROXIES, the same rule as
+            # goodwill.core.http.client_ip (uvicorn alone would believe 127.0.0.1).
+            proxy_headers=bool(settings.TRUSTED_PROXIES),
+            forwarded_allow_ips=[str(network) for network in settings.TRUSTED_PROXIES],
             lifespan="off",
         )
