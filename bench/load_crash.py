@@ -147,8 +147,11 @@ def mail(run: int, n: int) -> tuple[str, bytes]:
     return msgid, text.encode()
 
 
-def smtp_client(port: int, run: int, index: int, clients: int, stop: threading.Event, tally: Tally) -> None:
+def smtp_client(
+    port: int, run: int, index: int, clients: int, rate: float, stop: threading.Event, tally: Tally
+) -> None:
     n = index
+    pause = clients / rate
     while not stop.is_set():
         try:
             with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
@@ -165,6 +168,7 @@ def smtp_client(port: int, run: int, index: int, clients: int, stop: threading.E
                         continue
                     with tally.lock:
                         tally.mails_acked.append(msgid)
+                    stop.wait(pause)
         except (OSError, smtplib.SMTPException):
             with tally.lock:
                 tally.failed["SMTP connection"] += 1
@@ -333,7 +337,9 @@ def load_and_check(
     numbers = seeded["numbers"]
     stop = threading.Event()
     threads = [
-        threading.Thread(target=smtp_client, args=(smtp_port, run, i, options.smtp_clients, stop, tally))
+        threading.Thread(
+            target=smtp_client, args=(smtp_port, run, i, options.smtp_clients, options.mail_rate, stop, tally)
+        )
         for i in range(options.smtp_clients)
     ]
     threads += [
@@ -401,12 +407,21 @@ def load_and_check(
     duplicates = sum(
         copies[str(reply_ids[pk])] - 1 for pk in replies if copies.get(str(reply_ids.get(pk, "")), 0) > 1
     )
+    for pk in undelivered[:5]:
+        detail = sql(
+            url,
+            "SELECT m.delivery, m.message_id, e.message_id_header, d.state, d.attempts, d.resends, d.sweeps"
+            " FROM conversations_message m LEFT JOIN email_emaildetails e ON e.message_id = m.id"
+            " LEFT JOIN core_delivery d ON d.key = 'reply:' || m.id WHERE m.id = %s",
+            (pk,),
+        )
+        print(f"  undelivered reply {pk}: {detail}")
     acks_unsent = sql(url, "SELECT count(*) FROM email_acknowledgement WHERE sent_at IS NULL")[0][0]
     acks_total = sql(url, "SELECT count(*) FROM email_acknowledgement")[0][0]
     logs = "".join((root / f"{name}.log").read_text(errors="replace") for name in ("worker0", "worker1"))
-    resends = logs.count("resending ")
-    reclaimed = logs.count("reclaimed ")
-    swept = logs.count("re-enqueued ")
+    resends = logs.count("resending reply:")
+    reclaimed = logs.count("reclaimed job ") + logs.count("reclaimed task ")
+    swept = logs.count("re-enqueued reply:") + logs.count("re-enqueued ack:")
     reads = sorted(tally.reads_ms)
     p50 = statistics.median(reads) if reads else float("nan")
     p95 = reads[int(len(reads) * 0.95) - 1] if len(reads) >= 20 else float("nan")
@@ -437,13 +452,12 @@ def load_and_check(
     )
     print(f"  recovery: {reclaimed} task(s) reclaimed from the dead worker, {swept} delivery(ies) swept")
     print(f"{'PASS' if ok else 'FAIL'} run {run}")
-    if not ok:
-        print(f"  logs kept in {options.keep_logs}" if options.keep_logs else "")
-        if options.keep_logs:
-            dest = Path(options.keep_logs) / f"run-{run}"
-            dest.mkdir(parents=True, exist_ok=True)
-            for log in root.glob("*.log"):
-                (dest / log.name).write_bytes(log.read_bytes())
+    if options.keep_logs:
+        dest = Path(options.keep_logs) / f"run-{run}"
+        dest.mkdir(parents=True, exist_ok=True)
+        for log in root.glob("*.log"):
+            (dest / log.name).write_bytes(log.read_bytes())
+        print(f"  logs in {dest}")
     return ok
 
 
@@ -455,8 +469,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--duration", type=float, default=40.0, help="Seconds of load per run.")
     parser.add_argument("--smtp-clients", type=int, default=4)
+    parser.add_argument(
+        "--mail-rate", type=float, default=6.0, help="Mails per second, all clients together."
+    )
     parser.add_argument("--lease", type=float, default=3.0, help="GOODWILL_TASK_LEASE for the run.")
-    parser.add_argument("--drain-timeout", type=float, default=120.0)
+    parser.add_argument("--drain-timeout", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=None, help="Seed of the kill moments (default: random).")
     parser.add_argument(
         "--database-url",
@@ -467,7 +484,7 @@ def main() -> None:
         "--redis-url", default="redis://127.0.0.1:6379/5", help="Redis database; FLUSHDB each run."
     )
     parser.add_argument("--keep-database", action="store_true")
-    parser.add_argument("--keep-logs", default="", help="Copy the logs of a failed run into this folder.")
+    parser.add_argument("--keep-logs", default="", help="Copy each run's logs into this folder.")
     options = parser.parse_args()
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(1 << 30)
     print(f"load_crash: {options.runs} run(s) of {options.duration:.0f} s, seed {seed}")

@@ -137,7 +137,7 @@ def oldest_waiting_since() -> datetime | None:
         oldest = None
         for name in settings.RQ_QUEUES:
             queue = django_rq.get_queue(name)
-            head = queue.get_job_ids(0, 0)
+            head = queue.get_job_ids(0, 1)  # offset, length
             job = queue.fetch_job(head[0]) if head else None
             if job is not None and job.enqueued_at is not None:
                 oldest = job.enqueued_at if oldest is None else min(oldest, job.enqueued_at)

@@ -49,15 +49,17 @@ def stuck_after() -> timedelta:
 def sweep_cutoff() -> datetime:
     """Work queued before this and still not done lost its task.
 
-    At least `stuck_after` ago, and before the oldest task still waiting in the queue: the
+    At least `stuck_after` before now and before the oldest task still waiting: the
     queue is first in, first out, so when it is backed up a reply's task may simply not
     have come up yet, and enqueuing it again would only make the backlog longer.
     """
     from goodwill.core.queue import oldest_waiting_since
 
-    cutoff = timezone.now() - stuck_after()
+    grace = stuck_after()
     oldest = oldest_waiting_since()
-    return cutoff if oldest is None else min(cutoff, oldest)
+    # The grace applies to the head too: a task is enqueued when its transaction commits,
+    # which under load may be seconds after its row was written.
+    return timezone.now() - grace if oldest is None else min(timezone.now(), oldest) - grace
 
 
 @dataclass

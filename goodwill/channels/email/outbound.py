@@ -153,17 +153,22 @@ def _reply_mail(message: Message) -> tuple[EmailMultiAlternatives, str]:
     details = EmailDetails.objects.filter(message=message).first()
     if details is None:
         thread = _thread_headers(conversation, excluding=message)
-        details = EmailDetails.objects.create(
-            message=message,
-            mailbox=mailbox,
-            message_id_header=outgoing_message_id(conversation.number),
-            in_reply_to=thread.get("In-Reply-To", "").strip("<>"),
-            references=" ".join(i.strip("<>") for i in thread.get("References", "").split()),
-            from_address=from_address.lower(),
-            from_name=agent_name[:200],
-            to=[to],
-            subject=_subject(conversation)[:500],
-        )
+        # One transaction: a worker dying here leaves neither or both, so the message row
+        # always names the Message-ID that a resend will carry.
+        with transaction.atomic():
+            details = EmailDetails.objects.create(
+                message=message,
+                mailbox=mailbox,
+                message_id_header=outgoing_message_id(conversation.number),
+                in_reply_to=thread.get("In-Reply-To", "").strip("<>"),
+                references=" ".join(i.strip("<>") for i in thread.get("References", "").split()),
+                from_address=from_address.lower(),
+                from_name=agent_name[:200],
+                to=[to],
+                subject=_subject(conversation)[:500],
+            )
+            Message.objects.filter(pk=message.pk).update(message_id=details.message_id_header)
+    elif message.message_id != details.message_id_header:
         Message.objects.filter(pk=message.pk).update(message_id=details.message_id_header)
     headers = {
         "Message-ID": _wrap(details.message_id_header),
