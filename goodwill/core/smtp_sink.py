@@ -40,6 +40,16 @@ class GatedSink:
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> GatedSink:
+        from aiosmtpd.controller import Controller
+
+        for _ in range(5):
+            try:
+                self.controller.start()
+                return self
+            except OSError:
+                # The free port was taken between choosing and binding it (busy machine): another.
+                self.port = free_port()
+                self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
 
