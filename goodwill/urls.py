@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from goodwill.core.views import healthz
+from goodwill.core.views import healthz, healthz_worker
 
 admin.site.site_header = "Goodwill administration"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/worker", healthz_worker, name="healthz-worker"),
     path("accounts/", include("goodwill.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("goodwill.api.urls")),

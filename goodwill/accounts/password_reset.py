@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 
 from goodwill.accounts import ratelimit
+from goodwill.core.tasks import retrying_task
 
 EMAIL_TEMPLATE = "accounts/password_reset_email.txt"
 SUBJECT_TEMPLATE = "accounts/password_reset_subject.txt"
@@ -38,8 +39,6 @@ def request_password_reset(email: str, *, ip: str) -> None:
     )
     if not (ip_ok and address_ok):
         raise TooManyResetRequests
-    from goodwill.accounts.tasks import send_password_reset  # the task module imports this one
-
     send_password_reset.enqueue(address)
 
 
@@ -55,3 +54,9 @@ def send_password_reset_mail(address: str) -> None:
         email_template_name=EMAIL_TEMPLATE,
         subject_template_name=SUBJECT_TEMPLATE,
     )
+
+
+@retrying_task(max_attempts=4)
+def send_password_reset(address: str) -> None:
+    """The worker's side of a reset request (re-exported by accounts.tasks)."""
+    send_password_reset_mail(address)

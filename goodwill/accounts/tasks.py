@@ -1,9 +1,7 @@
+"""Background work for accounts. The task lives beside the code that enqueues it."""
+
 from __future__ import annotations
 
-from goodwill.accounts.password_reset import send_password_reset_mail
-from goodwill.core.tasks import retrying_task
+from goodwill.accounts.password_reset import send_password_reset
 
-
-@retrying_task(max_attempts=4)
-def send_password_reset(address: str) -> None:
-    send_password_reset_mail(address)
+__all__ = ["send_password_reset"]

@@ -112,3 +112,63 @@ class EventReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} handled event {self.event_id}"
+
+
+class WorkerBeat(models.Model):
+    """A running `goodwill worker`; `seen_at` is its heartbeat (both task backends)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    backend = models.CharField(max_length=16)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    current_task = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.hostname}:{self.pid}"
+
+
+class TaskLease(models.Model):
+    """A database-queue task claimed by a worker. Unless renewed it expires, and the task runs again."""
+
+    task_id = models.UUIDField(unique=True)
+    worker_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"lease on {self.task_id} by {self.worker_id}"
+
+
+class Delivery(models.Model):
+    """The idempotency record of one outgoing send, e.g. key "reply:42" or "ack:7".
+
+    SENDING is written before the SMTP transaction and SENT after it, so a worker that
+    finds SENDING with an expired lease knows the outcome is unknown and resends the
+    same Message-ID.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=100, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    resends = models.PositiveIntegerField(default=0, help_text="Sends whose earlier outcome was unknown.")
+    sweeps = models.PositiveIntegerField(default=0, help_text="Times the sweeper enqueued it again.")
+    message_id = models.CharField(max_length=500, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    swept_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        indexes = [models.Index(fields=["state", "lease_until"], name="delivery_state_lease")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.state})"

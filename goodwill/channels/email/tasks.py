@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from goodwill.channels.email.intake import process_pending, process_raw
-from goodwill.channels.email.intake.acknowledge import send_acknowledgement
 from goodwill.channels.email.models import RawEmail
+from goodwill.channels.email.outbound import acknowledgement_task as send_acknowledgement
 from goodwill.core.tasks import retrying_task
 
 __all__ = ["process_pending_email", "process_raw_email", "send_acknowledgement"]

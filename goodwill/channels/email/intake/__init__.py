@@ -11,6 +11,7 @@ pipeline (one message), bulk (plain messages written together), batches (the doo
 points), release (the admin's quarantine actions).
 """
 
+from goodwill.channels.email.identities import clear_failing
 from goodwill.channels.email.intake.acknowledge import ACK_QUIET_PERIOD, acknowledgement_address
 from goodwill.channels.email.intake.batches import (
     Envelope,
@@ -20,7 +21,6 @@ from goodwill.channels.email.intake.batches import (
     process_pending,
     store_batch,
 )
-from goodwill.channels.email.intake.bounces import clear_failing
 from goodwill.channels.email.intake.directory import (
     DEFAULT_SENDER_LIMIT,
     base_address,

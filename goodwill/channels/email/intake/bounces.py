@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.utils import timezone
 
 from goodwill.channels.email.intake.directory import _current_directory
@@ -33,19 +31,6 @@ from goodwill.core.services import record_event
 from goodwill.customers.models import Identity
 
 State = RawEmail.State
-
-
-def clear_failing(address: str) -> None:
-    """Mail reached `address` or came from it: it works again (acknowledgements resume, badge goes)."""
-    clear_failing_many([address])
-
-
-def clear_failing_many(addresses: Iterable[str]) -> None:
-    wanted = sorted({address.lower() for address in addresses if address})
-    if wanted:
-        Identity.objects.filter(
-            kind=Identity.Kind.EMAIL, value__in=wanted, failing_since__isnull=False
-        ).update(failing_since=None)
 
 
 def _our_message(message_id: str) -> tuple[Conversation | None, EmailDetails | None, list[str]]:

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from goodwill.channels.email.identities import clear_failing_many
 from goodwill.channels.email.intake.acknowledge import _maybe_acknowledge
-from goodwill.channels.email.intake.bounces import clear_failing_many
 from goodwill.channels.email.intake.directory import (
     _current_directory,
     _Directory,

@@ -7,8 +7,9 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
+from goodwill.channels.email.identities import clear_failing
 from goodwill.channels.email.intake.acknowledge import _maybe_acknowledge
-from goodwill.channels.email.intake.bounces import _take_bounce, clear_failing
+from goodwill.channels.email.intake.bounces import _take_bounce
 from goodwill.channels.email.intake.directory import (
     _batch_directory,
     _current_directory,

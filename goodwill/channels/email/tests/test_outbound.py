@@ -6,9 +6,8 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from goodwill.channels.email.intake import ingest_many
-from goodwill.channels.email.intake.acknowledge import deliver_acknowledgement as send_acknowledgement
 from goodwill.channels.email.models import Acknowledgement, DeliveryAttempt, EmailDetails, Mailbox
-from goodwill.channels.email.outbound import DeliveryFailed, send_reply
+from goodwill.channels.email.outbound import DeliveryFailed, send_acknowledgement, send_reply
 from goodwill.channels.email.tests.conftest import free_port
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import NewAttachment, add_reply
