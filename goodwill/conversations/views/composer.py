@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from goodwill.accounts.policy import Action, require
 from goodwill.conversations import selectors, services
 from goodwill.conversations.collisions import others_replying
 from goodwill.conversations.forms import ComposerForm
-from goodwill.conversations.models import Macro, Message
+from goodwill.conversations.models import Conversation, Macro, Message
 from goodwill.conversations.views.common import conversation_url, current_agent
 from goodwill.conversations.views.conversation import detail_context
 from goodwill.core import uploads
@@ -41,6 +43,22 @@ SENT_MESSAGES = {
 }
 
 
+def _composer_again(
+    request: HttpRequest, conversation: Conversation, form: ComposerForm, status: int, **extra: Any
+) -> HttpResponse:
+    """The conversation page with the composer as the agent left it, and why it was not sent."""
+    data = form.cleaned_data
+    context = detail_context(
+        request,
+        conversation,
+        composer_text=data["text"] or "",
+        composer_kind=data["kind"],
+        composer_status=data["status"] or "",
+        **{"seen_message_id": data["seen_message_id"], **extra},
+    )
+    return render(request, "conversations/detail.html", context, status=status)
+
+
 @login_required
 @require_POST
 def send(request: HttpRequest, number: int) -> HttpResponse:
@@ -64,30 +82,13 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
                 kind=kind,
                 seen_message_id=form.cleaned_data["seen_message_id"],
             )
-        context = detail_context(
-            request,
-            conversation,
-            composer_text=text,
-            composer_kind=kind,
-            composer_status=form.cleaned_data["status"] or "",
-            collision_with=replying,
-            seen_message_id=form.cleaned_data["seen_message_id"],
-        )
-        return render(request, "conversations/detail.html", context, status=409)
+        return _composer_again(request, conversation, form, 409, collision_with=replying)
     try:
         attachments = _uploads(request)
     except uploads.UploadRefused as refused:
         # Nothing is sent and no file kept; the text comes back in the composer.
         flash.error(request, " ".join(refused.messages) + " Your text is kept below.")
-        context = detail_context(
-            request,
-            conversation,
-            composer_text=text,
-            composer_kind=kind,
-            composer_status=form.cleaned_data["status"] or "",
-            seen_message_id=form.cleaned_data["seen_message_id"],
-        )
-        return render(request, "conversations/detail.html", context, status=413)
+        return _composer_again(request, conversation, form, 413)
     try:
         message = services.send_from_composer(
             conversation,
@@ -99,17 +100,9 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
             attachments=attachments,
         )
     except services.StaleDraftError as stale:
-        context = detail_context(
-            request,
-            conversation,
-            seen_message_id=stale.unseen[-1].pk,
-            composer_text=text,
-            composer_kind=kind,
-            stale_messages=stale.unseen,
-            composer_status=form.cleaned_data["status"] or "",
+        return _composer_again(
+            request, conversation, form, 409, seen_message_id=stale.unseen[-1].pk, stale_messages=stale.unseen
         )
-        response = render(request, "conversations/detail.html", context, status=409)
-        return response
     except ValidationError as error:
         flash.error(request, " ".join(error.messages))
         return redirect(conversation_url(conversation))

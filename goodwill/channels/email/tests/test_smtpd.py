@@ -257,10 +257,15 @@ def test_the_smtpd_command_processes_mail_in_a_processor_that_stops_with_it(tmp_
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_the_processor_exits_when_smtpd_is_killed_with_9(tmp_path):
-    server, _port, _db_path = _start_smtpd(tmp_path)
+    server, port, db_path = _start_smtpd(tmp_path)
     try:
         processors = _children(server.pid)
         assert len(processors) == 1
+        # Kill only once the processor is at work: on a loaded machine its start-up (and the
+        # moment it asks Linux to stop it with its parent) can take longer than any fixed wait.
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+            client.sendmail("s@example.com", ["support@goodwill.test"], message(1))
+        assert _raw_states_become(db_path, [("created", 1)], timeout=120) == [("created", 1)]
         server.send_signal(signal.SIGKILL)
         server.wait(timeout=10)
     finally:
