@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -83,3 +86,48 @@ def moods_for(conversation_ids: list[int]) -> dict[int, ConversationMood]:
         mood.conversation_id: mood
         for mood in ConversationMood.objects.filter(conversation_id__in=conversation_ids)
     }
+
+
+@dataclass(frozen=True)
+class RescoreReport:
+    rescored: int  # messages read again and stored
+    remaining_before: int  # inbound messages in range not yet scored by MODEL_VERSION at the start
+    seconds: float
+
+
+def rescore(
+    *,
+    since: datetime | None = None,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> RescoreReport:
+    """Score again every stored inbound message (received at or after `since`) whose score is
+    missing or from another MODEL_VERSION, in batches by id.
+
+    Resumable: an interrupted run leaves the finished messages scored by the current version,
+    and the next run skips them. `progress(done, total)` is called after each batch.
+    """
+    started = time.monotonic()
+    todo = Message.objects.filter(direction=Message.Direction.INBOUND).exclude(
+        listening_score__model_version=MODEL_VERSION
+    )
+    if since is not None:
+        todo = todo.filter(created_at__gte=since)
+    total = todo.count()
+    done = 0
+    after = 0
+    while True:
+        batch = list(
+            todo.filter(pk__gt=after)
+            .order_by("pk")
+            .only("pk", "conversation_id", "direction", "text", "new_text", "created_at")[:batch_size]
+        )
+        if not batch:
+            break
+        for message in batch:
+            score_message(message)
+        done += len(batch)
+        after = batch[-1].pk
+        if progress is not None:
+            progress(done, total)
+    return RescoreReport(rescored=done, remaining_before=total, seconds=time.monotonic() - started)
