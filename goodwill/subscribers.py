@@ -23,4 +23,8 @@ Example (a feature app `goodwill/expectations/`):
 
 from __future__ import annotations
 
-SUBSCRIBERS: dict[str, tuple[str, ...]] = {}
+SUBSCRIBERS: dict[str, tuple[str, ...]] = {
+    # Listening scores every customer message; a conversation's first one arrives with its opening.
+    "conversation.opened": ("goodwill.listening.subscribers.score_message",),
+    "message.received": ("goodwill.listening.subscribers.score_message",),
+}

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from goodwill.conversations.badges import Badge, badges_html
 from goodwill.conversations.models import Attachment, Conversation, Message
 from goodwill.conversations.templatetags.workspace import describe_event, format_long
 from goodwill.core.models import Event
@@ -55,6 +56,7 @@ class TimelineItem:
     remote_images: bool = False
     images_loaded: bool = False
     has_history: bool = False
+    badges: list[Badge] = field(default_factory=list)
 
     @property
     def type(self) -> str:
@@ -180,13 +182,18 @@ def build_timeline(
     events: Iterable[Event],
     load_images_for: set[int],
     attachments: dict[int, list[Attachment]] | None = None,
+    badges: dict[int, list[Badge]] | None = None,
 ) -> Timeline:
-    """Messages and change events in time order."""
+    """Messages and change events in time order; `badges` by message id (see conversations.badges)."""
     attachments = attachments or {}
+    badges = badges or {}
     items: list[TimelineItem] = []
     for message in messages:
         item = TimelineItem(
-            at=message.created_at, message=message, attachments=attachments.get(message.pk, [])
+            at=message.created_at,
+            message=message,
+            attachments=attachments.get(message.pk, []),
+            badges=badges.get(message.pk, []),
         )
         if message.html:
             item.images_loaded = message.pk in load_images_for
@@ -297,7 +304,8 @@ class _Renderer:
             f'<li class="{classes}" id="m{pk}"><article aria-labelledby="m{pk}-author">',
             f'<header class="msg-head"><strong id="m{pk}-author">{escape(self.author(message))}</strong>'
             f'<span class="msg-kind">{escape(self.kind_label(message))}</span>'
-            f'<time datetime="{iso}" title="{escape(long)}">{escape(long)}</time>{delivery}</header>',
+            f'<time datetime="{iso}" title="{escape(long)}">{escape(long)}</time>{delivery}'
+            f"{badges_html(item.badges)}</header>",
             f'<div class="msg-body">{linebreaks(message.display_text, autoescape=True)}</div>',
         ]
         if item.has_history:

@@ -6,7 +6,7 @@ import posixpath
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Status
@@ -34,6 +34,29 @@ class AttachmentOut(Output):
     url: str = Field(..., description="Download link; needs the same Bearer token.")
 
 
+class ScoresOut(Output):
+    """How the customer's message reads (listening). Agents only: never shown to the customer."""
+
+    scored: bool = Field(..., description="False when the language is not covered; then no guess.")
+    reason: str = Field(..., description="Why it was not scored, else empty.")
+    language: str = Field(..., description='ISO 639-1 code ("en"), or empty when it could not be told.')
+    sentiment: float | None = Field(None, description="-1 (upset) .. 1 (delighted); null when not scored.")
+    polarity: str = Field(..., description='"neg", "neu", "pos", or empty when not scored.')
+    emotions: dict[str, float] = Field(
+        ..., description="anger, frustration, anxiety, sadness, confusion, joy, gratitude: each 0..1."
+    )
+    urgency: float = Field(..., description="0..1")
+    urgency_cues: list[str]
+    abusive: bool
+    abuse_triggers: list[str] = Field(..., description="The words or pattern that made it abusive.")
+    mood: str = Field(..., description='One word for the badge ("angry", "upset", "abusive"…), or empty.')
+    model_version: str
+    scored_at: datetime
+
+
+SCORE_FIELDS = tuple(ScoresOut.model_fields)
+
+
 class MessageOut(Output):
     id: int
     conversation: int = Field(..., description="The conversation's number.")
@@ -49,6 +72,9 @@ class MessageOut(Output):
     delivery: str = Field(..., description='Email delivery: "", queued, sent, failed or bounced.')
     delivery_error: str
     attachments: list[AttachmentOut]
+    scores: ScoresOut | None = Field(
+        None, description="Customer messages, once the worker has read them (a second or so); else null."
+    )
 
 
 class AttachmentIn(Input):
@@ -93,7 +119,19 @@ def message_out(number: int, message: Message) -> dict[str, Any]:
         "delivery": message.delivery,
         "delivery_error": message.delivery_error,
         "attachments": [attachment_out(number, item) for item in message.attachments.all()],
+        "scores": _scores(message),
     }
+
+
+def _scores(message: Message) -> dict[str, Any] | None:
+    """The listening score, read through its relation (the API does not import listening)."""
+    if message.direction != Message.Direction.INBOUND:
+        return None
+    try:
+        score = message.listening_score  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+    return {name: getattr(score, name) for name in SCORE_FIELDS}
 
 
 def _decoded(item: AttachmentIn) -> services.NewAttachment:
@@ -120,7 +158,9 @@ def list_messages(
     """Oldest first, internal notes included."""
     conversation = get_conversation_for(agent_of(request), number)
     rows, next_cursor = keyset_page(
-        messages_of(conversation).prefetch_related("author_customer__identities"),
+        messages_of(conversation)
+        .select_related("listening_score")
+        .prefetch_related("author_customer__identities"),
         resource=f"messages:{conversation.pk}",
         cursor=cursor,
         limit=limit,

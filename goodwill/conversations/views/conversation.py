@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations import selectors, services
+from goodwill.conversations.badges import MESSAGE, badges_for
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
@@ -39,7 +40,8 @@ def _timeline_context(
     load_images_for = {int(value) for value in request.GET.getlist("images") if value.isdigit()}
     events = selectors.change_events_of(conversation)
     messages, attachments = timeline_messages(conversation)
-    timeline = build_timeline(messages, events, load_images_for, attachments)
+    badges = badges_for(MESSAGE, [message.pk for message in messages])
+    timeline = build_timeline(messages, events, load_images_for, attachments, badges)
     last_message = timeline.last_message
     rendered_timeline = timeline_html(
         timeline,

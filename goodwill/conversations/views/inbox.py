@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from goodwill.accounts.models import Agent, Team
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations import selectors, services
+from goodwill.conversations.badges import ROW, Badge, badges_for, badges_html
 from goodwill.conversations.forms import SORT_CHOICES, InboxFilterForm, SavedViewForm
 from goodwill.conversations.models import ContactReason, Conversation
 from goodwill.conversations.templatetags.workspace import format_long, format_short
@@ -59,6 +60,7 @@ class InboxRow:
     short: str
     long: str
     waiting: str
+    badges: tuple[Badge, ...] = ()
 
 
 STATUS_LABELS = dict(Conversation.Status.choices)
@@ -69,6 +71,7 @@ def inbox_rows(conversations: list[Conversation]) -> list[InboxRow]:
     url = reverse("conversations:detail", args=[999999999]).replace("999999999", "{}")
     zone = timezone.get_current_timezone()
     today = timezone.localtime(timezone=zone).date()
+    badges = badges_for(ROW, [c.pk for c in conversations])
     rows = []
     for c in conversations:
         last = c.last_message_at.astimezone(zone)
@@ -89,6 +92,7 @@ def inbox_rows(conversations: list[Conversation]) -> list[InboxRow]:
                 short=format_short(last, today),
                 long=format_long(last),
                 waiting=format_short(c.waiting_since.astimezone(zone), today) if c.waiting_since else "",
+                badges=tuple(badges.get(c.pk, ())),
             )
         )
     return rows
@@ -121,7 +125,8 @@ def inbox_rows_html(rows: list[InboxRow], *, sort: str, selectable: bool) -> Saf
             f'<a class="conv-link" href="{escape(row.url)}"><span class="conv-subject">{escape(row.subject)}</span>'
             f'<span class="conv-meta"><span class="conv-customer">{escape(row.customer)}</span>'
             f'<span class="conv-number">#{number}</span>'
-            f'<span class="status status-{escape(row.status)}">{escape(row.status_label)}</span>{priority}{team}'
+            f'<span class="status status-{escape(row.status)}">{escape(row.status_label)}</span>{priority}'
+            f"{badges_html(row.badges)}{team}"
             f'<span class="conv-assignee">{escape(row.assignee or "Unassigned")}</span>{tags}</span></a>'
             f'<time class="conv-time" datetime="{escape(row.iso)}" title="{escape(row.long)}">{when}</time></li>'
         )

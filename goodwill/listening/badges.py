@@ -1,0 +1,60 @@
+"""The mood badges agents see on inbox rows and timeline messages, and the "Upset customers"
+view; registered with the conversations pages by ListeningConfig.ready()."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from goodwill.accounts.models import Agent
+from goodwill.conversations.badges import Badge
+from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxView
+from goodwill.listening.models import NEGATIVE_MOODS, UPSET_BELOW, MessageScore
+from goodwill.listening.services import moods_for, scores_for
+
+
+def _sentiment(value: float | None) -> str:
+    return "" if value is None else f"{value:+.2f}".replace("-", "\u2212")
+
+
+def _title(mood: str, sentiment: float | None, triggers: list[str]) -> str:
+    parts = [f"Mood read from the customer's words: {mood}"]
+    if sentiment is not None:
+        parts.append(f"sentiment {_sentiment(sentiment)} (−1 upset … +1 delighted)")
+    if triggers:
+        parts.append("flagged as abusive: " + "; ".join(triggers))
+    return ", ".join(parts)
+
+
+def message_badges(message_ids: list[int]) -> dict[int, list[Badge]]:
+    """A badge for each scored message with a mood (one query for the page's messages)."""
+    badges: dict[int, list[Badge]] = {}
+    for pk, score in scores_for(message_ids).items():
+        badge = _message_badge(score)
+        if badge is not None:
+            badges[pk] = [badge]
+    return badges
+
+
+def _message_badge(score: MessageScore) -> Badge | None:
+    if not score.mood:
+        return None
+    label = score.mood if score.sentiment is None else f"{score.mood} {_sentiment(score.sentiment)}"
+    return Badge(label, f"mood mood-{score.mood}", _title(score.mood, score.sentiment, score.abuse_triggers))
+
+
+def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
+    """The latest customer message's mood on each inbox row, when it is a troubled one."""
+    return {
+        pk: [Badge(mood.mood, f"mood mood-{mood.mood}", _title(mood.mood, mood.sentiment, []))]
+        for pk, mood in moods_for(conversation_ids).items()
+        if mood.mood in NEGATIVE_MOODS
+    }
+
+
+def _upset(agent: Agent) -> Q:
+    return ~Q(status__literal_in=CLOSED_STATUS_VALUES) & (
+        Q(listening_mood__sentiment__lte=UPSET_BELOW) | Q(listening_mood__abusive=True)
+    )
+
+
+UPSET_VIEW = InboxView("upset", "Upset customers", "recent", _upset)

@@ -1,0 +1,133 @@
+"""Scoring stored messages with the listening engine, and keeping each conversation's mood."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from goodwill.conversations.models import Message
+from goodwill.listening.engine import MODEL_VERSION, analyze_message
+from goodwill.listening.models import ConversationMood, MessageScore, mood_of
+
+
+def score_message(message: Message, *, now: datetime | None = None) -> MessageScore | None:
+    """Read an inbound message and store (or replace) its score; None for anything else.
+
+    Replies and notes are the team's words, not the customer's: they are never scored.
+    """
+    if message.direction != Message.Direction.INBOUND:
+        return None
+    analysis = analyze_message(message.display_text)
+    mood = mood_of(
+        scored=analysis.scored,
+        sentiment=analysis.sentiment,
+        emotions=analysis.emotions,
+        abusive=analysis.abusive,
+    )
+    with transaction.atomic():
+        score, _ = MessageScore.objects.update_or_create(
+            message=message,
+            defaults={
+                "scored": analysis.scored,
+                "reason": analysis.reason[:300],
+                "language": analysis.language or "",
+                "sentiment": analysis.sentiment,
+                "polarity": analysis.polarity or "",
+                "emotions": dict(analysis.emotions),
+                "urgency": analysis.urgency,
+                "urgency_cues": list(analysis.urgency_cues),
+                "abusive": analysis.abusive,
+                "abuse_triggers": list(analysis.abuse_triggers),
+                "cues": list(analysis.cues),
+                "mood": mood,
+                "model_version": MODEL_VERSION,
+                "scored_at": now or timezone.now(),
+            },
+        )
+        _remember_mood(message, score)
+    return score
+
+
+def _remember_mood(message: Message, score: MessageScore) -> None:
+    """Make `score` the conversation's mood, unless a later inbound message is already there."""
+    current = (
+        ConversationMood.objects.select_for_update()
+        .filter(conversation_id=message.conversation_id)
+        .values_list("message_at", "message_id")
+        .first()
+    )
+    if current is not None and current > (message.created_at, message.pk):
+        return
+    ConversationMood.objects.update_or_create(
+        conversation_id=message.conversation_id,
+        defaults={
+            "message": message,
+            "message_at": message.created_at,
+            "sentiment": score.sentiment,
+            "abusive": score.abusive,
+            "mood": score.mood,
+        },
+    )
+
+
+def scores_for(message_ids: list[int]) -> dict[int, MessageScore]:
+    """The stored scores of these messages, by message id (one query)."""
+    return {score.message_id: score for score in MessageScore.objects.filter(message_id__in=message_ids)}
+
+
+def moods_for(conversation_ids: list[int]) -> dict[int, ConversationMood]:
+    """The latest inbound mood of these conversations, by conversation id (one query)."""
+    return {
+        mood.conversation_id: mood
+        for mood in ConversationMood.objects.filter(conversation_id__in=conversation_ids)
+    }
+
+
+@dataclass(frozen=True)
+class RescoreReport:
+    rescored: int  # messages read again and stored
+    remaining_before: int  # inbound messages in range not yet scored by MODEL_VERSION at the start
+    seconds: float
+
+
+def rescore(
+    *,
+    since: datetime | None = None,
+    batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
+) -> RescoreReport:
+    """Score again every stored inbound message (received at or after `since`) whose score is
+    missing or from another MODEL_VERSION, in batches by id.
+
+    Resumable: an interrupted run leaves the finished messages scored by the current version,
+    and the next run skips them. `progress(done, total)` is called after each batch.
+    """
+    started = time.monotonic()
+    todo = Message.objects.filter(direction=Message.Direction.INBOUND).exclude(
+        listening_score__model_version=MODEL_VERSION
+    )
+    if since is not None:
+        todo = todo.filter(created_at__gte=since)
+    total = todo.count()
+    done = 0
+    after = 0
+    while True:
+        batch = list(
+            todo.filter(pk__gt=after)
+            .order_by("pk")
+            .only("pk", "conversation_id", "direction", "text", "new_text", "created_at")[:batch_size]
+        )
+        if not batch:
+            break
+        for message in batch:
+            score_message(message)
+        done += len(batch)
+        after = batch[-1].pk
+        if progress is not None:
+            progress(done, total)
+    return RescoreReport(rescored=done, remaining_before=total, seconds=time.monotonic() - started)
