@@ -27,7 +27,9 @@ print(json.dumps([event.after for event in Event.objects.filter(kind="other").or
 
 def enqueue_in(env: dict[str, str], code: str) -> None:
     """Run `code` in a `goodwill shell`, with the test tasks module imported as `t`."""
-    result = run_goodwill(["shell", "-c", f"from goodwill.core.tests import tasks_for_tests as t\n{code}"], env)
+    result = run_goodwill(
+        ["shell", "-c", f"from goodwill.core.tests import tasks_for_tests as t\n{code}"], env
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -99,44 +101,42 @@ def test_the_worker_runs_queued_tasks_from_the_database(migrated_data_dir: Path)
     assert statuses == ["SUCCESSFUL", "SUCCESSFUL"]
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def queue_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """A migrated data folder on SQLite, or on a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return clean_env(request.getfixturevalue("migrated_data_dir"))
+    data_dir, url = request.getfixturevalue("postgres_data_dir")
+    return clean_env(data_dir, GOODWILL_DATABASE_URL=url)
 
-def test_two_workers_share_the_queue_and_run_each_task_once(migrated_data_dir: Path) -> None:
-    env = clean_env(migrated_data_dir)
-    enqueue_in(env, "for n in range(16):\n    t.leave_mark.enqueue(f'job-{n}')")
+
+def test_two_workers_share_the_queue_and_run_each_task_once(queue_env: dict[str, str]) -> None:
+    enqueue_in(queue_env, "for n in range(16):\n    t.leave_mark.enqueue(f'job-{n}')")
 
     workers = [
-        subprocess.Popen([GOODWILL, "worker", "--batch", "--interval", "0.05"], env=env, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [GOODWILL, "worker", "--batch", "--interval", "0.05"],
+            env=queue_env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     errors = [worker.communicate(timeout=180)[1] for worker in workers]
 
     assert [worker.returncode for worker in workers] == [0, 0], errors
-    marks = sorted(mark["mark"] for mark in python_json(MARKS, env))
+    marks = sorted(mark["mark"] for mark in python_json(MARKS, queue_env))
     assert marks == sorted(f"job-{n}" for n in range(16))
-
-
-
-
-def test_two_workers_share_a_postgresql_queue_and_run_each_task_once(postgres_data_dir: tuple[Path, str]) -> None:
-    data_dir, url = postgres_data_dir
-    env = clean_env(data_dir, GOODWILL_DATABASE_URL=url)
-    enqueue_in(env, "for n in range(16):\n    t.leave_mark.enqueue(f'pg-{n}')")
-
-    workers = [
-        subprocess.Popen([GOODWILL, "worker", "--batch", "--interval", "0.05"], env=env, stderr=subprocess.PIPE, text=True)
-        for _ in range(2)
-    ]
-    errors = [worker.communicate(timeout=180)[1] for worker in workers]
-
-    assert [worker.returncode for worker in workers] == [0, 0], errors
-    marks = sorted(mark["mark"] for mark in python_json(MARKS, env))
-    assert marks == sorted(f"pg-{n}" for n in range(16))
 
 
 def test_the_worker_keeps_running_picks_up_new_tasks_and_stops_on_sigterm(migrated_data_dir: Path) -> None:
     env = clean_env(migrated_data_dir)
     worker = subprocess.Popen(
-        [GOODWILL, "worker", "--interval", "0.1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [GOODWILL, "worker", "--interval", "0.1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         enqueue_in(env, "t.leave_mark.enqueue('while running')")
@@ -191,7 +191,9 @@ def test_a_retry_waits_for_its_backoff_before_the_worker_takes_it(migrated_data_
     assert waiting == 1
 
 
-def test_the_worker_runs_tasks_through_rq_when_redis_is_configured(migrated_data_dir: Path, redis_url: str) -> None:
+def test_the_worker_runs_tasks_through_rq_when_redis_is_configured(
+    migrated_data_dir: Path, redis_url: str
+) -> None:
     env = clean_env(migrated_data_dir, GOODWILL_REDIS_URL=redis_url)
     label = f"via-redis-{uuid.uuid4().hex[:8]}"
     enqueue_in(env, f"t.leave_mark.enqueue({label!r})")
@@ -221,4 +223,3 @@ def test_rq_retries_a_failed_task(migrated_data_dir: Path, redis_url: str) -> No
 
     assert counter.read_text() == "2"
     assert {"mark": label, "runs": 2} in python_json(MARKS, env)
-
