@@ -48,6 +48,10 @@ class Agent(AbstractBaseUser):
     signature = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Away agents get no new assignments; `away_since` says for how long (assignment returns
+    # long-away agents' conversations to their team).
+    is_away = models.BooleanField(default=False)
+    away_since = models.DateTimeField(null=True, blank=True)
 
     objects = AgentManager()
 
@@ -122,11 +126,19 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def leads(self) -> models.QuerySet[Agent]:
+        """Active agents who lead this team (admins stand in when a team has none: see notifications)."""
+        return Agent.objects.filter(
+            is_active=True, teammembership__team=self, teammembership__is_lead=True
+        ).distinct()
+
 
 class TeamMembership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE)
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE)
     joined_at = models.DateTimeField(auto_now_add=True)
+    # A team lead hears about escalations, repeated abuse, breaches and recovery cases.
+    is_lead = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "agent"], name="unique_team_member")]
@@ -181,3 +193,28 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class Notification(models.Model):
+    """Something an agent should know: a reminder, a warning, an escalation. See notifications.py.
+
+    `key` makes each notice idempotent: the same key for the same agent is stored (and mailed)
+    once, however often a retried task or several workers raise it.
+    """
+
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=40, blank=True, help_text='Which feature raised it, e.g. "sla", "promise".')
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["agent", "key"], name="unique_notification_key")]
+        indexes = [models.Index(fields=["agent", "read_at", "-created_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -35,6 +35,7 @@ from goodwill.core.leases import (
     renew_lease,
 )
 from goodwill.core.models import WorkerBeat
+from goodwill.core.periodic import enqueue_due_jobs
 
 logger = logging.getLogger("goodwill.tasks")
 
@@ -123,6 +124,7 @@ class Maintenance(threading.Thread):
                     self.beat()
                     if tick % sweep_every == 0:
                         run_sweeps(self.totals)
+                    enqueue_due_jobs()
                 except Exception:
                     logger.exception("worker maintenance failed; trying again next beat")
                 tick += 1

@@ -1,0 +1,17 @@
+"""What the worker runs on a clock: every periodic job, in one place (see core/periodic.py).
+
+Name → (dotted path of `def job(now: datetime) -> str | None`, interval in seconds). Every
+`goodwill worker` checks each beat which jobs are due; one worker of the fleet claims a due
+job (a conditional UPDATE on `core.PeriodicJob`) and runs it as a task, so a job runs once per
+interval however many workers there are. Jobs must be idempotent: a run may repeat after a
+crash, and `goodwill run-periodic NAME` runs one on demand. The returned string (a summary,
+"3 reminders sent") is logged and kept on the job's row.
+
+Example:
+
+    "sla.escalate": ("goodwill.expectations.jobs.escalate_breaches", 60),
+"""
+
+from __future__ import annotations
+
+PERIODIC: dict[str, tuple[str, int]] = {}
