@@ -13,6 +13,7 @@ urlpatterns = [
     path("c/<int:number>/", views.detail, name="detail"),
     path("c/<int:number>/send", views.send, name="send"),
     path("c/<int:number>/draft", views.save_draft, name="draft"),
+    path("c/<int:number>/draft-check", views.draft_check, name="draft_check"),
     path("c/<int:number>/properties", views.update_properties, name="properties"),
     path("c/<int:number>/merge", views.merge, name="merge"),
     path("c/<int:number>/macros/<int:macro_id>", views.macro_text, name="macro"),

@@ -4,7 +4,7 @@ and the customer page (it lists conversations, so it sits here, above `customers
 Thin: selectors read, services write. The names below are what `urls.py` routes to.
 """
 
-from goodwill.conversations.views.composer import macro_text, save_draft, send
+from goodwill.conversations.views.composer import draft_check, macro_text, save_draft, send
 from goodwill.conversations.views.conversation import detail, merge, split
 from goodwill.conversations.views.customer import customer_detail
 from goodwill.conversations.views.files import attachment, raw_message
@@ -17,6 +17,7 @@ __all__ = [
     "customer_detail",
     "delete_view",
     "detail",
+    "draft_check",
     "inbox",
     "macro_text",
     "merge",

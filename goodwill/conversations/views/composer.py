@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from goodwill.accounts.policy import Action, require
 from goodwill.conversations import selectors, services
 from goodwill.conversations.collisions import others_replying
+from goodwill.conversations.drafts import draft_panels
 from goodwill.conversations.forms import ComposerForm
 from goodwill.conversations.models import Conversation, Macro, Message
 from goodwill.conversations.views.common import conversation_url, current_agent
@@ -148,3 +149,17 @@ def macro_text(request: HttpRequest, number: int, macro_id: int) -> HttpResponse
         require(agent, Action.REPLY)
     text = services.render_macro(macro, conversation=conversation, agent=agent)
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_POST
+def draft_check(request: HttpRequest, number: int) -> HttpResponse:
+    """What the registered draft checks (conversations/drafts.py) say about the draft as typed."""
+    agent = current_agent(request)
+    conversation = selectors.get_conversation_for(agent, number)
+    text = request.POST.get("text", "")[:20000]
+    kind = request.POST.get("kind", "reply")
+    if kind not in SENT_MESSAGES:
+        kind = "reply"
+    panels = draft_panels(request, conversation, text, kind)
+    return render(request, "conversations/_draft_checks.html", {"conversation": conversation, "panels": panels})

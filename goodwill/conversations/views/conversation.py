@@ -21,6 +21,7 @@ from goodwill.conversations.badges import MESSAGE, badges_for
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
+from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for
 from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
 from goodwill.conversations.views.common import (
@@ -104,6 +105,7 @@ def detail_context(request: HttpRequest, conversation: Conversation, **extra: An
             "previous_conversations": selectors.previous_conversations(agent, conversation),
             "customer_panels": panels_for(SIDEBAR, request, conversation),
             "composer_panels": panels_for(COMPOSER, request, conversation),
+            "draft_checks": has_draft_checks(),
             "merged_into": conversation.merged_into,
         }
     )

@@ -321,6 +321,35 @@
     if (text) text.focus();
   });
 
+  // One-click fixes offered by draft checks (conversations/drafts.py): replace a phrase in the
+  // draft, or insert text at its start or end; then the checks and the draft save run again.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-draft-replace], [data-draft-insert]");
+    var text = composerText();
+    if (!button || !text) return;
+    event.preventDefault();
+    var value = text.value;
+    var replacement = button.getAttribute("data-draft-with") || "";
+    var caret;
+    if (button.hasAttribute("data-draft-replace")) {
+      var phrase = button.getAttribute("data-draft-replace");
+      var at = value.indexOf(phrase);
+      if (at < 0) at = value.toLowerCase().indexOf(phrase.toLowerCase());
+      if (at < 0) return;
+      text.value = value.slice(0, at) + replacement + value.slice(at + phrase.length);
+      caret = at + replacement.length;
+    } else if (button.getAttribute("data-draft-insert") === "start") {
+      text.value = replacement + value;
+      caret = replacement.length;
+    } else {
+      text.value = value + replacement;
+      caret = text.value.length;
+    }
+    text.focus();
+    text.setSelectionRange(caret, caret);
+    text.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+
   // Macros: insert the filled-in text at the cursor instead of reloading the page.
   document.addEventListener("submit", function (event) {
     var form = event.target;
