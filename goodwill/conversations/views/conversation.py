@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations import selectors, services
 from goodwill.conversations.badges import MESSAGE, badges_for
+from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
-from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for
 from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
 from goodwill.conversations.views.common import (
