@@ -64,6 +64,21 @@ SORT_NEEDS: dict[str, Q] = {
 DATETIME_SORT_FIELDS = {"last_message_at", "waiting_since", "created_at", "solved_at"}
 
 
+def register_sort(
+    name: str, fields: list[tuple[str, bool]], *, needs: Q | None = None, datetime_fields: tuple[str, ...] = ()
+) -> None:
+    """Add an inbox sort from another app (e.g. "time left" from expectations).
+
+    `fields` as in SORTS, ending with ("id", …); `needs` limits the sort to rows where its
+    nullable column is set; `datetime_fields` names the fields the cursor must read as dates.
+    Give the sort an index that matches it, or its pages stop being an index range scan.
+    """
+    SORTS[name] = fields
+    if needs is not None:
+        SORT_NEEDS[name] = needs
+    DATETIME_SORT_FIELDS.update(datetime_fields)
+
+
 class LiteralIn(Lookup):
     """`field IN ('a', 'b')` with the constants written into the SQL, not bound.
 
