@@ -14,4 +14,8 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    # Automation (issue 16): time rules, and conversations of agents away too long back to their team.
+    "automation.time_rules": ("goodwill.automation.jobs.time_rules", 300),
+    "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),
+}

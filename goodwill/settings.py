@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
     "goodwill.listening",
+    "goodwill.automation",
+    "goodwill.webhooks",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
@@ -359,3 +361,10 @@ FILE_UPLOAD_HANDLERS = [
 UPLOAD_MAX_FILES = 10  # per request, portal and composer alike
 UPLOAD_MAX_FILE_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
+
+# --- webhooks (automation issue 16): see README "Webhooks" ----------------------------------
+WEBHOOK_TIMEOUT = float(env("GOODWILL_WEBHOOK_TIMEOUT", "10") or 10)  # seconds per connect/read
+WEBHOOK_RESPONSE_LIMIT = 64 * 1024  # bytes of an answer read, at most
+WEBHOOK_ATTEMPTS = 8  # tries per delivery, with exponential backoff from WEBHOOK_BACKOFF seconds
+WEBHOOK_BACKOFF = 30.0
+WEBHOOK_MAX_FAILURES = 10  # failed attempts in a row that switch a webhook off (admins are told)

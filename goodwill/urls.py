@@ -15,5 +15,7 @@ urlpatterns = [
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
     path("live/", include("goodwill.live.urls")),
+    path("automation/", include("goodwill.automation.urls")),
+    path("webhooks/", include("goodwill.webhooks.urls")),
     path("", include("goodwill.conversations.urls")),
 ]
