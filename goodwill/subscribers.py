@@ -30,7 +30,7 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
 }
 
 # Automation (rules, assignment) and webhooks (issue 16). Appended per topic so other apps'
-# handlers for the same topics stay as they are; webhooks listen to every topic.
+# handlers for the same topics stay as they are; webhooks listen to every conversation topic.
 _AUTOMATION = "goodwill.automation.subscribers.react"
 _WEBHOOKS = "goodwill.webhooks.subscribers.send_event"
 for _topic in (
@@ -44,7 +44,6 @@ for _topic in (
     "message.walk_in", "conversation.status", "conversation.priority", "conversation.assigned",
     "conversation.team", "conversation.tags", "conversation.need", "conversation.need_met",
     "conversation.fields", "conversation.subject", "conversation.merged", "conversation.split",
-    "conversation.solved", "conversation.reopened", "customer.created", "customer.changed",
-    "organisation.changed", "agent.changed", "intake.quarantined", "delivery.failed", "other",
+    "conversation.solved", "conversation.reopened",
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), _WEBHOOKS)

@@ -7,6 +7,7 @@ from goodwill.webhooks.payloads import TOPICS
 
 
 class WebhookForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https", label="Address (URL)")
     topics = forms.MultipleChoiceField(
         choices=TOPICS, widget=forms.CheckboxSelectMultiple, required=False, label="Send for these events"
     )

@@ -17,8 +17,9 @@ from goodwill.conversations.models import Conversation
 from goodwill.core.events import REOPENED, SOLVED
 from goodwill.core.models import Event
 
+# Every topic about a conversation or its messages (what goodwill/subscribers.py sends here).
 TOPICS: list[tuple[str, str]] = [
-    *Event.Kind.choices,
+    *[(kind, label) for kind, label in Event.Kind.choices if kind.startswith(("conversation.", "message."))],
     (SOLVED, "Conversation solved"),
     (REOPENED, "Conversation reopened"),
 ]

@@ -12,6 +12,7 @@ from ninja import Router, Schema
 
 from goodwill.accounts.policy import Action, require
 from goodwill.api.endpoints import agent_of
+from goodwill.api.schemas import Error
 from goodwill.webhooks.models import Webhook, WebhookDelivery
 from goodwill.webhooks.payloads import (
     ConversationBody,
@@ -63,14 +64,16 @@ class DeliveryOut(Schema):
     delivered_at: datetime | None
 
 
-@router.get("", response=list[WebhookOut], summary="List webhooks (admins)")
+@router.get("", response={200: list[WebhookOut], 403: Error}, summary="List webhooks (admins)")
 def list_webhooks(request: HttpRequest) -> list[Webhook]:
     require(agent_of(request), Action.ADMINISTER)
     return list(Webhook.objects.all())
 
 
 @router.get(
-    "/{webhook_id}/deliveries", response=list[DeliveryOut], summary="A webhook's latest deliveries (admins)"
+    "/{webhook_id}/deliveries",
+    response={200: list[DeliveryOut], 403: Error, 404: Error, 422: Error},
+    summary="A webhook's latest deliveries (admins)",
 )
 def list_deliveries(request: HttpRequest, webhook_id: int) -> list[WebhookDelivery]:
     require(agent_of(request), Action.ADMINISTER)
