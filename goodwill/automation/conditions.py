@@ -278,7 +278,9 @@ def evaluate(condition: dict[str, Any], facts: Facts) -> Outcome:
 
 
 def evaluate_all(rule: Rule, facts: Facts) -> tuple[bool, list[Outcome]]:
-    """Whether the rule's conditions hold (no conditions: always), with each row's outcome."""
+    """Whether the rule's conditions hold (no conditions: always), with each row's outcome.
+    `facts` may be shared by several rules (what one read, the next reuses)."""
+    facts.rule = rule
     outcomes = [evaluate(condition, facts) for condition in rule.conditions]
     if not outcomes:
         return True, outcomes

@@ -78,15 +78,19 @@ def on_event(event: Event) -> list[RuleRun]:
         logger.warning("rule chain %s stopped at event %s", chain, event.pk)
         return []
     runs = []
+    facts: Facts | None = None
     for rule in Rule.objects.filter(is_active=True, kind=Rule.Kind.EVENT):
         if trigger not in rule.triggers or rule.pk in chain:
             continue
-        conversation = _load(event.conversation_id)
-        if conversation is None:
-            break
-        matched, _outcomes = evaluate_all(rule, Facts(conversation, rule, event))
+        if facts is None:  # read once, and again only after a rule changed something
+            conversation = _load(event.conversation_id)
+            if conversation is None:
+                break
+            facts = Facts(conversation, rule, event)
+        matched, _outcomes = evaluate_all(rule, facts)
         if matched:
-            run = apply_rule(rule, conversation, event=event, chain=chain)
+            run = apply_rule(rule, facts.conversation, event=event, chain=chain)
+            facts = None
             if run is not None:
                 runs.append(run)
     return runs
