@@ -29,16 +29,8 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     "message.received": ("goodwill.listening.subscribers.score_message",),
 }
 
-# Automation (rules, assignment) and webhooks (issue 16). Appended per topic so other apps'
-# handlers for the same topics stay as they are; webhooks listen to every conversation topic.
-_AUTOMATION = "goodwill.automation.subscribers.react"
-_WEBHOOKS = "goodwill.webhooks.subscribers.send_event"
-for _topic in (
-    "conversation.opened", "message.received", "message.note", "conversation.status",
-    "conversation.priority", "conversation.assigned", "conversation.team", "conversation.tags",
-    "conversation.need", "conversation.need_met", "conversation.fields", "conversation.subject",
-):  # fmt: skip
-    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), _AUTOMATION)
+# Automation (rules, assignment) and webhooks (issue 16): one handler for both (one task per
+# transaction), appended per topic so other apps' handlers for the same topics stay as they are.
 for _topic in (
     "conversation.opened", "message.received", "message.replied", "message.note", "message.phone",
     "message.walk_in", "conversation.status", "conversation.priority", "conversation.assigned",
@@ -46,4 +38,4 @@ for _topic in (
     "conversation.fields", "conversation.subject", "conversation.merged", "conversation.split",
     "conversation.solved", "conversation.reopened",
 ):  # fmt: skip
-    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), _WEBHOOKS)
+    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.automation.subscribers.react")
