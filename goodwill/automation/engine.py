@@ -191,16 +191,20 @@ def _prefiltered(rule: Rule, now: datetime) -> list[int]:
                 queryset = queryset.filter(**{f"{columns[field]}__lte": now - timedelta(hours=float(value))})
             elif field == "status" and op == "is_not":
                 queryset = queryset.exclude(status=value)
-    return list(queryset.order_by("pk").values_list("pk", flat=True)[:20000])
+    return list(queryset.order_by("pk").values_list("pk", flat=True))
 
 
 def sweep_time_rule(rule: Rule, now: datetime) -> int:
     """Fire the time rule on matching conversations once per episode; returns how many it fired on."""
     matched: list[int] = []
-    for conversation_id in _prefiltered(rule, now):
-        conversation = _load(conversation_id)
-        if conversation is not None and evaluate_all(rule, Facts(conversation, rule, now=now))[0]:
-            matched.append(conversation_id)
+    candidates = _prefiltered(rule, now)
+    for start in range(0, len(candidates), 500):  # one query per 500 conversations
+        chunk = (
+            Conversation.objects.select_related("customer__organisation", "team", "assignee", "need")
+            .filter(pk__in=candidates[start : start + 500])
+            .order_by("pk")
+        )
+        matched.extend(c.pk for c in chunk if evaluate_all(rule, Facts(c, rule, now=now))[0])
     open_ids = set(
         RuleRun.objects.filter(rule=rule, open_episode=True).values_list("conversation_id", flat=True)
     )
