@@ -135,6 +135,13 @@ def intake(messages: int, team: Team, without: dict[str, tuple[str, ...]]) -> No
                 receive_message(conversation, customer=conversation.customer, text=text)
             samples[with_rules].append((time.perf_counter() - started) * 1000)
     print(f"  intake without automation/webhooks   {percentiles(samples[False])}", flush=True)
+    enqueue: list[float] = []
+    for _n in range(100):  # what one more subscriber adds: its task, queued in a commit of its own
+        started = time.perf_counter()
+        run_subscriber.enqueue("goodwill.automation.subscribers.react", [0])
+        enqueue.append((time.perf_counter() - started) * 1000)
+    DBTaskResult.objects.filter(args_kwargs__args=["goodwill.automation.subscribers.react", [0]]).delete()
+    print(f"  one queued task (what a subscriber adds) {percentiles(enqueue)}", flush=True)
     print(f"  intake with 12 rules, 2 webhooks     {percentiles(samples[True])}", flush=True)
 
 
