@@ -99,3 +99,13 @@ def test_business_hours_use_the_rules_weekly_window():
 def test_bad_rows_are_refused_with_a_reason(row, message):
     with pytest.raises(ValidationError, match=message):
         check(row)
+
+
+def test_mailbox_is_the_address_the_latest_email_came_in_on(opened):
+    from goodwill.channels.email.models import EmailDetails, Mailbox
+
+    conversation = opened()
+    mailbox = Mailbox.objects.create(name="Billing", address="billing@goodwill.test")
+    EmailDetails.objects.create(message=conversation.messages.get(), mailbox=mailbox)
+    assert matches(conversation, "mailbox", "is", "billing@goodwill.test")
+    assert not matches(conversation, "mailbox", "is", "support@goodwill.test")
