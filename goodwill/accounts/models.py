@@ -65,6 +65,18 @@ class Agent(AbstractBaseUser):
     def __str__(self) -> str:
         return self.name or self.email
 
+    def set_password(self, raw_password: str | None) -> None:
+        # However the password changes (reset link, `goodwill changepassword`, the shell, the
+        # admin), the API tokens made before do not outlive it: save() revokes them.
+        self._password_replaced = self.pk is not None
+        super().set_password(raw_password)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if getattr(self, "_password_replaced", False):
+            self._password_replaced = False
+            ApiToken.objects.filter(agent=self, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
     @property
     def display_name(self) -> str:
         return self.name or self.email.split("@")[0]
