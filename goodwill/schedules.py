@@ -14,4 +14,6 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
+}

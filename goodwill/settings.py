@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "goodwill.conversations",
     "goodwill.channels.email",
     "goodwill.channels.portal",
+    "goodwill.channels.webform",
     "goodwill.search",
     "goodwill.live",
     "goodwill.api",

@@ -3,22 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from goodwill.core import uploads
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-    def clean(self, data: object, initial: object = None) -> list[object]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
+from goodwill.core.forms import MultipleFileField
 
 
 def _check_sizes(files: list[object]) -> list[object]:
