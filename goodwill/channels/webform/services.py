@@ -40,7 +40,8 @@ from goodwill.customers.services import find_or_create_customer_by_email
 
 logger = logging.getLogger("goodwill.webform")
 
-MIN_FILL_SECONDS = 3.0  # people take longer than this to fill in a form; scripts do not
+# People take longer than this to fill in a form; scripts do not (settings.WEBFORM_MIN_FILL_SECONDS).
+MIN_FILL_SECONDS = 3.0
 TOKEN_MAX_AGE = timedelta(hours=12)  # a page left open overnight still works
 POSTS_PER_IP = 10  # per RATE_WINDOW, accepted or not
 RATE_WINDOW = 60 * 60
@@ -83,7 +84,7 @@ def check_token(form: WebForm, token: str, *, now: float | None = None) -> str:
     age = now - float(payload.get("t", 0))
     if age > TOKEN_MAX_AGE.total_seconds():
         raise Refused("This form was open for a long time. Please send it again.", reason="expired token")
-    if age < MIN_FILL_SECONDS:
+    if age < float(getattr(settings, "WEBFORM_MIN_FILL_SECONDS", MIN_FILL_SECONDS)):
         raise Refused("That was quicker than a person types. Please check your message and send it again.",
                       reason="too fast")
     if UsedToken.objects.filter(nonce=payload["n"]).exists():
