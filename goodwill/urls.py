@@ -18,5 +18,6 @@ urlpatterns = [
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
     path("live/", include("goodwill.live.urls")),
+    path("", include("goodwill.callbacks.urls")),
     path("", include("goodwill.conversations.urls")),
 ]
