@@ -19,5 +19,6 @@ urlpatterns = [
     path("search/", include("goodwill.search.urls")),
     path("live/", include("goodwill.live.urls")),
     path("", include("goodwill.callbacks.urls")),
+    path("", include("goodwill.internal.urls")),
     path("", include("goodwill.conversations.urls")),
 ]
