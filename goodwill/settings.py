@@ -230,7 +230,7 @@ def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
 TRUSTED_PROXIES = _trusted_proxies()
 # Colleagues: customers whose address is on these domains (and subdomains) are internal customers.
 INTERNAL_EMAIL_DOMAINS = [
-    d.strip().lower().lstrip("@") for d in env("GOODWILL_INTERNAL_DOMAINS", "").split(",") if d.strip()
+    d.strip().lower().lstrip("@") for d in (env("GOODWILL_INTERNAL_DOMAINS", "") or "").split(",") if d.strip()
 ]
 AUTHENTICATION_BACKENDS = ["goodwill.accounts.backends.RateLimitedModelBackend"]
 LOGIN_RATE_WINDOW = 15 * 60

@@ -87,7 +87,7 @@ def test_asking_another_team_links_the_request_and_tells_the_asker(agent, teamma
     link = ask_team(origin, by=agent, team=it_team, subject="", text="Can you reset Carla's SSO account?")
     request = link.request
     assert request.channel == "internal" and request.team == it_team and request.customer.is_internal
-    assert request.subject == "Help with #%d: Cannot log in" % origin.number
+    assert request.subject == f"Help with #{origin.number}: Cannot log in"
     assert LinkedRequest.objects.get().origin == origin
 
     add_reply(request, by=teammate, text="Done, it is reset.")
