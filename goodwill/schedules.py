@@ -14,4 +14,7 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
+    "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
+}

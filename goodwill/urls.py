@@ -14,8 +14,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("goodwill.api.urls")),
     path("portal/", include("goodwill.channels.portal.urls")),
+    path("forms/", include("goodwill.channels.webform.urls")),
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
     path("live/", include("goodwill.live.urls")),
+    path("", include("goodwill.callbacks.urls")),
+    path("", include("goodwill.internal.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

@@ -129,6 +129,9 @@ class Team(models.Model):
         default=False, help_text="Only members (and admins) see this team's conversations."
     )
     email_address = models.EmailField(blank=True, help_text="Mail to this address lands in this team.")
+    accepts_internal_requests = models.BooleanField(
+        default=False, help_text="Colleagues may raise requests to this team from the portal, and agents may ask it for help."
+    )
     members = models.ManyToManyField(Agent, through="TeamMembership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
 
