@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "goodwill.listening",
     "goodwill.callbacks",
     "goodwill.internal",
+    "goodwill.voice",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

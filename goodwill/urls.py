@@ -20,5 +20,6 @@ urlpatterns = [
     path("live/", include("goodwill.live.urls")),
     path("", include("goodwill.callbacks.urls")),
     path("", include("goodwill.internal.urls")),
+    path("", include("goodwill.voice.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

@@ -1,0 +1,46 @@
+"""Feedback on the conversation page, a badge on rows with a bad answer, and the "Bad feedback" view."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest
+
+from goodwill.accounts.models import Agent
+from goodwill.conversations.badges import Badge
+from goodwill.conversations.models import Conversation
+from goodwill.conversations.panels import Panel
+from goodwill.conversations.selectors import InboxView
+from goodwill.voice.models import Survey
+
+
+def feedback_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
+    survey = Survey.objects.filter(conversation=conversation).select_related("followed_up_by").first()
+    if survey is None:
+        return None
+    return Panel("voice/_panel.html", {"survey": survey})
+
+
+def _label(survey: Survey) -> str:
+    parts = []
+    if survey.outcome:
+        parts.append(f"need met: {survey.outcome}")
+    if survey.conduct is not None:
+        parts.append(f"treated {survey.conduct}/5")
+    return ", ".join(parts)
+
+
+def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
+    rows = Survey.objects.filter(
+        conversation_id__in=conversation_ids, needs_follow_up=True, followed_up_at__isnull=True
+    )
+    return {
+        survey.conversation_id: [Badge("bad feedback", "feedback-bad", _label(survey))] for survey in rows
+    }
+
+
+def _bad(agent: Agent) -> Q:
+    flagged = Survey.objects.filter(needs_follow_up=True, followed_up_at__isnull=True).values("conversation_id")
+    return Q(pk__in=flagged)
+
+
+BAD_FEEDBACK_VIEW = InboxView("bad-feedback", "Bad feedback", "recent", _bad)
