@@ -45,3 +45,29 @@ def test_a_customer_answers_the_survey_from_the_email(browser, live_server, sett
     assert (survey.outcome, survey.conduct, survey.closed_at is not None) == ("partly", 4, True)
     assert "still lost" in survey.comment
     context.close()
+
+
+def test_shipping_an_improvement_tells_two_customers_exactly_once(new_page, agent, customer):
+    from goodwill.conversations.models import Message
+    from goodwill.customers.services import create_customer
+    from goodwill.voice import improvements as service
+
+    with subscribed({}):
+        first = open_conversation(customer=customer, subject="Late again", text="Unacceptable!", channel="email")[0]
+        other = create_customer(name="Dev Patel", emails=["dev@customer.test"])
+        second = open_conversation(customer=other, subject="Still late", text="Fed up", channel="email")[0]
+    improvement = service.create_improvement(title="Same-day dispatch", by=agent)
+    for conversation in (first, second):
+        service.link_improvement(service.mark_complaint(conversation, by=agent), improvement, by=agent)
+
+    page = new_page("sam@example.com", "pw-sam-123")
+    page.goto(f"/voice/improvements/{improvement.pk}/")
+    page.get_by_label("Status").select_option("shipped")
+    page.get_by_label("What customers are told when it ships").fill("Every order now leaves the same day.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("2 customers told.")).to_be_visible()
+    page.get_by_role("button", name="Save").click()  # saving again tells nobody twice
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    for conversation in (first, second):
+        replies = conversation.messages.filter(direction=Message.Direction.OUTBOUND)
+        assert [m.text for m in replies] == ["Every order now leaves the same day."]

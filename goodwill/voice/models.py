@@ -107,3 +107,68 @@ class ReturnEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["customer", "at"], name="return_customer_at")]
+
+
+class Improvement(models.Model):
+    """Something the company changes because customers complained; each complainer hears when it ships."""
+
+    class Status(models.TextChoices):
+        IDEA = "idea", "Idea"
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        SHIPPED = "shipped", "Shipped"
+        WONT_DO = "wont_do", "Won't do"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="improvements"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDEA)
+    reason = models.TextField(blank=True, help_text="Why it will not be done, or what changed.")
+    announcement = models.TextField(
+        blank=True, help_text="What each customer who raised it is told when it ships (their own conversation)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Complaint(models.Model):
+    """A conversation marked as a complaint: thanked for, listened to, and linked to what changes."""
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="complaint"
+    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="complaints")
+    summary = models.CharField(max_length=300, blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    improvement = models.ForeignKey(
+        Improvement, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When they were told it shipped.")
+
+    class Meta:
+        ordering = ["-marked_at"]
+
+
+class ExtraMile(models.Model):
+    """Going beyond what was asked: what the agent did, and what it cost."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="extra_miles"
+    )
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    what = models.CharField(max_length=300)
+    cost = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -10,7 +10,8 @@ from goodwill.conversations.badges import Badge
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.panels import Panel
 from goodwill.conversations.selectors import InboxView
-from goodwill.voice.models import Survey
+from goodwill.voice.improvements import acknowledgement_text, looks_like_a_complaint
+from goodwill.voice.models import Complaint, ExtraMile, Improvement, Survey
 
 
 def feedback_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
@@ -18,6 +19,20 @@ def feedback_panel(request: HttpRequest, conversation: Conversation) -> Panel | 
     if survey is None:
         return None
     return Panel("voice/_panel.html", {"survey": survey})
+
+
+def complaint_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
+    complaint = Complaint.objects.filter(conversation=conversation).select_related("improvement").first()
+    context = {
+        "complaint": complaint,
+        "suggestion": "" if complaint else looks_like_a_complaint(conversation),
+        "thanks_text": acknowledgement_text(conversation) if complaint and not complaint.acknowledged_at else "",
+        "improvements": Improvement.objects.exclude(status__in=["shipped", "wont_do"]).order_by("title")[:100]
+        if complaint
+        else [],
+        "extra_miles": list(ExtraMile.objects.filter(conversation=conversation).select_related("agent")[:20]),
+    }
+    return Panel("voice/_complaint_panel.html", context)
 
 
 def _label(survey: Survey) -> str:
