@@ -3,15 +3,18 @@
 Pure functions, no Django. Relative phrases ("tomorrow", "by Friday", "within 48 hours",
 "within 3 working days", "by the end of the week") are our own rules, so the conventions in
 the README hold exactly; written dates ("on 2 December", "12/14", "15.12.2026") are read by
-dateparser's `search_dates`, given only the span our pattern found, so its known false hits
-("We will…" read as Wednesday, "may" as May) never reach it.
+dateparser, given only the span our pattern found (never the whole sentence, the way
+`search_dates` would read it), so its known false hits ("We will…" read as Wednesday, "may" as
+May) never reach it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -206,26 +209,27 @@ def _ordinal_day(m: re.Match[str], ctx: Context) -> Hit | None:
     return None
 
 
-def _written_date(m: re.Match[str], ctx: Context) -> Hit | None:
-    from dateparser.search import search_dates
+@functools.cache
+def _date_parser(month_first: bool) -> Any:
+    """dateparser's parser for English written dates, built once per date order (building is slow)."""
+    from dateparser.date import DateDataParser
 
+    order = "MDY" if month_first else "DMY"
+    return DateDataParser(languages=["en"], settings={"DATE_ORDER": order, "PREFER_DAY_OF_MONTH": "first"})
+
+
+def _written_date(m: re.Match[str], ctx: Context) -> Hit | None:
     span = m["date"]
-    settings = {
-        "PREFER_DATES_FROM": "future",
-        "DATE_ORDER": "MDY" if ctx.month_first else "DMY",
-        "RELATIVE_BASE": ctx.now.replace(tzinfo=None),
-        "RETURN_AS_TIMEZONE_AWARE": False,
-    }
-    found = search_dates(span.rstrip("."), languages=["en"], settings=settings)  # type: ignore[arg-type]
-    if not found:
+    value = _date_parser(ctx.month_first).get_date_data(span.rstrip(".")).date_obj
+    if value is None:
         return None
-    text, value = found[0]
-    if not re.search(r"\d", text):
-        return None  # a word dateparser took for a date; ours always has a number
     day = value.date()
-    if not re.search(r"\d{4}", span) and day < ctx.today:
+    if not re.search(r"\d{4}", span):
+        # no year written: the first such date from today on ("on 2 December" said on 7 December: next year's)
         try:
-            day = day.replace(year=day.year + 1)
+            day = day.replace(year=ctx.today.year)
+            if day < ctx.today:
+                day = day.replace(year=ctx.today.year + 1)
         except ValueError:
             return None
     return Hit(m.start("date"), m.end(), "day", day=day)
