@@ -14,4 +14,7 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    # Promise ledger: remind owners before due, flag unkept promises at due.
+    "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
+}

@@ -27,4 +27,6 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Listening scores every customer message; a conversation's first one arrives with its opening.
     "conversation.opened": ("goodwill.listening.subscribers.score_message",),
     "message.received": ("goodwill.listening.subscribers.score_message",),
+    # Promises confirmed for a draft point at the reply that carried them.
+    "message.replied": ("goodwill.promises.subscribers.link_promises_to_reply",),
 }
