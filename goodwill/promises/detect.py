@@ -47,7 +47,7 @@ _NEGATED = re.compile(
 )
 _HEDGED = re.compile(
     r"\b(?:hopefully|probably|perhaps|maybe|possibly|might|could|would|i\s+think|i\s+hope|we\s+hope|i\s+guess)\b"
-    r"|\bmay\b|['’]d\b",
+    r"|(?-i:\bmay\b)|['’]d\b",
     _I,
 )
 _POLICY = re.compile(
