@@ -14,8 +14,8 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from goodwill.promises.calendar import WorkingCalendar
@@ -322,7 +322,9 @@ PATTERNS: list[tuple[re.Pattern[str], Resolver]] = [
     (re.compile(r"\bthe\s+(?P<dom>\d{1,2})(?:st|nd|rd|th)\b", _F), _ordinal_day),
     (
         re.compile(
-            r"\b(?:(?P<mod>next|this\s+coming|this|coming)\s+)?(?P<day>" + _DAYNAME + r")\b(?P<nextweek>\s+next\s+week)?"
+            r"\b(?:(?P<mod>next|this\s+coming|this|coming)\s+)?(?P<day>"
+            + _DAYNAME
+            + r")\b(?P<nextweek>\s+next\s+week)?"
             r"|\b(?P<mod2>on|by|before|until|till|next|this)\s+(?P<abbr>" + _DAYABBR + r")\b",
             _F,
         ),

@@ -43,7 +43,8 @@ _SUBJECT_FUTURE = re.compile(
     _I,
 )
 _NEGATED = re.compile(
-    r"\b(?:won['’]t|will\s+not|shan['’]t|can['’]t|cannot|can\s+not|unable|not\s+be\s+able|never|no\s+longer)\b", _I
+    r"\b(?:won['’]t|will\s+not|shan['’]t|can['’]t|cannot|can\s+not|unable|not\s+be\s+able|never|no\s+longer)\b",
+    _I,
 )
 _HEDGED = re.compile(
     r"\b(?:hopefully|probably|perhaps|maybe|possibly|might|could|would|i\s+think|i\s+hope|we\s+hope|i\s+guess)\b"
@@ -127,7 +128,9 @@ def find_promises(
     body = text[: header.start()] if header else text
     found: list[FoundPromise] = []
     start = 0
-    for end, following in [(m.start(), m.end()) for m in _SENTENCE_BREAK.finditer(body)] + [(len(body), len(body))]:
+    for end, following in [(m.start(), m.end()) for m in _SENTENCE_BREAK.finditer(body)] + [
+        (len(body), len(body))
+    ]:
         sentence = body[start:end]
         if sentence.strip() and not sentence.lstrip().startswith(">"):  # ">": quoted history
             found.extend(_sentence_promises(sentence, start, ctx))
@@ -183,7 +186,12 @@ def _sentence_promises(sentence: str, offset: int, ctx: Context) -> list[FoundPr
             hit = inside[0]
             dated.append(
                 FoundPromise(
-                    words, hit.moment, offset + text_start, offset + text_end, "dated", sentence[hit.start : hit.end]
+                    words,
+                    hit.moment,
+                    offset + text_start,
+                    offset + text_end,
+                    "dated",
+                    sentence[hit.start : hit.end],
                 )
             )
         elif undated is None and (cue := _FOLLOW_UP.search(clause)):

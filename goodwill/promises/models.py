@@ -64,11 +64,15 @@ class Promise(models.Model):
         indexes = [
             # the worker's sweeps: open promises not yet flagged, by due time
             models.Index(
-                fields=["due_at"], condition=Q(state="open", overdue_at__isnull=True), name="promise_pending_due"
+                fields=["due_at"],
+                condition=Q(state="open", overdue_at__isnull=True),
+                name="promise_pending_due",
             ),
             # the "Promises due" view and row badges: conversations with an open, flagged promise
             models.Index(
-                fields=["conversation"], condition=Q(state="open", overdue_at__isnull=False), name="promise_overdue"
+                fields=["conversation"],
+                condition=Q(state="open", overdue_at__isnull=False),
+                name="promise_overdue",
             ),
             models.Index(fields=["conversation", "created_at"], name="promise_conversation"),
             models.Index(fields=["customer", "created_at"], name="promise_customer"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -42,9 +43,11 @@ def overdue_conversation_ids(conversation_ids: list[int]) -> set[int]:
     )
 
 
-def overdue_conversations() -> QuerySet[Promise]:
+def overdue_conversations() -> QuerySet[Promise, Any]:
     """The subquery of the "Promises due" view (index `promise_overdue`)."""
-    return Promise.objects.filter(state=Promise.State.OPEN, overdue_at__isnull=False).values("conversation_id")
+    return Promise.objects.filter(state=Promise.State.OPEN, overdue_at__isnull=False).values(
+        "conversation_id"
+    )
 
 
 @dataclass(frozen=True)
@@ -122,12 +125,19 @@ class PortalPromise:
 def portal_promises(customer: Customer, conversation_id: int | None = None) -> list[PortalPromise]:
     """Dated promises made to this customer in a sent reply (never owner, reason or notes)."""
     rows = Promise.objects.filter(
-        customer=customer, message__isnull=False, due_at__isnull=False, state__in=[Promise.State.OPEN, Promise.State.CLOSED]
+        customer=customer,
+        message__isnull=False,
+        due_at__isnull=False,
+        state__in=[Promise.State.OPEN, Promise.State.CLOSED],
     ).exclude(outcome=Promise.Outcome.CANCELLED)
     if conversation_id is not None:
         rows = rows.filter(conversation_id=conversation_id)
     values = rows.order_by("due_at").values_list("conversation__number", "due_at", "state")[:50]
-    return [PortalPromise(number, due, state == Promise.State.CLOSED) for number, due, state in values]
+    return [
+        PortalPromise(number, due, state == Promise.State.CLOSED)
+        for number, due, state in values
+        if due is not None
+    ]
 
 
 def ledger_figures(*, since: datetime, until: datetime, owner: Agent | None = None) -> dict[str, int]:

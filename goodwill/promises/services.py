@@ -32,7 +32,9 @@ def _undecided(conversation: Conversation) -> QuerySet[Promise]:
     return Promise.objects.filter(conversation=conversation, message__isnull=True)
 
 
-def draft_promises(conversation: Conversation, agent: Agent, text: str, *, now: datetime | None = None) -> list[FoundPromise]:
+def draft_promises(
+    conversation: Conversation, agent: Agent, text: str, *, now: datetime | None = None
+) -> list[FoundPromise]:
     """What the composer offers: promises found in the draft, minus those already confirmed or dropped."""
     found = find_promises(
         text, now=now or timezone.now(), tz=agent.zone, calendar=calendar_for(conversation.team)

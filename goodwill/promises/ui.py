@@ -30,7 +30,9 @@ def draft_check(request: HttpRequest, conversation: Conversation, text: str, kin
         {"promise": p, "due_local": p.due.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if p.due else ""}
         for p in found
     ]
-    return Panel("promises/_draft_check.html", {"items": items, "conversation": conversation, "zone": zone.key})
+    return Panel(
+        "promises/_draft_check.html", {"items": items, "conversation": conversation, "zone": zone.key}
+    )
 
 
 def sidebar_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:

@@ -71,7 +71,9 @@ def confirm(request: HttpRequest, number: int) -> HttpResponse:
     text, due = request.POST.get("text", ""), request.POST.get("due", "")
     source = Promise.Source.MANUAL if request.POST.get("source") == "manual" else Promise.Source.DETECTED
     try:
-        services.confirm_promise(conversation, by=agent, text=text, due_at=parse_due(due, agent.zone), source=source)
+        services.confirm_promise(
+            conversation, by=agent, text=text, due_at=parse_due(due, agent.zone), source=source
+        )
     except ValidationError as error:
         return _answer(request, conversation, " ".join(error.messages), text=text, due=due, source=source)
     return _answer(request, conversation)
@@ -98,7 +100,14 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.close_promise(promise, by=agent, closing=closing, reason=reason)
     except ValidationError as error:
-        return _answer(request, promise.conversation, " ".join(error.messages), promise=pk, closing=closing, reason=reason)
+        return _answer(
+            request,
+            promise.conversation,
+            " ".join(error.messages),
+            promise=pk,
+            closing=closing,
+            reason=reason,
+        )
     return _answer(request, promise.conversation)
 
 

@@ -36,7 +36,9 @@ class PromiseOut(Output):
 
 class PromiseIn(Input):
     text: Str300 = Field(..., description="What was promised.")
-    due_at: Moment | None = Field(None, description="When it is due (naive times are UTC); null: not dated yet.")
+    due_at: Moment | None = Field(
+        None, description="When it is due (naive times are UTC); null: not dated yet."
+    )
 
 
 class CloseIn(Input):
@@ -66,7 +68,11 @@ def promise_out(promise: Promise, number: int) -> dict[str, Any]:
     }
 
 
-@router.get("/{number}/promises", response={200: Page[PromiseOut], 404: Error}, summary="List a conversation's promises")
+@router.get(
+    "/{number}/promises",
+    response={200: Page[PromiseOut], 404: Error},
+    summary="List a conversation's promises",
+)
 def list_promises(request: HttpRequest, number: Id) -> dict[str, Any]:
     """Open promises first (soonest due), then closed ones; at most 100."""
     conversation = get_conversation_for(agent_of(request), number)

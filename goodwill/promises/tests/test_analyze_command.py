@@ -17,7 +17,10 @@ def analyze(text: str, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "GOODWILL_DATA_DIR": os.environ.get("GOODWILL_DATA_DIR", "/tmp/goodwill-analyze-test")},
+        env={
+            **os.environ,
+            "GOODWILL_DATA_DIR": os.environ.get("GOODWILL_DATA_DIR", "/tmp/goodwill-analyze-test"),
+        },
     )
 
 

@@ -42,17 +42,29 @@ def test_bad_input_and_permissions(agent, outsider, light_agent, conversation, c
         hidden = make_conversation(customer=customer, team=billing_team)
     api = ApiClient(issue_api_token(agent))
     assert api.post(f"/conversations/{conversation.number}/promises", {"text": ""}).status_code == 422
-    assert api.post(f"/conversations/{conversation.number}/promises", {"text": "x", "due_at": "soon"}).status_code == 422
+    assert (
+        api.post(
+            f"/conversations/{conversation.number}/promises", {"text": "x", "due_at": "soon"}
+        ).status_code
+        == 422
+    )
     assert api.get(f"/conversations/{hidden.number}/promises").status_code == 404
     assert api.post(f"/conversations/{hidden.number}/promises", {"text": "x"}).status_code == 404
     light = ApiClient(issue_api_token(light_agent))
     assert light.post(f"/conversations/{conversation.number}/promises", {"text": "x"}).status_code == 403
     assert light.get(f"/conversations/{conversation.number}/promises").status_code == 200
     assert ApiClient(None).get(f"/conversations/{conversation.number}/promises").status_code == 401
-    other = ApiClient(issue_api_token(outsider)).post(f"/conversations/{hidden.number}/promises", {"text": "We'll call."})
+    other = ApiClient(issue_api_token(outsider)).post(
+        f"/conversations/{hidden.number}/promises", {"text": "We'll call."}
+    )
     assert other.status_code == 201
     promise_id = other.json()["id"]
-    assert api.post(f"/conversations/{conversation.number}/promises/{promise_id}/close", {"closing": "kept"}).status_code == 404
+    assert (
+        api.post(
+            f"/conversations/{conversation.number}/promises/{promise_id}/close", {"closing": "kept"}
+        ).status_code
+        == 404
+    )
     assert Promise.objects.get(pk=promise_id).is_open
 
 

@@ -16,7 +16,9 @@ MONDAY = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)  # Monday 7 December 2026, 
 
 
 def dues(text: str, now: datetime = MONDAY, tz: ZoneInfo | str = LONDON, **kw: object) -> list[str | None]:
-    return [p.due.strftime("%Y-%m-%d %H:%M") if p.due else None for p in find_promises(text, now=now, tz=tz, **kw)]
+    return [
+        p.due.strftime("%Y-%m-%d %H:%M") if p.due else None for p in find_promises(text, now=now, tz=tz, **kw)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -26,7 +28,10 @@ def dues(text: str, now: datetime = MONDAY, tz: ZoneInfo | str = LONDON, **kw: o
         ("We'll ship it by Friday.", "2026-12-11 17:00"),
         ("I'll ring you on Monday.", "2026-12-14 17:00"),  # said on a Monday: the next one
         ("I'll send it this Monday.", "2026-12-07 17:00"),  # "this": today counts
-        ("I'll call you next Tuesday.", "2026-12-15 17:00"),  # before Tuesday in the same week: the following week's
+        (
+            "I'll call you next Tuesday.",
+            "2026-12-15 17:00",
+        ),  # before Tuesday in the same week: the following week's
         ("I'll call you next Monday.", "2026-12-14 17:00"),
         ("You'll have it by the end of the week.", "2026-12-11 17:00"),  # Friday
         ("I'll reply within 48 hours.", "2026-12-09 10:00"),  # 48 hours from now

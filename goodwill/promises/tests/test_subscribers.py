@@ -20,7 +20,9 @@ PATH = "goodwill.promises.subscribers.link_promises_to_reply"
 
 
 def run_queued_subscribers() -> list[list]:
-    tasks = list(DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by("enqueued_at"))
+    tasks = list(
+        DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by("enqueued_at")
+    )
     for task in tasks:
         run_subscriber.call(*task.args_kwargs["args"])
     DBTaskResult.objects.filter(pk__in=[task.pk for task in tasks]).delete()
@@ -30,7 +32,9 @@ def run_queued_subscribers() -> list[list]:
 def test_message_replied_links_the_promise_once(customer, agent, django_capture_on_commit_callbacks):
     with subscribed({}):
         conversation = make_conversation(customer=customer)
-    promise = confirm_promise(conversation, by=agent, text="I'll call you back tomorrow.", due_at=timezone.now() + timedelta(days=1))
+    promise = confirm_promise(
+        conversation, by=agent, text="I'll call you back tomorrow.", due_at=timezone.now() + timedelta(days=1)
+    )
     with subscribed({"message.replied": (PATH,)}):
         with django_capture_on_commit_callbacks(execute=True):
             reply = add_reply(conversation, by=agent, text="Hi Carla, I'll call you back tomorrow. Sam")

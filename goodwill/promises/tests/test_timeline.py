@@ -24,8 +24,16 @@ def test_entries_for_made_and_closed_promises_newest_first(customer, agent, djan
     with subscribed({}):
         conversation = make_conversation(customer=customer)
         elsewhere = make_conversation(customer=other)
-    first = confirm_promise(conversation, by=agent, text="I'll call you tomorrow.", due_at=T0 + timedelta(days=1), at=T0)
-    confirm_promise(conversation, by=agent, text="We'll ship by Friday.", due_at=T0 + timedelta(days=4), at=T0 + timedelta(hours=1))
+    first = confirm_promise(
+        conversation, by=agent, text="I'll call you tomorrow.", due_at=T0 + timedelta(days=1), at=T0
+    )
+    confirm_promise(
+        conversation,
+        by=agent,
+        text="We'll ship by Friday.",
+        due_at=T0 + timedelta(days=4),
+        at=T0 + timedelta(hours=1),
+    )
     drop_detected(conversation, by=agent, text="We will look.", at=T0)
     confirm_promise(elsewhere, by=agent, text="Not Carla's", due_at=None, at=T0)
     close_promise(first, by=agent, closing="kept", at=T0 + timedelta(hours=3))

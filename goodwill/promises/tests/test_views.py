@@ -36,7 +36,9 @@ def conversation(customer, support_team):  # type: ignore[no-untyped-def]
 
 
 def check(client, conversation, text=DRAFT, kind="reply"):  # type: ignore[no-untyped-def]
-    return client.post(reverse("conversations:draft_check", args=[conversation.number]), {"text": text, "kind": kind})
+    return client.post(
+        reverse("conversations:draft_check", args=[conversation.number]), {"text": text, "kind": kind}
+    )
 
 
 def test_the_composer_shows_each_promise_with_its_due_date(client, agent, conversation):
@@ -54,9 +56,15 @@ def test_confirm_without_scripts_stores_it_and_returns_to_the_conversation(clien
     client.force_login(agent)
     url = reverse("promises:confirm", args=[conversation.number])
     response = client.post(url, {"text": "we'll ship it by Friday", "due": "2026-12-11T17:00"})
-    assert response.status_code == 302 and response["Location"] == reverse("conversations:detail", args=[conversation.number])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "conversations:detail", args=[conversation.number]
+    )
     promise = Promise.objects.get()
-    assert (promise.owner, promise.customer_id, promise.text) == (agent, conversation.customer_id, "we'll ship it by Friday")
+    assert (promise.owner, promise.customer_id, promise.text) == (
+        agent,
+        conversation.customer_id,
+        "we'll ship it by Friday",
+    )
     assert promise.due_at.astimezone(agent.zone).strftime("%Y-%m-%d %H:%M") == "2026-12-11 17:00"
     page = client.get(reverse("conversations:detail", args=[conversation.number])).content.decode()
     assert "we&#x27;ll ship it by Friday" in page and "reply not sent yet" in page
@@ -65,7 +73,9 @@ def test_confirm_without_scripts_stores_it_and_returns_to_the_conversation(clien
 def test_confirm_with_htmx_swaps_the_sidebar_and_reruns_the_checks(client, agent, conversation):
     client.force_login(agent)
     url = reverse("promises:confirm", args=[conversation.number])
-    response = client.post(url, {"text": "I'll call you back tomorrow", "due": "2026-12-08T17:00"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"text": "I'll call you back tomorrow", "due": "2026-12-08T17:00"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and response["HX-Trigger"] == "goodwill:draft-changed"
     assert 'id="promises-panel"' in response.content.decode()
     remaining = check(client, conversation).content.decode()
@@ -79,22 +89,32 @@ def test_bad_due_date_keeps_what_was_typed_and_changes_nothing(client, agent, co
     assert response.status_code == 422
     page = response.content.decode()
     assert "YYYY-MM-DD" in page and 'value="Call Carla"' in page and 'value="next blue moon"' in page
-    response = client.post(url, {"text": "Call Carla", "due": "soon", "source": "manual"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url, {"text": "Call Carla", "due": "soon", "source": "manual"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422 and 'value="Call Carla"' in response.content.decode()
     assert not Promise.objects.exists()
 
 
 def test_add_by_hand_close_and_reschedule(client, agent, conversation):
     client.force_login(agent)
-    client.post(reverse("promises:confirm", args=[conversation.number]), {"text": "Send the loan bike", "due": "", "source": "manual"})
+    client.post(
+        reverse("promises:confirm", args=[conversation.number]),
+        {"text": "Send the loan bike", "due": "", "source": "manual"},
+    )
     promise = Promise.objects.get()
     assert promise.source == Promise.Source.MANUAL and promise.due_at is None
     client.post(reverse("promises:reschedule", args=[promise.pk]), {"due": "2026-12-10T12:00"})
     promise.refresh_from_db()
     assert promise.due_at is not None
-    response = client.post(reverse("promises:close", args=[promise.pk]), {"closing": "cancelled", "reason": ""})
+    response = client.post(
+        reverse("promises:close", args=[promise.pk]), {"closing": "cancelled", "reason": ""}
+    )
     assert response.status_code == 422 and Promise.objects.get().is_open
-    client.post(reverse("promises:close", args=[promise.pk]), {"closing": "cancelled", "reason": "Bike collected in store"})
+    client.post(
+        reverse("promises:close", args=[promise.pk]),
+        {"closing": "cancelled", "reason": "Bike collected in store"},
+    )
     assert Promise.objects.get().outcome == Promise.Outcome.CANCELLED
 
 
@@ -114,7 +134,9 @@ def test_light_agents_see_promises_but_cannot_make_them(client, light_agent, age
     client.force_login(light_agent)
     page = client.get(reverse("conversations:detail", args=[conversation.number])).content.decode()
     assert "We&#x27;ll ship it by Friday." in page and "Close promise" not in page
-    response = client.post(reverse("promises:confirm", args=[conversation.number]), {"text": "I promise", "due": ""})
+    response = client.post(
+        reverse("promises:confirm", args=[conversation.number]), {"text": "I promise", "due": ""}
+    )
     assert response.status_code == 403
     assert Promise.objects.count() == 1
 
@@ -126,7 +148,9 @@ def test_due_promises_are_flagged_on_rows_and_listed_in_promises_due(
         others = [make_conversation(customer=customer, subject=f"Other {i}") for i in range(3)]
     due = timezone.now() - timedelta(minutes=5)
     confirm_promise(conversation, by=agent, text="We'll ship it today.", due_at=due)
-    confirm_promise(others[0], by=agent, text="We'll call you next week.", due_at=timezone.now() + timedelta(days=7))
+    confirm_promise(
+        others[0], by=agent, text="We'll call you next week.", due_at=timezone.now() + timedelta(days=7)
+    )
     run_job("promises.sweep")
     client.force_login(agent)
     page = client.get(INBOX, {"view": "promises_due"}).content.decode()
@@ -141,7 +165,9 @@ def test_due_promises_are_flagged_on_rows_and_listed_in_promises_due(
 
 
 def test_ledger_page_reports_kept_early_as_under_promise_over_deliver(client, agent, conversation):
-    promise = confirm_promise(conversation, by=agent, text="We'll ship it by Friday.", due_at=timezone.now() + timedelta(days=3))
+    promise = confirm_promise(
+        conversation, by=agent, text="We'll ship it by Friday.", due_at=timezone.now() + timedelta(days=3)
+    )
     client.force_login(agent)
     client.post(reverse("promises:close", args=[promise.pk]), {"closing": "kept"})
     assert Promise.objects.get().outcome == Promise.Outcome.KEPT_EARLY
@@ -152,8 +178,15 @@ def test_ledger_page_reports_kept_early_as_under_promise_over_deliver(client, ag
 
 
 def test_the_portal_shows_the_customer_due_dates_of_sent_promises_only(client, agent, conversation, customer):
-    sent = confirm_promise(conversation, by=agent, text="We'll ship it by Friday.", due_at=timezone.now() + timedelta(days=2))
-    confirm_promise(conversation, by=agent, text="Internal: chase the warehouse", due_at=timezone.now() + timedelta(days=1))
+    sent = confirm_promise(
+        conversation, by=agent, text="We'll ship it by Friday.", due_at=timezone.now() + timedelta(days=2)
+    )
+    confirm_promise(
+        conversation,
+        by=agent,
+        text="Internal: chase the warehouse",
+        due_at=timezone.now() + timedelta(days=1),
+    )
     with subscribed({}):
         reply = add_reply(conversation, by=agent, text="Hi Carla, we'll ship it by Friday. Sam")
     link_reply(reply)
@@ -162,4 +195,7 @@ def test_the_portal_shows_the_customer_due_dates_of_sent_promises_only(client, a
     page = client.get(reverse("portal:conversation", args=[conversation.number])).content.decode()
     assert "What we promised" in page
     assert page.count("<li>Due ") == 1
-    assert "chase the warehouse" not in page and agent.display_name not in page.split("What we promised")[1].split("</section>")[0]
+    assert (
+        "chase the warehouse" not in page
+        and agent.display_name not in page.split("What we promised")[1].split("</section>")[0]
+    )
