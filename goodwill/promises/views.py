@@ -55,7 +55,9 @@ def _answer(request: HttpRequest, conversation: Conversation, error: str = "", *
         context = sidebar_context(agent, conversation, error=error, typed=typed)
         response = render(request, "promises/_sidebar.html", {"panel": context}, status=422 if error else 200)
         if not error:
-            response["HX-Trigger"] = "goodwill:draft-changed"
+            response["HX-Trigger-After-Settle"] = (
+                "goodwill:draft-changed"  # after the swap: the form is in the checks
+            )
         return response
     if error:
         context = {"conversation": conversation, "error": error, "typed": typed, "zone": agent.zone.key}

@@ -76,7 +76,7 @@ def test_confirm_with_htmx_swaps_the_sidebar_and_reruns_the_checks(client, agent
     response = client.post(
         url, {"text": "I'll call you back tomorrow", "due": "2026-12-08T17:00"}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 200 and response["HX-Trigger"] == "goodwill:draft-changed"
+    assert response.status_code == 200 and response["HX-Trigger-After-Settle"] == "goodwill:draft-changed"
     assert 'id="promises-panel"' in response.content.decode()
     remaining = check(client, conversation).content.decode()
     assert remaining.count("Confirm promise") == 1  # the confirmed one is no longer offered
