@@ -85,19 +85,26 @@ def drafts_of_300_words(rows: list[dict], count: int) -> list[str]:
     return drafts
 
 
-def timing(rows: list[dict], repeat: int) -> tuple[float, float, float]:
+def timing(rows: list[dict], repeat: int) -> tuple[list[float], list[float], float]:
+    """Wall and CPU milliseconds per 300-word draft (CPU time: what a busy shared machine cannot inflate)."""
     drafts = drafts_of_300_words(rows, 50)
     now = datetime(2026, 12, 7, 10, tzinfo=ZoneInfo("Europe/London"))
     find_promises(drafts[0], now=now, tz="Europe/London")  # warm up dateparser's tables
-    samples = []
+    wall, cpu = [], []
     for _ in range(repeat):
         for draft in drafts:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             find_promises(draft, now=now, tz="Europe/London")
-            samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+    wall.sort()
+    cpu.sort()
     words = statistics.mean(len(d.split()) for d in drafts)
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], words
+    return wall, cpu, words
+
+
+def p95(samples: list[float]) -> float:
+    return samples[max(0, int(len(samples) * 0.95) - 1)]
 
 
 def main() -> None:
@@ -114,12 +121,16 @@ def main() -> None:
             f"  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  due date right {m['due']:.3f}"
         )
     held = evaluate(heldout, show_errors=False)
-    p50, p95, words = timing(dev + heldout, args.repeat)
-    print(f"  analysis of a {words:.0f}-word draft: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    wall, cpu, words = timing(dev + heldout, args.repeat)
+    wall_p95 = p95(wall)
+    print(
+        f"  analysis of a {words:.0f}-word draft ({len(wall)} runs): wall p50 {statistics.median(wall):.1f} ms,"
+        f" p95 {wall_p95:.1f} ms; CPU p50 {statistics.median(cpu):.1f} ms, p95 {p95(cpu):.1f} ms"
+    )
     print(
         f"  goals (held-out): F1 >= {GOALS['f1']} ({'met' if held['f1'] >= GOALS['f1'] else 'NOT met'}), "
         f"due date >= {GOALS['due']} ({'met' if held['due'] >= GOALS['due'] else 'NOT met'}), "
-        f"p95 < {GOALS['p95_ms']:.0f} ms ({'met' if p95 < GOALS['p95_ms'] else 'NOT met'})"
+        f"wall p95 < {GOALS['p95_ms']:.0f} ms ({'met' if wall_p95 < GOALS['p95_ms'] else 'NOT met'})"
     )
 
 
