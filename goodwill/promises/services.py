@@ -21,6 +21,7 @@ from goodwill.promises.models import Promise
 MAX_TEXT = 500
 KEPT, BROKEN, CANCELLED = "kept", "broken", "cancelled"
 CLOSINGS = {KEPT: "Kept", BROKEN: "Broken", CANCELLED: "Cancelled"}
+SAID_TO_CUSTOMER = (Message.Kind.REPLY, Message.Kind.PHONE, Message.Kind.WALK_IN)  # a note is not
 
 
 def normalise(text: str) -> str:
@@ -168,12 +169,12 @@ def close_promise(
 
 
 def link_reply(message: Message) -> int:
-    """Attach the promises confirmed for a draft to the reply that carried them (idempotent).
+    """Attach the promises confirmed for a draft to the reply (or logged call) that carried them (idempotent).
 
     A promise is the reply's when its author confirmed or dropped it before sending, it has no
     reply yet, and its words are in the reply's text. Returns how many were linked.
     """
-    if message.kind != Message.Kind.REPLY or message.author_agent_id is None:
+    if message.kind not in SAID_TO_CUSTOMER or message.author_agent_id is None:
         return 0
     body = normalise(message.text)
     candidates = _undecided(message.conversation).filter(

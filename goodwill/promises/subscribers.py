@@ -8,7 +8,8 @@ from goodwill.promises.services import link_reply
 
 
 def link_promises_to_reply(event: Event) -> None:
-    """`message.replied`: the promises confirmed for that draft now point at the sent reply."""
+    """`message.replied`: the promises confirmed for that draft now point at the sent reply.
+    (Promises confirmed while logging a call stand on their own: no reply carries them.)"""
     if not event.subject_id.isdigit():
         return
     message = Message.objects.select_related("conversation").filter(pk=int(event.subject_id)).first()
