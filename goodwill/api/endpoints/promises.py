@@ -70,7 +70,7 @@ def promise_out(promise: Promise, number: int) -> dict[str, Any]:
 
 @router.get(
     "/{number}/promises",
-    response={200: Page[PromiseOut], 404: Error},
+    response={200: Page[PromiseOut], 404: Error, 422: Error},
     summary="List a conversation's promises",
 )
 def list_promises(request: HttpRequest, number: Id) -> dict[str, Any]:
