@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("goodwill.callbacks.urls")),
     path("", include("goodwill.internal.urls")),
     path("", include("goodwill.voice.urls")),
+    path("promises/", include("goodwill.promises.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

@@ -29,6 +29,7 @@ from goodwill.conversations.services import NewAttachment
 from goodwill.core import uploads
 from goodwill.core.http import UNKNOWN_CLIENT, client_ip
 from goodwill.customers.models import Customer
+from goodwill.promises.selectors import portal_promises
 
 PAGE_SIZE = 20
 
@@ -238,6 +239,7 @@ def conversation(request: HttpRequest, customer: Customer, number: int) -> HttpR
         "status_words": selectors.status_words(found.status),
         "messages_list": selectors.public_messages(found),
         "form": form,
+        "promises": portal_promises(customer, found.pk),  # due dates only
     }
     return _no_store(render(request, "portal/conversation.html", context, status=status))
 
