@@ -15,6 +15,11 @@ Example:
 from __future__ import annotations
 
 PERIODIC: dict[str, tuple[str, int]] = {
+    "voice.send_surveys": ("goodwill.voice.services.send_due_surveys", 60),
+    "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
+    "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
+    # Promise ledger: remind owners before due, flag unkept promises at due.
+    "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
     # Automation (issue 16): time rules, and conversations of agents away too long back to their team.
     "automation.time_rules": ("goodwill.automation.jobs.time_rules", 300),
     "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),

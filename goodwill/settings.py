@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "goodwill.conversations",
     "goodwill.channels.email",
     "goodwill.channels.portal",
+    "goodwill.channels.webform",
     "goodwill.search",
     "goodwill.live",
     "goodwill.api",
@@ -91,6 +92,10 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
     "goodwill.listening",
+    "goodwill.callbacks",
+    "goodwill.internal",
+    "goodwill.voice",
+    "goodwill.promises",
     "goodwill.automation",
     "goodwill.webhooks",
 ]
@@ -227,6 +232,10 @@ def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
 
 # Addresses/networks whose X-Forwarded-For is believed (goodwill.core.http.client_ip).
 TRUSTED_PROXIES = _trusted_proxies()
+# Colleagues: customers whose address is on these domains (and subdomains) are internal customers.
+INTERNAL_EMAIL_DOMAINS = [
+    d.strip().lower().lstrip("@") for d in (env("GOODWILL_INTERNAL_DOMAINS", "") or "").split(",") if d.strip()
+]
 AUTHENTICATION_BACKENDS = ["goodwill.accounts.backends.RateLimitedModelBackend"]
 LOGIN_RATE_WINDOW = 15 * 60
 LOGIN_RATE_LIMIT = _env_int("GOODWILL_LOGIN_RATE_LIMIT", 10)  # one account from one IP, per window
@@ -362,6 +371,8 @@ UPLOAD_MAX_FILES = 10  # per request, portal and composer alike
 UPLOAD_MAX_FILE_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
 
+# Promise ledger (goodwill/promises): how long before a promise's due time its owner is reminded.
+GOODWILL_PROMISE_REMIND_MINUTES = int(env("GOODWILL_PROMISE_REMIND_MINUTES", "120") or 120)
 # --- webhooks (automation issue 16): see README "Webhooks" ----------------------------------
 WEBHOOK_TIMEOUT = float(env("GOODWILL_WEBHOOK_TIMEOUT", "10") or 10)  # seconds per connect/read
 WEBHOOK_RESPONSE_LIMIT = 64 * 1024  # bytes of an answer read, at most

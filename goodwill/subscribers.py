@@ -27,6 +27,14 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Listening scores every customer message; a conversation's first one arrives with its opening.
     "conversation.opened": ("goodwill.listening.subscribers.score_message",),
     "message.received": ("goodwill.listening.subscribers.score_message",),
+    # Whoever asked another team for help hears when it is answered or solved; promises
+    # confirmed for a draft point at the reply that carried them.
+    "message.replied": (
+        "goodwill.internal.services.tell_asker",
+        "goodwill.promises.subscribers.link_promises_to_reply",
+    ),
+    # Solving a conversation plans its two-axis survey (sent after the team's delay).
+    "conversation.solved": ("goodwill.internal.services.tell_asker", "goodwill.voice.services.plan_survey"),
 }
 
 # Automation (rules, assignment) and webhooks (issue 16): one handler for both (one task per

@@ -42,8 +42,10 @@ from goodwill.demo.bulk import (
 )
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.people import Customers, customer_count_for, load_people
+from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
+from goodwill.demo.webform import seed_web_forms
 from goodwill.demo.writer import TimeFormat, epoch_seconds
 
 __all__ = [
@@ -123,6 +125,7 @@ class _Seeder:
             fresh = not Conversation.objects.exists()
             with search_paused():
                 staff = create_staff(self.anchor)
+                seed_web_forms(staff.support_id)
                 with indexes_deferred(fresh):
                     events = EventIds(max_id(Event))
                     customers = self._people(events)
@@ -135,6 +138,7 @@ class _Seeder:
                     conversations=self.total,
                 )
                 self.report.events = events.issued
+                seed_promises(anchor=self.anchor)
                 seed_automation()  # automation issue: rules, assignment, webhooks, rule runs
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
