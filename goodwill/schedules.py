@@ -14,4 +14,6 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    "data.retention": ("goodwill.data.retention.run", 24 * 60 * 60),
+}
