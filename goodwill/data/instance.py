@@ -18,6 +18,7 @@ permissions, task queue rows, worker heartbeats and leases, periodic job clocks)
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import os
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from typing import IO, Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -109,9 +111,31 @@ def export_instance(out: IO[str], *, files: bool = True) -> dict[str, int]:
     return {"rows": rows, "files": count}
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Like Django's, but keeps microseconds (Django's encoder cuts times to milliseconds)."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _content_type_fields(model: type[models.Model]) -> list[str]:
+    return [
+        item.name
+        for item in model._meta.concrete_fields
+        if isinstance(item, models.ForeignKey) and item.remote_field.model is ContentType
+    ]
+
+
 def _write_rows(out: IO[str], batch: list[models.Model]) -> int:
-    for item in serializers.serialize("python", batch, use_natural_foreign_keys=True):
-        out.write(json.dumps(item, cls=DjangoJSONEncoder, ensure_ascii=False) + "\n")
+    """Rows with their ids; content types (whose ids differ between databases) by app and model name."""
+    names = _content_type_fields(type(batch[0]))
+    for item in serializers.serialize("python", batch):
+        for name in names:
+            if item["fields"].get(name) is not None:
+                item["fields"][name] = list(ContentType.objects.get_for_id(item["fields"][name]).natural_key())
+        out.write(json.dumps(item, cls=_Encoder, ensure_ascii=False) + "\n")
     return len(batch)
 
 
@@ -208,6 +232,11 @@ def _load(handle: IO[str], counts: dict[str, int], written: list[str], progress:
 
 
 def _insert(items: list[dict[str, Any]], counts: dict[str, int]) -> None:
+    names = _content_type_fields(apps.get_model(items[0]["model"]))
+    for item in items:
+        for name in names:
+            if isinstance(item["fields"].get(name), list):
+                item["fields"][name] = ContentType.objects.get_by_natural_key(*item["fields"][name]).pk
     objects = list(serializers.deserialize("python", items, handle_forward_references=False))
     model = type(objects[0].object)
     model._base_manager.bulk_create([item.object for item in objects], batch_size=500)
