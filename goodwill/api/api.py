@@ -134,3 +134,7 @@ api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", messages.router)
 api.add_router("/customers", customers.router)
 api.add_router("/organisations", organisations.router)
+
+from goodwill.api.endpoints import data  # noqa: E402
+
+api.add_router("/customers", data.router)

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from goodwill.channels.email.models import EmailDetails, RawEmail
@@ -57,7 +57,10 @@ def _to_delete(policy: RetentionPolicy, now: datetime) -> QuerySet[Conversation]
     if not policy.delete_after_months:
         return Conversation.objects.none()
     cutoff = months_before(now, policy.delete_after_months)
-    return _scope(policy).filter(status=Conversation.Status.CLOSED, last_message_at__lt=cutoff)
+    # Closed before this run: what a run closes is deleted by a later one, never at once.
+    return _scope(policy).filter(
+        Q(closed_at__lt=now) | Q(closed_at__isnull=True), status=Conversation.Status.CLOSED, last_message_at__lt=cutoff
+    )
 
 
 def dry_run(policy: RetentionPolicy, now: datetime | None = None) -> Report:
