@@ -76,7 +76,9 @@ def _copy_tree(source: Path, target: Path, skip: set[Path]) -> int:
     files = [
         path
         for path in sorted(source.rglob("*"))
-        if path.is_file() and path.resolve() not in skip and not any(s in path.resolve().parents for s in skip)
+        if path.is_file()
+        and path.resolve() not in skip
+        and not any(s in path.resolve().parents for s in skip)
         and not path.name.startswith(".incoming-")
     ]
     progress = Progress("Copying files", len(files))
@@ -105,8 +107,15 @@ def backup(target: Path, *, data_dir: Path | None = None) -> dict[str, Any]:
             destination.close()
     elif connection.vendor == "postgresql":
         args, env = _pg_env()
-        command = [_tool("pg_dump"), *args, "--format=custom", "--no-owner", "--file", str(target / "database.pgdump"),
-                   str(settings.DATABASES["default"]["NAME"])]
+        command = [
+            _tool("pg_dump"),
+            *args,
+            "--format=custom",
+            "--no-owner",
+            "--file",
+            str(target / "database.pgdump"),
+            str(settings.DATABASES["default"]["NAME"]),
+        ]
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
         if done.returncode:
             raise BackupFailed(f"pg_dump failed: {done.stderr.strip()}")
@@ -153,7 +162,9 @@ def restore(
     if manifest["database"] == "sqlite":
         target = database_file or _database_file()
         if target is None:
-            raise BackupFailed("This instance does not use a SQLite database file: set GOODWILL_DATABASE_URL.")
+            raise BackupFailed(
+                "This instance does not use a SQLite database file: set GOODWILL_DATABASE_URL."
+            )
         if target.exists() and target.stat().st_size > 0 and _has_rows(target):
             raise BackupFailed(f"{target} already holds data: restore onto a fresh data dir.")
         connection.close()
@@ -169,24 +180,51 @@ def restore(
 
 def _has_rows(path: Path) -> bool:
     with sqlite3.connect(path) as db:
-        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='conversations_conversation'")]
-        return bool(tables) and db.execute("SELECT COUNT(*) FROM conversations_conversation").fetchone()[0] > 0
+        tables = [
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name='conversations_conversation'"
+            )
+        ]
+        return (
+            bool(tables) and db.execute("SELECT COUNT(*) FROM conversations_conversation").fetchone()[0] > 0
+        )
 
 
 def _pg_restore(source: Path, name: str) -> None:
     args, env = _pg_env()
     check = subprocess.run(  # noqa: S603
-        [_tool("psql"), *args, "--dbname", name, "-tAc",
-         "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'conversations_conversation'"],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            _tool("psql"),
+            *args,
+            "--dbname",
+            name,
+            "-tAc",
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'conversations_conversation'",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if check.returncode:
         raise BackupFailed(f"cannot reach database {name}: {check.stderr.strip()}")
     if check.stdout.strip() not in ("", "0"):
         raise BackupFailed(f"database {name} already has Goodwill's tables: restore into an empty database.")
     done = subprocess.run(  # noqa: S603
-        [_tool("pg_restore"), *args, "--no-owner", "--exit-on-error", "--dbname", name, str(source / "database.pgdump")],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            _tool("pg_restore"),
+            *args,
+            "--no-owner",
+            "--exit-on-error",
+            "--dbname",
+            name,
+            str(source / "database.pgdump"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode:
         raise BackupFailed(f"pg_restore failed: {done.stderr.strip()}")

@@ -44,7 +44,12 @@ def erase_customer(customer: Customer, *, keep_conversations: bool, actor: Agent
             Event.Kind.OTHER,
             actor=actor,
             subject=erasure,
-            after={"action": "customer.erased", "mode": mode, "customer_id": customer.pk, "counts": erasing.counts},
+            after={
+                "action": "customer.erased",
+                "mode": mode,
+                "customer_id": customer.pk,
+                "counts": erasing.counts,
+            },
         )
         transaction.on_commit(lambda: run_after_commit(erasing))
     return erasure
@@ -55,7 +60,9 @@ def _their_messages(erasing: Erasing) -> list[int]:
     own = Conversation.objects.filter(customer=erasing.customer)
     ids = set(Message.objects.filter(author_customer=erasing.customer).values_list("pk", flat=True))
     ids |= set(
-        Message.objects.filter(conversation__in=own, direction=Message.Direction.INBOUND).values_list("pk", flat=True)
+        Message.objects.filter(conversation__in=own, direction=Message.Direction.INBOUND).values_list(
+            "pk", flat=True
+        )
     )
     return sorted(ids)
 
@@ -123,6 +130,8 @@ def _scrub_model(rows: Rows, model: type[models.Model], fields: list, scrubber: 
     for instance in rows.objects(model):
         names = scrubber.row(instance, fields)
         if names:
-            model._base_manager.filter(pk=instance.pk).update(**{name: getattr(instance, name) for name in names})
+            model._base_manager.filter(pk=instance.pk).update(
+                **{name: getattr(instance, name) for name in names}
+            )
             changed += 1
     return changed

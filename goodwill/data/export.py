@@ -112,7 +112,9 @@ def _copy(archive: zipfile.ZipFile, name: str, target: str) -> bool:
     return True
 
 
-def _conversation(archive: zipfile.ZipFile, conversation: Conversation, customer: Customer, audience: str) -> None:
+def _conversation(
+    archive: zipfile.ZipFile, conversation: Conversation, customer: Customer, audience: str
+) -> None:
     messages = (
         Message.objects.filter(conversation=conversation)
         .select_related("author_agent", "author_customer")
@@ -124,7 +126,7 @@ def _conversation(archive: zipfile.ZipFile, conversation: Conversation, customer
     for message in messages:
         data = _message_json(message, audience)
         for attachment, described in zip(message.attachments.all(), data["attachments"], strict=True):
-            _copy(archive, attachment.file.name, described["file"])
+            _copy(archive, attachment.file.name or "", described["file"])
         mine = message.author_customer_id == customer.pk or message.direction == Message.Direction.INBOUND
         if "raw" in data and (audience == TEAM or mine):
             if not _copy(archive, message.raw_path, data["raw"]):
@@ -166,7 +168,9 @@ def write_export(customer: Customer, out: IO[bytes], *, audience: str = TEAM) ->
     """Write the ZIP to `out`; returns a summary (counts of what went in)."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         when = timezone.now().strftime("%Y-%m-%d %H:%M UTC")
-        archive.writestr("README.txt", README.format(when=when, records=RECORDS_LINE if audience == TEAM else ""))
+        archive.writestr(
+            "README.txt", README.format(when=when, records=RECORDS_LINE if audience == TEAM else "")
+        )
         archive.writestr("customer.json", _dump(_customer_json(customer, audience)))
         conversations = Conversation.objects.filter(customer=customer).order_by("created_at", "id")
         count = 0

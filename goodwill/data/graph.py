@@ -40,7 +40,9 @@ def _links() -> list[Link]:
                 target = item.remote_field.model
                 if isinstance(target, str):
                     continue
-                found.append(Link(model, item, target._meta.concrete_model))
+                concrete = target._meta.concrete_model
+                if concrete is not None:
+                    found.append(Link(model, item, concrete))
     return found
 
 
@@ -52,7 +54,11 @@ def personal_models() -> list[type[models.Model]]:
     while changed:
         changed = False
         for link in links:
-            if link.target in reached and link.model not in reached and link.model._meta.label_lower not in KEEP:
+            if (
+                link.target in reached
+                and link.model not in reached
+                and link.model._meta.label_lower not in KEEP
+            ):
                 reached.append(link.model)
                 changed = True
     return reached
@@ -108,9 +114,14 @@ def collect(customer: Customer) -> Rows:
                 continue
             known = rows.ids[link.model]
             for chunk in _chunks(targets):
-                new = set(
-                    link.model._base_manager.filter(**{f"{link.field.name}__in": chunk}).values_list("pk", flat=True)
-                ) - known
+                new = (
+                    set(
+                        link.model._base_manager.filter(**{f"{link.field.name}__in": chunk}).values_list(
+                            "pk", flat=True
+                        )
+                    )
+                    - known
+                )
                 if new:
                     known |= new
                     changed = True
@@ -119,7 +130,7 @@ def collect(customer: Customer) -> Rows:
 
 def text_fields(model: type[models.Model]) -> list[models.Field]:  # type: ignore[type-arg]
     """Concrete columns that can hold free text (and so personal data)."""
-    found = []
+    found: list[models.Field] = []  # type: ignore[type-arg]
     for item in model._meta.concrete_fields:
         if item.primary_key or isinstance(item, models.ForeignKey):
             continue

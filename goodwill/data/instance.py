@@ -83,7 +83,12 @@ def _stored_files() -> Iterator[str]:
 
 def export_instance(out: IO[str], *, files: bool = True) -> dict[str, int]:
     chosen = exported_models()
-    header = {"format": FORMAT, "version": VERSION, "created_at": timezone.now().isoformat(), "database": connection.vendor}
+    header = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": timezone.now().isoformat(),
+        "database": connection.vendor,
+    }
     out.write(json.dumps(header) + "\n")
     total = sum(model._base_manager.count() for model in chosen)
     progress = Progress("Exporting rows", total)
@@ -134,7 +139,9 @@ def _write_rows(out: IO[str], batch: list[models.Model]) -> int:
     for item in serializers.serialize("python", batch):
         for name in names:
             if item["fields"].get(name) is not None:
-                item["fields"][name] = list(ContentType.objects.get_for_id(item["fields"][name]).natural_key())
+                item["fields"][name] = list(
+                    ContentType.objects.get_for_id(item["fields"][name]).natural_key()
+                )
         out.write(json.dumps(item, cls=_Encoder, ensure_ascii=False) + "\n")
     return len(batch)
 
@@ -163,7 +170,9 @@ def _check_header(line: str) -> None:
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise InstanceImportFailed("Not a file written by `goodwill export` (first line is not its header).")
     if header.get("version") != VERSION:
-        raise InstanceImportFailed(f"Export format version {header.get('version')} is not supported (expected {VERSION}).")
+        raise InstanceImportFailed(
+            f"Export format version {header.get('version')} is not supported (expected {VERSION})."
+        )
 
 
 def _check_empty() -> None:
@@ -240,15 +249,15 @@ def _insert(items: list[dict[str, Any]], counts: dict[str, int]) -> None:
     objects = list(serializers.deserialize("python", items, handle_forward_references=False))
     model = type(objects[0].object)
     model._base_manager.bulk_create([item.object for item in objects], batch_size=500)
-    for item in objects:
-        for name, values in (item.m2m_data or {}).items():
+    for entry in objects:
+        for name, values in (entry.m2m_data or {}).items():
             field = model._meta.get_field(name)
             through = field.remote_field.through  # type: ignore[union-attr]
             source = field.m2m_field_name()  # type: ignore[union-attr]
             target = field.m2m_reverse_field_name()  # type: ignore[union-attr]
             if through._meta.auto_created:
                 through.objects.bulk_create(
-                    [through(**{f"{source}_id": item.object.pk, f"{target}_id": value}) for value in values]
+                    [through(**{f"{source}_id": entry.object.pk, f"{target}_id": value}) for value in values]
                 )
     counts[model._meta.label_lower] = counts.get(model._meta.label_lower, 0) + len(objects)
 

@@ -38,7 +38,9 @@ class RetentionPolicy(models.Model):
         null=True, blank=True, help_text="Close solved or idle conversations with no activity for this long."
     )
     delete_after_months = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Delete closed conversations (and their raw mail) with no activity for this long."
+        null=True,
+        blank=True,
+        help_text="Delete closed conversations (and their raw mail) with no activity for this long.",
     )
     is_active = models.BooleanField(default=False, help_text="Off until someone has read a dry run.")
     last_run_at = models.DateTimeField(null=True, blank=True)

@@ -3,6 +3,7 @@ cache entries and task payloads. Other apps may register more with `register_out
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import zlib
 from collections.abc import Callable
@@ -78,9 +79,13 @@ def raw_mail_of(erasing: Erasing) -> list[int]:
     for start in range(0, len(message_ids), 500):
         chunk = message_ids[start : start + 500]
         raw_ids |= set(
-            EmailDetails.objects.filter(message_id__in=chunk, raw__isnull=False).values_list("raw_id", flat=True)
+            EmailDetails.objects.filter(message_id__in=chunk, raw__isnull=False).values_list(
+                "raw_id", flat=True
+            )
         )
-        paths = set(Message.objects.filter(pk__in=chunk).exclude(raw_path="").values_list("raw_path", flat=True))
+        paths = set(
+            Message.objects.filter(pk__in=chunk).exclude(raw_path="").values_list("raw_path", flat=True)
+        )
         raw_ids |= set(RawEmail.objects.filter(path__in=paths).values_list("pk", flat=True))
     for address in erasing.scrubber.addresses:
         raw_ids |= set(RawEmail.objects.filter(envelope_from__iexact=address).values_list("pk", flat=True))
@@ -145,14 +150,21 @@ def compact_search_index(erasing: Erasing) -> None:
     if connection.vendor != "sqlite":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'search\\_%\\_fts' ESCAPE '\\'")
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'search\\_%\\_fts' ESCAPE '\\'"
+        )
         for (table,) in cursor.fetchall():
-            cursor.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')
+            cursor.execute(f'INSERT INTO "{table}"("{table}") VALUES (\'optimize\')')  # noqa: S608 - names from sqlite_master
 
 
 def clear_cache(erasing: Erasing) -> None:
     conversation_ids = erasing.rows.of(apps.get_model("conversations", "Conversation"))
-    keys = [key for conversation_id in conversation_ids for provider in _cache_keys for key in provider(conversation_id)]
+    keys = [
+        key
+        for conversation_id in conversation_ids
+        for provider in _cache_keys
+        for key in provider(conversation_id)
+    ]
     if keys:
         cache.delete_many(keys)
 
@@ -168,11 +180,9 @@ def purge_rq_jobs(erasing: Erasing) -> None:
     needles = [needle.lower().encode() for needle in erasing.scrubber.needles]
     removed = 0
     for key in client.scan_iter(match=b"rq:job:*", count=500):
-        data = client.hget(key, "data") or b""
-        try:
+        data = bytes(client.hget(key, "data") or b"")  # type: ignore[arg-type]
+        with contextlib.suppress(zlib.error):
             data = zlib.decompress(data)
-        except zlib.error:
-            pass
         if any(needle in data.lower() for needle in needles):
             client.delete(key)
             removed += 1
@@ -209,7 +219,9 @@ def sweep_all_tables(erasing: Erasing) -> None:
             if names:
                 changed.append((instance, names))
         for instance, names in changed:
-            model._base_manager.filter(pk=instance.pk).update(**{name: getattr(instance, name) for name in names})
+            model._base_manager.filter(pk=instance.pk).update(
+                **{name: getattr(instance, name) for name in names}
+            )
         total += len(changed)
     erasing.counts["rows_swept"] = total
 

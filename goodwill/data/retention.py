@@ -59,7 +59,9 @@ def _to_delete(policy: RetentionPolicy, now: datetime) -> QuerySet[Conversation]
     cutoff = months_before(now, policy.delete_after_months)
     # Closed before this run: what a run closes is deleted by a later one, never at once.
     return _scope(policy).filter(
-        Q(closed_at__lt=now) | Q(closed_at__isnull=True), status=Conversation.Status.CLOSED, last_message_at__lt=cutoff
+        Q(closed_at__lt=now) | Q(closed_at__isnull=True),
+        status=Conversation.Status.CLOSED,
+        last_message_at__lt=cutoff,
     )
 
 
@@ -78,8 +80,14 @@ def dry_run(policy: RetentionPolicy, now: datetime | None = None) -> Report:
 def _delete_batch(ids: list[int]) -> tuple[int, int]:
     """Delete conversations and their raw mail; Message-ID keys stay as tombstones."""
     message_ids = list(Message.objects.filter(conversation_id__in=ids).values_list("pk", flat=True))
-    raw_ids = set(EmailDetails.objects.filter(message_id__in=message_ids, raw__isnull=False).values_list("raw_id", flat=True))
-    paths = set(Message.objects.filter(pk__in=message_ids).exclude(raw_path="").values_list("raw_path", flat=True))
+    raw_ids = set(
+        EmailDetails.objects.filter(message_id__in=message_ids, raw__isnull=False).values_list(
+            "raw_id", flat=True
+        )
+    )
+    paths = set(
+        Message.objects.filter(pk__in=message_ids).exclude(raw_path="").values_list("raw_path", flat=True)
+    )
     raw_ids |= set(RawEmail.objects.filter(path__in=paths).values_list("pk", flat=True))
     files = paths | set(RawEmail.objects.filter(pk__in=raw_ids).values_list("path", flat=True))
     files |= {
@@ -111,7 +119,9 @@ def apply(policy: RetentionPolicy, now: datetime | None = None) -> Report:
         report.closed += 1
     remaining = MAX_PER_RUN
     while remaining > 0:
-        ids = list(_to_delete(policy, now).order_by("id").values_list("pk", flat=True)[: min(BATCH, remaining)])
+        ids = list(
+            _to_delete(policy, now).order_by("id").values_list("pk", flat=True)[: min(BATCH, remaining)]
+        )
         if not ids:
             break
         deleted, raws = _delete_batch(ids)
@@ -126,7 +136,9 @@ def apply(policy: RetentionPolicy, now: datetime | None = None) -> Report:
 
 def run(now: datetime) -> str | None:
     """The periodic job: apply every active policy (idempotent: a repeat finds nothing to do)."""
-    reports = [apply(policy, now) for policy in RetentionPolicy.objects.filter(is_active=True).select_related("team")]
+    reports = [
+        apply(policy, now) for policy in RetentionPolicy.objects.filter(is_active=True).select_related("team")
+    ]
     if not reports:
         return None
     return "; ".join(f"{r.scope}: {r.closed} closed, {r.deleted} deleted" for r in reports)

@@ -19,15 +19,21 @@ class Scrubber:
 
     def __init__(self, customer: Customer) -> None:
         identities = list(Identity.objects.filter(customer=customer).values_list("kind", "value"))
-        self.addresses = sorted({value for kind, value in identities if kind == Identity.Kind.EMAIL}, key=len)[::-1]
-        self.phones = sorted({value for kind, value in identities if kind == Identity.Kind.PHONE}, key=len)[::-1]
+        self.addresses = sorted(
+            {value for kind, value in identities if kind == Identity.Kind.EMAIL}, key=len
+        )[::-1]
+        self.phones = sorted({value for kind, value in identities if kind == Identity.Kind.PHONE}, key=len)[
+            ::-1
+        ]
         names = {customer.name.strip(), customer.preferred_name.strip(), customer.pronunciation.strip()}
         names |= {part for part in customer.name.split() if len(part) >= 3}
         self.names = sorted({name for name in names if len(name) >= 3}, key=len)[::-1]
         patterns = [re.escape(item) for item in [*self.addresses, *self.phones]]
         self._exact = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
         self._names = (
-            re.compile(r"\b(?:" + "|".join(re.escape(name) for name in self.names) + r")\b") if self.names else None
+            re.compile(r"\b(?:" + "|".join(re.escape(name) for name in self.names) + r")\b")
+            if self.names
+            else None
         )
 
     @property
@@ -50,7 +56,10 @@ class Scrubber:
         if isinstance(value, list):
             return [self.value(item) for item in value]
         if isinstance(value, dict):
-            return {self.text(key) if isinstance(key, str) else key: self.value(item) for key, item in value.items()}
+            return {
+                self.text(key) if isinstance(key, str) else key: self.value(item)
+                for key, item in value.items()
+            }
         return value
 
     def row(self, instance: models.Model, fields: list[models.Field]) -> list[str]:  # type: ignore[type-arg]

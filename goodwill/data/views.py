@@ -84,7 +84,9 @@ def retention(request: HttpRequest) -> HttpResponse:
             form = RetentionForm(request.POST, instance=policy, prefix=prefix)
             if form.is_valid():
                 form.save()
-                flash.success(request, f"Retention saved for {policy.team or 'conversations without a team'}.")
+                flash.success(
+                    request, f"Retention saved for {policy.team or 'conversations without a team'}."
+                )
                 return redirect(reverse("data:retention"))
             status = 422
         report = retention_service.dry_run(policy) if policy.pk else None

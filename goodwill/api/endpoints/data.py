@@ -32,7 +32,14 @@ class ErasureOut(Output):
     "/{customer_id}/export",
     response={200: None, 403: Error, 404: Error},
     summary="Export a customer's data (ZIP)",
-    openapi_extra={"responses": {"200": {"description": "A ZIP: JSON (README layout) and the original files.", "content": {"application/zip": {}}}}},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "A ZIP: JSON (README layout) and the original files.",
+                "content": {"application/zip": {}},
+            }
+        }
+    },
 )
 def export_customer(request: HttpRequest, customer_id: Id) -> FileResponse:
     """Everything that refers to the customer: profile, conversations with messages and
@@ -42,7 +49,9 @@ def export_customer(request: HttpRequest, customer_id: Id) -> FileResponse:
     spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - FileResponse closes it
     write_export(customer, spool, audience=TEAM)
     spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=f"customer-{customer.pk}-data.zip", content_type="application/zip")
+    return FileResponse(
+        spool, as_attachment=True, filename=f"customer-{customer.pk}-data.zip", content_type="application/zip"
+    )
 
 
 @router.post(

@@ -106,7 +106,9 @@ class FreshdeskSource(Source):
                 updated_at=when(item.get("updated_at"), f"{where} updated_at"),
                 channel=CHANNEL.get(item.get("source"), "email"),  # type: ignore[arg-type]
                 messages=[first, *replies] if first.text or first.html else replies,
-                skip_reason="spam in Freshdesk" if item.get("spam") else ("deleted in Freshdesk" if item.get("deleted") else ""),
+                skip_reason="spam in Freshdesk"
+                if item.get("spam")
+                else ("deleted in Freshdesk" if item.get("deleted") else ""),
             )
 
     def _attachments(self, items: Any) -> list[Attach]:

@@ -21,7 +21,17 @@ from typing import Any
 
 from goodwill.data.importers.base import Attach, Conv, ImportFailed, Msg, Org, Person, Source, safe_name, when
 
-CONVERSATION_COLUMNS = {"id", "subject", "status", "customer_id", "assignee_id", "priority", "tags", "created_at", "updated_at"}
+CONVERSATION_COLUMNS = {
+    "id",
+    "subject",
+    "status",
+    "customer_id",
+    "assignee_id",
+    "priority",
+    "tags",
+    "created_at",
+    "updated_at",
+}
 STATUSES = {"new", "open", "pending", "on_hold", "solved", "closed"}
 
 
@@ -37,7 +47,10 @@ def _rows(path: Path, required: set[str]) -> Iterator[tuple[str, dict[str, str]]
             for number, row in enumerate(reader, 2):
                 if None in row:
                     raise ImportFailed(f"{path.name}, line {number}: more values than columns.")
-                yield f"{path.name}, line {number}", {key: (value or "").strip() for key, value in row.items()}
+                yield (
+                    f"{path.name}, line {number}",
+                    {key: (value or "").strip() for key, value in row.items()},
+                )
     except UnicodeDecodeError as error:
         raise ImportFailed(f"{path.name}: not UTF-8 text ({error}).") from None
     except csv.Error as error:
@@ -69,7 +82,10 @@ class CsvSource(Source):
             if not row["id"]:
                 raise ImportFailed(f"{where}: missing id.")
             yield Person(
-                ext="c" + row["id"], email=row["email"], name=row.get("name", ""), phone=row.get("phone", ""),
+                ext="c" + row["id"],
+                email=row["email"],
+                name=row.get("name", ""),
+                phone=row.get("phone", ""),
                 org=row.get("organisation", ""),
             )
 
@@ -89,7 +105,9 @@ class CsvSource(Source):
                     text=row["body"],
                     created_at=when(row["created_at"], f"{where} created_at"),
                     message_id=row.get("message_id", ""),
-                    attachments=[Attach(filename=safe_name(item), path=self.path / safe_name(item)) for item in files],
+                    attachments=[
+                        Attach(filename=safe_name(item), path=self.path / safe_name(item)) for item in files
+                    ],
                 )
             )
         return found
@@ -111,7 +129,9 @@ class CsvSource(Source):
                 priority=priority,
                 assignee=("a" + row["assignee_id"]) if row.get("assignee_id") else "",
                 tags=[tag.strip() for tag in row.get("tags", "").split(";") if tag.strip()],
-                custom_fields={key: value for key, value in row.items() if key not in CONVERSATION_COLUMNS and value},
+                custom_fields={
+                    key: value for key, value in row.items() if key not in CONVERSATION_COLUMNS and value
+                },
                 created_at=when(row.get("created_at"), f"{where} created_at"),
                 updated_at=when(row.get("updated_at"), f"{where} updated_at"),
                 messages=messages.get(row["id"], []),

@@ -43,7 +43,9 @@ class HelpScoutSource(Source):
         super().__init__(path)
         self.file = self.path / "conversations.json" if self.path.is_dir() else self.path
         if not self.file.exists():
-            raise ImportFailed(f"{self.path}: no conversations.json (expected a Help Scout conversations export).")
+            raise ImportFailed(
+                f"{self.path}: no conversations.json (expected a Help Scout conversations export)."
+            )
 
     def _raw(self) -> Iterator[tuple[str, dict[str, Any]]]:
         return records(self.file, "conversations")
@@ -55,7 +57,7 @@ class HelpScoutSource(Source):
                 ext = "u" + text_id(need(user, "id", where))
                 seen.add(ext)
                 yield Person(ext=ext, email=str(user.get("email") or ""), name=_name(user), is_agent=True)
-        for where, item in self._raw():
+        for _where, item in self._raw():
             people = [item.get("primaryCustomer") or {}]
             for thread in (item.get("_embedded") or {}).get("threads") or []:
                 if isinstance(thread, dict):
@@ -67,7 +69,9 @@ class HelpScoutSource(Source):
                 if ext in seen:
                     continue
                 seen.add(ext)
-                yield Person(ext=ext, email=str(who.get("email") or ""), name=_name(who), is_agent=ext.startswith("u"))
+                yield Person(
+                    ext=ext, email=str(who.get("email") or ""), name=_name(who), is_agent=ext.startswith("u")
+                )
 
     def conversations(self) -> Iterator[Conv]:
         for where, item in self._raw():
@@ -82,7 +86,9 @@ class HelpScoutSource(Source):
                 raise ImportFailed(f"{where}: '_embedded.threads' must be a list.")
             customer = item.get("primaryCustomer") or {}
             fields = {
-                f"helpscout_{text_id(field.get('name') or field.get('id')).lower().replace(' ', '_')}": field.get("text")
+                f"helpscout_{text_id(field.get('name') or field.get('id')).lower().replace(' ', '_')}": field.get(
+                    "text"
+                )
                 or field.get("value")
                 for field in item.get("customFields") or []
                 if isinstance(field, dict) and (field.get("text") or field.get("value"))
@@ -90,16 +96,22 @@ class HelpScoutSource(Source):
             messages = [
                 self._thread(thread, f"{where}, thread #{n}")
                 for n, thread in enumerate(threads, 1)
-                if isinstance(thread, dict) and thread.get("type") in MESSAGE_TYPES and thread.get("state") != "draft"
+                if isinstance(thread, dict)
+                and thread.get("type") in MESSAGE_TYPES
+                and thread.get("state") != "draft"
             ]
             assignee = item.get("assignee") or {}
             yield Conv(
                 ext=ext,
                 subject=str(item.get("subject") or ""),
                 status=STATUS[status],
-                requester=_person_id({"type": "customer", "id": customer.get("id")}) if customer.get("id") else "",
+                requester=_person_id({"type": "customer", "id": customer.get("id")})
+                if customer.get("id")
+                else "",
                 assignee=("u" + text_id(assignee.get("id"))) if assignee.get("id") else "",
-                tags=[str(t.get("tag")) for t in item.get("tags") or [] if isinstance(t, dict) and t.get("tag")],
+                tags=[
+                    str(t.get("tag")) for t in item.get("tags") or [] if isinstance(t, dict) and t.get("tag")
+                ],
                 custom_fields={key: value for key, value in fields.items() if key},
                 created_at=when(item.get("createdAt"), f"{where} createdAt"),
                 updated_at=when(item.get("closedAt") or item.get("userUpdatedAt"), f"{where} updated"),

@@ -53,15 +53,15 @@ class Report:
 @contextmanager
 def _keep_given_timestamps() -> Iterator[None]:
     """Imported rows keep their original created/updated times (auto_now would overwrite them)."""
-    fields = [Conversation._meta.get_field(name) for name in ("created_at", "updated_at")]
+    fields: list[Any] = [Conversation._meta.get_field(name) for name in ("created_at", "updated_at")]
     saved = [(item, item.auto_now, item.auto_now_add) for item in fields]
     for item in fields:
-        item.auto_now = item.auto_now_add = False  # type: ignore[attr-defined]
+        item.auto_now = item.auto_now_add = False
     try:
         yield
     finally:
         for item, auto_now, auto_now_add in saved:
-            item.auto_now, item.auto_now_add = auto_now, auto_now_add  # type: ignore[attr-defined]
+            item.auto_now, item.auto_now_add = auto_now, auto_now_add
 
 
 def validate(source: Source) -> int:
@@ -83,7 +83,12 @@ class Writer:
         self.source = source
         self.name = source.name
         self.report = Report(source.name)
-        self.map: dict[str, dict[str, int]] = {"organisation": {}, "customer": {}, "agent": {}, "conversation": {}}
+        self.map: dict[str, dict[str, int]] = {
+            "organisation": {},
+            "customer": {},
+            "agent": {},
+            "conversation": {},
+        }
         for kind, ext, pk in ImportedObject.objects.filter(source=self.name).values_list(
             "kind", "external_id", "object_id"
         ):
@@ -108,7 +113,14 @@ class Writer:
                 if org.name.lower() in existing:
                     pairs.append((org.ext, existing[org.name.lower()]))
                 else:
-                    rows.append((org, Organisation(name=org.name[:200], domains=",".join(org.domains)[:500], notes=org.notes)))
+                    rows.append(
+                        (
+                            org,
+                            Organisation(
+                                name=org.name[:200], domains=",".join(org.domains)[:500], notes=org.notes
+                            ),
+                        )
+                    )
             Organisation.objects.bulk_create([row for _org, row in rows])
             pairs += [(org.ext, row.pk) for org, row in rows]
             self._remember("organisation", pairs)
@@ -135,7 +147,11 @@ class Writer:
                 role = person.role if person.role in Agent.Role.values else Agent.Role.AGENT
                 # Inactive, without a password, until someone invites them.
                 agent = Agent.objects.create(
-                    email=email, name=person.name[:150], role=role, is_active=False, password=make_password(None)
+                    email=email,
+                    name=person.name[:150],
+                    role=role,
+                    is_active=False,
+                    password=make_password(None),
                 )
                 self.report.add("agents")
             pairs.append((person.ext, agent.pk))
@@ -144,7 +160,9 @@ class Writer:
     def _customers(self, people: list[Person]) -> None:
         emails = {p.email.strip().lower() for p in people if p.email}
         known = dict(
-            Identity.objects.filter(kind=Identity.Kind.EMAIL, value__in=emails).values_list("value", "customer_id")
+            Identity.objects.filter(kind=Identity.Kind.EMAIL, value__in=emails).values_list(
+                "value", "customer_id"
+            )
         )
         pairs, new = [], []
         for person in people:
@@ -167,7 +185,9 @@ class Writer:
             pairs.append((person.ext, customer.pk))
             if email and email not in seen:
                 seen.add(email)
-                identities.append(Identity(customer=customer, kind=Identity.Kind.EMAIL, value=email, is_primary=True))
+                identities.append(
+                    Identity(customer=customer, kind=Identity.Kind.EMAIL, value=email, is_primary=True)
+                )
             phone = Identity.normalise_phone(person.phone)
             if phone and not Identity.objects.filter(kind=Identity.Kind.PHONE, value=phone).exists():
                 identities.append(Identity(customer=customer, kind=Identity.Kind.PHONE, value=phone))
@@ -193,7 +213,9 @@ class Writer:
                     self.report.skip("conversation", conv.ext, "no messages")
                     continue
                 if conv.requester not in self.map["customer"]:
-                    self.report.skip("conversation", conv.ext, f"requester {conv.requester or '(none)'} not in the export")
+                    self.report.skip(
+                        "conversation", conv.ext, f"requester {conv.requester or '(none)'} not in the export"
+                    )
                     continue
                 batch.append(conv)
                 if len(batch) >= BATCH:
@@ -213,7 +235,10 @@ class Writer:
         keys = {key for conv in convs for key in conv.custom_fields}
         existing = set(CustomField.objects.filter(key__in=keys).values_list("key", flat=True))
         CustomField.objects.bulk_create(
-            [CustomField(key=key, label=key.replace("_", " ").capitalize()) for key in sorted(keys - existing)],
+            [
+                CustomField(key=key, label=key.replace("_", " ").capitalize())
+                for key in sorted(keys - existing)
+            ],
             ignore_conflicts=True,
         )
 
@@ -225,16 +250,22 @@ class Writer:
             Conversation.objects.bulk_create(rows)
             self._tags(convs, rows)
             self._messages(convs, rows)
-            self._remember("conversation", [(conv.ext, row.pk) for conv, row in zip(convs, rows, strict=True)])
+            self._remember(
+                "conversation", [(conv.ext, row.pk) for conv, row in zip(convs, rows, strict=True)]
+            )
         self.report.add("conversations", len(convs))
 
     def _conversation(self, conv: Conv, number: int) -> Conversation:
         times = [m.created_at for m in conv.messages if m.created_at]
         created = conv.created_at or (min(times) if times else timezone.now())
         last = max(times) if times else created
-        inbound = [m.created_at for m in conv.messages if m.created_at and m.public and self._is_customer(m.author)]
+        inbound = [
+            m.created_at for m in conv.messages if m.created_at and m.public and self._is_customer(m.author)
+        ]
         replies = [
-            m.created_at for m in conv.messages if m.created_at and m.public and not self._is_customer(m.author)
+            m.created_at
+            for m in conv.messages
+            if m.created_at and m.public and not self._is_customer(m.author)
         ]
         fields = {"original_number": conv.ext, "original_system": self.name, **conv.custom_fields}
         done = conv.status in (Conversation.Status.SOLVED, Conversation.Status.CLOSED)
@@ -319,7 +350,10 @@ class Writer:
         )
         MessageKey.objects.bulk_create(
             [
-                MessageKey(key="mid:" + hashlib.sha256(m.message_id.encode("utf-8", "surrogateescape")).hexdigest(), message=m)
+                MessageKey(
+                    key="mid:" + hashlib.sha256(m.message_id.encode("utf-8", "surrogateescape")).hexdigest(),
+                    message=m,
+                )
                 for m in with_id
             ],
             ignore_conflicts=True,
@@ -330,7 +364,11 @@ class Writer:
         files = []
         for attach in item.attachments:
             if attach.path is None or not attach.path.is_file():
-                self.report.skip("attachment", f"{conv.ext}/{item.ext}/{attach.filename}", "file not in the export (only its URL)")
+                self.report.skip(
+                    "attachment",
+                    f"{conv.ext}/{item.ext}/{attach.filename}",
+                    "file not in the export (only its URL)",
+                )
                 continue
             files.append(NewAttachment(attach.filename[:255], attach.path.read_bytes(), attach.content_type))
         store_attachments(message, files)
@@ -353,8 +391,12 @@ def run_import(source: Source) -> Report:
     record_event(
         Event.Kind.OTHER,
         subject=run,
-        after={"action": "data.imported", "source": source.name, "counts": writer.report.counts,
-               "skipped": len(writer.report.skipped)},
+        after={
+            "action": "data.imported",
+            "source": source.name,
+            "counts": writer.report.counts,
+            "skipped": len(writer.report.skipped),
+        },
     )
     return writer.report
 

@@ -23,9 +23,23 @@ from goodwill.data.importers.base import (
     when,
 )
 
-STATUS = {"new": "new", "open": "open", "pending": "pending", "hold": "on_hold", "solved": "solved", "closed": "closed"}
+STATUS = {
+    "new": "new",
+    "open": "open",
+    "pending": "pending",
+    "hold": "on_hold",
+    "solved": "solved",
+    "closed": "closed",
+}
 PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4, None: 2}
-CHANNEL = {"email": "email", "web": "webform", "web_form": "webform", "voice": "phone", "api": "api", "mobile": "api"}
+CHANNEL = {
+    "email": "email",
+    "web": "webform",
+    "web_form": "webform",
+    "voice": "phone",
+    "api": "api",
+    "mobile": "api",
+}
 
 
 class ZendeskSource(Source):

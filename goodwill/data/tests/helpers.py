@@ -17,8 +17,14 @@ ADDRESS = "dana.erasable@example.org"
 PHONE = "+4930555123"
 
 
-def mail(*, sender: str = ADDRESS, msgid: str = "m1@example.org", subject: str = "Broken kettle",
-         body: str = "My kettle broke. Call me on +4930555123.", in_reply_to: str = "") -> bytes:
+def mail(
+    *,
+    sender: str = ADDRESS,
+    msgid: str = "m1@example.org",
+    subject: str = "Broken kettle",
+    body: str = "My kettle broke. Call me on +4930555123.",
+    in_reply_to: str = "",
+) -> bytes:
     head = (
         f"From: Dana Erasable <{sender}>\r\nTo: support@goodwill.test\r\nSubject: {subject}\r\n"
         f"Message-ID: <{msgid}>\r\nMIME-Version: 1.0\r\n"
@@ -26,8 +32,9 @@ def mail(*, sender: str = ADDRESS, msgid: str = "m1@example.org", subject: str =
     if in_reply_to:
         head += f"In-Reply-To: <{in_reply_to}>\r\n"
     return (
-        head + 'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'
-        f"{body}\r\n--B\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"receipt.txt\"\r\n\r\n"
+        head
+        + 'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'
+        f'{body}\r\n--B\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="receipt.txt"\r\n\r\n'
         f"Receipt for {sender}\r\n--B--\r\n"
     ).encode()
 
@@ -35,12 +42,16 @@ def mail(*, sender: str = ADDRESS, msgid: str = "m1@example.org", subject: str =
 def customer_with_everything(agent: Agent) -> Conversation:
     """Two emails with attachments (raw mail stored), a reply naming them, an internal note."""
     with subscribed({}):
-        ingest_many([mail(), mail(msgid="m2@example.org", body="Any news? Dana", in_reply_to="m1@example.org")])
+        ingest_many(
+            [mail(), mail(msgid="m2@example.org", body="Any news? Dana", in_reply_to="m1@example.org")]
+        )
         conversation = Conversation.objects.get(customer__identities__value=ADDRESS)
         from goodwill.customers.services import add_identity
 
         add_identity(conversation.customer, kind="phone", value=PHONE)
-        add_reply(conversation, by=agent, text="Hello Dana, we will send a new kettle to dana.erasable@example.org.")
+        add_reply(
+            conversation, by=agent, text="Hello Dana, we will send a new kettle to dana.erasable@example.org."
+        )
         add_note(conversation, by=agent, text="Dana Erasable called from +4930555123, very upset.")
     return conversation
 
@@ -55,7 +66,9 @@ def table_hits(needle: str) -> list[str]:
             columns = [col.name for col in connection.introspection.get_table_description(cursor, table)]
             for column in columns:
                 cast = f'CAST("{column}" AS TEXT)'
-                cursor.execute(f'SELECT COUNT(*) FROM "{table}" WHERE LOWER({cast}) LIKE %s', [f"%{needle.lower()}%"])  # noqa: S608
+                cursor.execute(
+                    f'SELECT COUNT(*) FROM "{table}" WHERE LOWER({cast}) LIKE %s', [f"%{needle.lower()}%"]
+                )  # noqa: S608
                 if cursor.fetchone()[0]:
                     hits.append(f"{table}.{column}")
     return hits
@@ -80,6 +93,7 @@ def search_hits(word: str) -> int:
                 total += cursor.fetchone()[0]
             return total
         cursor.execute(
-            "SELECT COUNT(*) FROM conversations_message WHERE search_vector @@ plainto_tsquery('simple', %s)", [word]
+            "SELECT COUNT(*) FROM conversations_message WHERE search_vector @@ plainto_tsquery('simple', %s)",
+            [word],
         )
         return int(cursor.fetchone()[0])

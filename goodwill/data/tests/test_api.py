@@ -26,10 +26,14 @@ def test_admin_exports_and_erases(admin, agent, django_capture_on_commit_callbac
     answer = client.get(f"{url}/export", headers=_headers(admin))
     assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
     assert "customer.json" in zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content))).namelist()
-    bad = client.post(f"{url}/erasure", {"mode": "shred"}, content_type="application/json", headers=_headers(admin))
+    bad = client.post(
+        f"{url}/erasure", {"mode": "shred"}, content_type="application/json", headers=_headers(admin)
+    )
     assert bad.status_code == 422 and Customer.objects.with_email(ADDRESS).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(f"{url}/erasure", {"mode": "anonymise"}, content_type="application/json", headers=_headers(admin))
+        done = client.post(
+            f"{url}/erasure", {"mode": "anonymise"}, content_type="application/json", headers=_headers(admin)
+        )
     assert done.status_code == 200 and done.json()["mode"] == "anonymise"
     assert not Customer.objects.with_email(ADDRESS).exists()
 
@@ -39,7 +43,9 @@ def test_agents_are_refused_and_unknown_customers_are_404(admin, agent):
     client = Client()
     url = f"/api/v1/customers/{conversation.customer_id}"
     assert client.get(f"{url}/export", headers=_headers(agent)).status_code == 403
-    refused = client.post(f"{url}/erasure", {"mode": "delete"}, content_type="application/json", headers=_headers(agent))
+    refused = client.post(
+        f"{url}/erasure", {"mode": "delete"}, content_type="application/json", headers=_headers(agent)
+    )
     assert refused.status_code == 403 and Customer.objects.with_email(ADDRESS).exists()
     assert client.get("/api/v1/customers/999999/export", headers=_headers(admin)).status_code == 404
-    assert client.get("/api/v1/openapi.json").json()["paths"][f"/api/v1/customers/{{customer_id}}/erasure"]
+    assert client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/customers/{customer_id}/erasure"]

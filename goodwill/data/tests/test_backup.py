@@ -45,7 +45,10 @@ def test_round_trip(agent, data_dir, tmp_path):
     if connection.vendor == "sqlite":
         restore(tmp_path / "backup", data_dir=fresh, database_file=fresh / "goodwill.sqlite3")
         with sqlite3.connect(fresh / "goodwill.sqlite3") as db:
-            counts = {table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in manifest["counts"]}  # noqa: S608
+            counts = {
+                table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                for table in manifest["counts"]
+            }  # noqa: S608
             sample = [tuple(row) for row in db.execute(SAMPLE)]
     else:
         name = f"{connection.settings_dict['NAME']}_restore"
@@ -56,7 +59,10 @@ def test_round_trip(agent, data_dir, tmp_path):
             import psycopg
 
             with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{name}") as db:
-                counts = {table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0] for table in manifest["counts"]}  # noqa: S608
+                counts = {
+                    table: db.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                    for table in manifest["counts"]
+                }  # noqa: S608
                 sample = [tuple(row) for row in db.execute(SAMPLE).fetchall()]
         finally:
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)

@@ -76,7 +76,9 @@ def test_anonymise_mode_keeps_the_conversation_without_the_person(agent, django_
     conversation.refresh_from_db()
     assert conversation.customer.name == ERASED_NAME
     assert not conversation.customer.identities.exists()
-    texts = list(Message.objects.filter(conversation=conversation).order_by("id").values_list("text", flat=True))
+    texts = list(
+        Message.objects.filter(conversation=conversation).order_by("id").values_list("text", flat=True)
+    )
     assert texts[:2] == [REMOVED_MESSAGE, REMOVED_MESSAGE]
     assert texts[2] == "Hello [erased], we will send a new kettle to [erased]."
     assert not Message.objects.filter(conversation=conversation, attachments__isnull=False).exists()

@@ -32,7 +32,7 @@ def test_team_export_holds_profile_messages_files_and_records(agent):
     assert kinds == ["reply", "reply", "reply", "note"]
     first = body["messages"][0]
     assert archive.read(first["raw"]).startswith(b"From: Dana Erasable")
-    assert archive.read(first["attachments"][0]["file"]) .startswith(f"Receipt for {ADDRESS}".encode())
+    assert archive.read(first["attachments"][0]["file"]).startswith(f"Receipt for {ADDRESS}".encode())
     assert "records/core.event.json" in names
     events = json.loads(archive.read("records/core.event.json"))
     assert {event["fields"]["kind"] for event in events} >= {"conversation.opened", "message.note"}

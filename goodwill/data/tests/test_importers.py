@@ -31,7 +31,11 @@ def _import(name: str, path: Path | None = None):  # type: ignore[no-untyped-def
 
 def test_zendesk_sample():
     report = _import("zendesk")
-    assert report.counts["conversations"] == 2 and report.counts["customers"] == 2 and report.counts["agents"] == 2
+    assert (
+        report.counts["conversations"] == 2
+        and report.counts["customers"] == 2
+        and report.counts["agents"] == 2
+    )
     assert {"kind": "conversation", "id": "35438", "reason": "deleted in Zendesk"} in report.skipped
     assert any(s["kind"] == "attachment" and "label.pdf" in s["id"] for s in report.skipped)
     conversation = Conversation.objects.get(custom_fields__original_number="35436")
@@ -90,7 +94,9 @@ def test_freshdesk_sample():
     assert report.counts["conversations"] == 1
     assert {"kind": "conversation", "id": "1202", "reason": "spam in Freshdesk"} in report.skipped
     conversation = Conversation.objects.get()
-    assert conversation.status == "solved" and conversation.custom_fields["freshdesk_cf_order_number"] == "5521"
+    assert (
+        conversation.status == "solved" and conversation.custom_fields["freshdesk_cf_order_number"] == "5521"
+    )
     texts = list(conversation.messages.order_by("created_at").values_list("kind", "text"))
     assert texts[0] == ("reply", "Half of the bulbs in order 5521 arrived broken.")
     assert texts[2][0] == "note" and len(texts) == 4
@@ -122,9 +128,19 @@ def test_csv_sample():
 @pytest.mark.parametrize(
     ("name", "file", "damage"),
     [
-        ("zendesk", "tickets.json", lambda text: text + '{"id": 35499, "status": "open", "comments": [{"id": 1, "created_at": "yesterday"}]}\n'),
+        (
+            "zendesk",
+            "tickets.json",
+            lambda text: (
+                text + '{"id": 35499, "status": "open", "comments": [{"id": 1, "created_at": "yesterday"}]}\n'
+            ),
+        ),
         ("freshdesk", "tickets.json", lambda text: text[:-20]),
-        ("helpscout", "conversations.json", lambda text: text.replace('"status":"closed"', '"status":"weird"')),
+        (
+            "helpscout",
+            "conversations.json",
+            lambda text: text.replace('"status":"closed"', '"status":"weird"'),
+        ),
         ("csv", "messages.csv", lambda text: text + "M-9,T-2,c2,robot,0,hi,2024-07-02T10:00:00Z,,\n"),
     ],
 )

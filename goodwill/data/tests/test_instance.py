@@ -42,8 +42,16 @@ def test_round_trip_on_this_database(agent, tmp_path, settings):
     assert Conversation.objects.get().tags.count() == conversation.tags.count()
     assert Attachment.objects.first().file.read()
     # New rows continue after the imported ids.
-    assert Conversation.objects.create(number=999, subject="x", channel="email", customer=conversation.customer,
-                                       last_message_at=conversation.last_message_at).pk > conversation.pk
+    assert (
+        Conversation.objects.create(
+            number=999,
+            subject="x",
+            channel="email",
+            customer=conversation.customer,
+            last_message_at=conversation.last_message_at,
+        ).pk
+        > conversation.pk
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,7 +74,12 @@ def test_a_damaged_or_foreign_file_changes_nothing(agent, tmp_path):
 
 def _goodwill(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "goodwill", *args], env=env, capture_output=True, text=True, timeout=600, check=False
+        [sys.executable, "-m", "goodwill", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -92,22 +105,37 @@ def test_move_from_sqlite_to_postgresql(tmp_path):
     try:
         target = {**base, "GOODWILL_DATA_DIR": str(tmp_path / "to"), "GOODWILL_DATABASE_URL": url}
         _goodwill(target, "migrate", "--verbosity", "0")
-        report = json.loads(_goodwill(target, "import", str(tmp_path / "move.jsonl")).strip().splitlines()[-1])
+        report = json.loads(
+            _goodwill(target, "import", str(tmp_path / "move.jsonl")).strip().splitlines()[-1]
+        )
         assert report["imported"]["conversations.conversation"] == 2
         query = "SELECT number, subject, status FROM conversations_conversation ORDER BY number"
         messages = "SELECT id, text, kind, created_at FROM conversations_message ORDER BY id"
         with sqlite3.connect(tmp_path / "from" / "goodwill.sqlite3") as db:
             expected = [tuple(row) for row in db.execute(query)]
             expected_messages = [tuple(row[:3]) for row in db.execute(messages)]
-            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'conversations_%'")]
+            tables = [
+                row[0]
+                for row in db.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'conversations_%'"
+                )
+            ]
             expected_counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
         with psycopg.connect(url) as db:
             assert [tuple(row) for row in db.execute(query).fetchall()] == expected
             assert [tuple(row[:3]) for row in db.execute(messages).fetchall()] == expected_messages
             got = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in expected_counts}  # noqa: S608
         assert got == expected_counts
-        files = sorted(p.relative_to(tmp_path / "to").as_posix() for p in (tmp_path / "to" / "files").rglob("*") if p.is_file())
-        assert files == sorted(p.relative_to(tmp_path / "from").as_posix() for p in (tmp_path / "from" / "files").rglob("*") if p.is_file())
+        files = sorted(
+            p.relative_to(tmp_path / "to").as_posix()
+            for p in (tmp_path / "to" / "files").rglob("*")
+            if p.is_file()
+        )
+        assert files == sorted(
+            p.relative_to(tmp_path / "from").as_posix()
+            for p in (tmp_path / "from" / "files").rglob("*")
+            if p.is_file()
+        )
     finally:
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
     assert connection.vendor == "postgresql"

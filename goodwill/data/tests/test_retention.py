@@ -24,7 +24,12 @@ pytestmark = pytest.mark.django_db
 
 def _old_and_new():  # type: ignore[no-untyped-def]
     with subscribed({}):
-        ingest_many([mail(msgid="old@example.org", subject="Old"), mail(sender="new@example.org", msgid="new@example.org", subject="New")])
+        ingest_many(
+            [
+                mail(msgid="old@example.org", subject="Old"),
+                mail(sender="new@example.org", msgid="new@example.org", subject="New"),
+            ]
+        )
     old = Conversation.objects.get(subject="Old")
     Conversation.objects.filter(pk=old.pk).update(last_message_at=timezone.now() - timedelta(days=500))
     return old, Conversation.objects.get(subject="New")
@@ -50,7 +55,10 @@ def test_dry_run_then_close_then_delete(django_capture_on_commit_callbacks):
     with subscribed({}), django_capture_on_commit_callbacks(execute=True):
         second = apply(policy, timezone.now() + timedelta(days=1))
     assert second.deleted == 1 and second.raw_emails_deleted == 1
-    assert not Conversation.objects.filter(pk=old.pk).exists() and Conversation.objects.filter(pk=new.pk).exists()
+    assert (
+        not Conversation.objects.filter(pk=old.pk).exists()
+        and Conversation.objects.filter(pk=new.pk).exists()
+    )
     assert not default_storage.exists(raw_path)
     assert MessageKey.objects.count() == 2  # tombstone kept
     with subscribed({}):
@@ -75,9 +83,14 @@ def test_retention_page_saves_and_shows_the_dry_run(client, admin):
     client.force_login(admin)
     page = client.get(reverse("data:retention"))
     assert page.status_code == 200 and b"Conversations without a team" in page.content
-    bad = client.post(reverse("data:retention"), {"scope": "team-none", "team-none-close_after_months": "12", "team-none-delete_after_months": "3"})
+    bad = client.post(
+        reverse("data:retention"),
+        {"scope": "team-none", "team-none-close_after_months": "12", "team-none-delete_after_months": "3"},
+    )
     assert bad.status_code == 422 and b"Deleting must come after closing" in bad.content
-    saved = client.post(reverse("data:retention"), {"scope": "team-none", "team-none-close_after_months": "6"})
+    saved = client.post(
+        reverse("data:retention"), {"scope": "team-none", "team-none-close_after_months": "6"}
+    )
     assert saved.status_code == 302
     assert b"1 to close" in client.get(reverse("data:retention")).content
 

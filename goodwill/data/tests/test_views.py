@@ -24,7 +24,9 @@ def test_admin_downloads_and_erases(client, admin, agent, django_capture_on_comm
     download = client.get(reverse("data:customer_export", args=[conversation.customer_id]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert "customer.json" in archive.namelist()
-    refused = client.post(reverse("data:customer", args=[conversation.customer_id]), {"mode": "delete", "confirm": "yes"})
+    refused = client.post(
+        reverse("data:customer", args=[conversation.customer_id]), {"mode": "delete", "confirm": "yes"}
+    )
     assert refused.status_code == 422 and Customer.objects.with_email(ADDRESS).exists()
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(

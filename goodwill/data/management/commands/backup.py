@@ -21,4 +21,13 @@ class Command(BaseCommand):
         except BackupFailed as error:
             raise CommandError(str(error)) from None
         rows = sum(manifest["counts"].values())
-        self.stdout.write(json.dumps({"directory": options["output"], "database": manifest["database"], "rows": rows, "files": manifest["files"]}))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "directory": options["output"],
+                    "database": manifest["database"],
+                    "rows": rows,
+                    "files": manifest["files"],
+                }
+            )
+        )

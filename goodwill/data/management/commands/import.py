@@ -21,7 +21,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("target", help="A file written by `goodwill export`; with --from, the export's directory or file.")
+        parser.add_argument(
+            "target", help="A file written by `goodwill export`; with --from, the export's directory or file."
+        )
         parser.add_argument("--from", dest="source", choices=[*SOURCES, "mbox"])
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -52,6 +54,8 @@ class Command(BaseCommand):
         for item in files:
             with item.open("rb") as handle:
                 if not handle.read(5) == b"From ":
-                    raise CommandError(f"Nothing was imported: {item.name} is not an mbox file (no 'From ' line).")
+                    raise CommandError(
+                        f"Nothing was imported: {item.name} is not an mbox file (no 'From ' line)."
+                    )
         summary = ingest_many(mbox_messages(path))
         self.stdout.write(json.dumps({"source": "mbox", "imported": summary.as_dict(), "skipped": []}))
