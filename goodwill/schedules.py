@@ -16,4 +16,5 @@ from __future__ import annotations
 
 PERIODIC: dict[str, tuple[str, int]] = {
     "data.retention": ("goodwill.data.retention.run", 24 * 60 * 60),
+    "data.erased_duplicates": ("goodwill.data.tombstones.forget_erased_duplicates", 5 * 60),
 }

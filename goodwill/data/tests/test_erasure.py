@@ -9,6 +9,7 @@ from goodwill.channels.email.models import MessageKey
 from goodwill.conversations.models import Conversation, Message
 from goodwill.core.events import subscribed
 from goodwill.core.models import Event
+from goodwill.core.periodic import run_job
 from goodwill.customers.models import Customer
 from goodwill.data.erasure import erase_customer
 from goodwill.data.models import Erasure
@@ -56,6 +57,10 @@ def test_delete_mode_leaves_nothing_but_tombstones(agent, admin, django_capture_
     with subscribed({}):
         summary = ingest_many([mail()])
     assert summary.duplicates == 1 and not Conversation.objects.exists()
+    # Its bytes were stored before it was known to be a duplicate; the worker's sweep removes them.
+    assert file_hits(ADDRESS)
+    assert run_job("data.erased_duplicates") == "1 duplicate(s) of erased mail deleted"
+    assert file_hits(ADDRESS) == [] and table_hits(ADDRESS) == []
     # The audit event says what happened and by whom, without the erased data.
     event = Event.objects.get(subject_type="data.erasure")
     assert event.actor == admin and event.customer is None
