@@ -26,6 +26,7 @@ from goodwill.core.models import Counter, Event
 from goodwill.core.services import record_event
 from goodwill.customers.models import Customer, Identity, Organisation
 from goodwill.data.importers.base import Conv, ImportFailed, Org, Person, Source
+from goodwill.data.importers.rows import Inserter, reserve_ids
 from goodwill.data.models import ImportedObject, ImportRun
 from goodwill.data.progress import Progress
 
@@ -71,10 +72,13 @@ def validate(source: Source) -> int:
     for _person in source.people():
         pass
     total = 0
+    progress = Progress(f"Checking the {source.name} export")
     for conv in source.conversations():
         if conv.status not in STATUSES:
             raise ImportFailed(f"conversation {conv.ext}: unknown status {conv.status!r}.")
         total += 1
+        progress.advance()
+    progress.finish()
     return total
 
 
@@ -94,6 +98,9 @@ class Writer:
         ):
             self.map.setdefault(kind, {})[ext] = pk
         self.tags: dict[str, int] = dict(Tag.objects.values_list("name", "pk"))
+        self.inserters = {
+            model: Inserter(model) for model in (Conversation, Message, EmailDetails, MessageKey)
+        }
 
     def _remember(self, kind: str, pairs: list[tuple[str, int]]) -> None:
         ImportedObject.objects.bulk_create(
@@ -247,7 +254,14 @@ class Writer:
             self._custom_field_keys(convs)
             first = self._numbers(len(convs))
             rows = [self._conversation(conv, first + index) for index, conv in enumerate(convs)]
-            Conversation.objects.bulk_create(rows)
+            for row, pk in zip(rows, reserve_ids(Conversation, len(rows)), strict=True):
+                row.pk = pk
+            self.inserters[Conversation].insert(
+                [
+                    {item.attname: getattr(row, item.attname) for item in self.inserters[Conversation].fields}
+                    for row in rows
+                ]
+            )
             self._tags(convs, rows)
             self._messages(convs, rows)
             self._remember(
@@ -308,57 +322,66 @@ class Writer:
         self.report.add("tags", len(links))
 
     def _messages(self, convs: list[Conv], rows: list[Conversation]) -> None:
-        messages: list[Message] = []
+        values: list[dict[str, Any]] = []
         sources = []
         for conv, row in zip(convs, rows, strict=True):
             for item in sorted(conv.messages, key=lambda m: m.created_at or row.created_at):
                 customer = self._is_customer(item.author)
-                kind = Message.Kind.REPLY if item.public else Message.Kind.NOTE
                 direction = (
                     Message.Direction.INTERNAL
                     if not item.public
                     else (Message.Direction.INBOUND if customer else Message.Direction.OUTBOUND)
                 )
-                messages.append(
-                    Message(
-                        conversation_id=row.pk,
-                        direction=direction,
-                        kind=kind,
-                        channel=row.channel,
-                        author_agent_id=None if customer else self.map["agent"].get(item.author),
-                        author_customer_id=self.map["customer"].get(item.author) if customer else None,
-                        text=item.text or (html_to_text(item.html) if item.html else ""),
-                        html=sanitise_html(item.html) if item.html else "",
-                        message_id=normalise_message_id(item.message_id)[:500] if item.message_id else "",
-                        created_at=item.created_at or row.created_at,
-                    )
+                values.append(
+                    {
+                        "conversation_id": row.pk,
+                        "direction": direction,
+                        "kind": Message.Kind.REPLY if item.public else Message.Kind.NOTE,
+                        "channel": row.channel,
+                        "author_agent_id": None if customer else self.map["agent"].get(item.author),
+                        "author_customer_id": self.map["customer"].get(item.author) if customer else None,
+                        "text": item.text or (html_to_text(item.html) if item.html else ""),
+                        "html": sanitise_html(item.html) if item.html else "",
+                        "message_id": normalise_message_id(item.message_id)[:500] if item.message_id else "",
+                        "created_at": item.created_at or row.created_at,
+                    }
                 )
                 sources.append((conv, item))
-        Message.objects.bulk_create(messages, batch_size=500)
-        self.report.add("messages", sum(1 for m in messages if m.kind != Message.Kind.NOTE))
-        self.report.add("internal_notes", sum(1 for m in messages if m.kind == Message.Kind.NOTE))
-        self._email_identity(messages)
-        for message, (conv, item) in zip(messages, sources, strict=True):
+        for value, pk in zip(values, reserve_ids(Message, len(values)), strict=True):
+            value["id"] = pk
+        self.inserters[Message].insert(values)
+        notes = sum(1 for value in values if value["kind"] == Message.Kind.NOTE)
+        self.report.add("messages", len(values) - notes)
+        self.report.add("internal_notes", notes)
+        self._email_identity(values)
+        for value, (conv, item) in zip(values, sources, strict=True):
             if item.attachments:
-                self._attachments(message, conv, item)
-
-    def _email_identity(self, messages: list[Message]) -> None:
-        """Imported Message-IDs thread future replies (EmailDetails) and stop doubles (MessageKey)."""
-        with_id = [m for m in messages if m.message_id]
-        EmailDetails.objects.bulk_create(
-            [EmailDetails(message=m, message_id_header=m.message_id) for m in with_id], batch_size=500
-        )
-        MessageKey.objects.bulk_create(
-            [
-                MessageKey(
-                    key="mid:" + hashlib.sha256(m.message_id.encode("utf-8", "surrogateescape")).hexdigest(),
-                    message=m,
+                self._attachments(
+                    Message(id=value["id"], conversation_id=value["conversation_id"]), conv, item
                 )
-                for m in with_id
-            ],
-            ignore_conflicts=True,
-            batch_size=500,
-        )
+
+    def _email_identity(self, messages: list[dict[str, Any]]) -> None:
+        """Imported Message-IDs thread future replies (EmailDetails) and stop doubles (MessageKey)."""
+        with_id = [m for m in messages if m["message_id"]]
+        now = timezone.now()
+        details = [
+            {"message_id": m["id"], "message_id_header": m["message_id"], "created_at": now} for m in with_id
+        ]
+        for value, pk in zip(details, reserve_ids(EmailDetails, len(details)), strict=True):
+            value["id"] = pk
+        self.inserters[EmailDetails].insert(details)
+        keys = [
+            {
+                "key": "mid:"
+                + hashlib.sha256(m["message_id"].encode("utf-8", "surrogateescape")).hexdigest(),
+                "message_id": m["id"],
+                "created_at": now,
+            }
+            for m in with_id
+        ]
+        for value, pk in zip(keys, reserve_ids(MessageKey, len(keys)), strict=True):
+            value["id"] = pk
+        self.inserters[MessageKey].insert(keys, ignore_conflicts=True)
 
     def _attachments(self, message: Message, conv: Conv, item: Any) -> None:
         files = []
