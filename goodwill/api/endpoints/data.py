@@ -30,7 +30,7 @@ class ErasureOut(Output):
 
 @router.get(
     "/{customer_id}/export",
-    response={200: None, 403: Error, 404: Error},
+    response={200: None, 403: Error, 404: Error, 422: Error},
     summary="Export a customer's data (ZIP)",
     openapi_extra={
         "responses": {
