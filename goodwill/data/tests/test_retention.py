@@ -103,3 +103,18 @@ def test_erase_customer_command(agent, capsys, django_capture_on_commit_callback
         call_command("erase_customer", ADDRESS, "--keep-conversations")
     assert '"mode": "anonymise"' in capsys.readouterr().out
     assert table_hits(ADDRESS) == []
+
+
+def test_retention_command_dry_run_changes_nothing(capsys):
+    import json
+
+    old, _new = _old_and_new()
+    RetentionPolicy.objects.create(close_after_months=6, is_active=True)
+    call_command("retention", "--dry-run")
+    report = json.loads(capsys.readouterr().out)
+    assert report["policies"][0]["to_close"] == 1 and report["policies"][0]["active"] is True
+    assert Conversation.objects.get(pk=old.pk).status == "new"
+    with subscribed({}):
+        call_command("retention")
+    assert json.loads(capsys.readouterr().out)["policies"][0]["closed"] == 1
+    assert Conversation.objects.get(pk=old.pk).status == "closed"
