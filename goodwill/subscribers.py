@@ -27,4 +27,8 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Listening scores every customer message; a conversation's first one arrives with its opening.
     "conversation.opened": ("goodwill.listening.subscribers.score_message",),
     "message.received": ("goodwill.listening.subscribers.score_message",),
+    # Whoever asked another team for help hears when it is answered or solved.
+    "message.replied": ("goodwill.internal.services.tell_asker",),
+    # Solving a conversation plans its two-axis survey (sent after the team's delay).
+    "conversation.solved": ("goodwill.internal.services.tell_asker", "goodwill.voice.services.plan_survey"),
 }

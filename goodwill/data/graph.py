@@ -22,7 +22,7 @@ CHUNK = 500
 
 # Rows that stay when their conversation goes: Message-ID hashes (tombstones that stop
 # IMAP and intake from taking a deleted message in again) and our own erasure records.
-KEEP = {"channels_email.messagekey", "data.erasure", "data.importedobject", "data.importrun"}
+KEEP = {"email.messagekey", "data.erasure", "data.importedobject", "data.importrun"}
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def erase_raw_mail(erasing: Erasing) -> None:
 # --- files --------------------------------------------------------------------------------
 
 # Columns that hold a storage name without being a FileField.
-NAME_COLUMNS = [("conversations.message", "raw_path"), ("channels_email.rawemail", "path")]
+NAME_COLUMNS = [(Message._meta.label_lower, "raw_path"), (RawEmail._meta.label_lower, "path")]
 
 
 def file_names_of(rows: Rows) -> set[str]:

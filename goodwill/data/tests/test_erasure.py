@@ -98,3 +98,14 @@ def test_other_customers_are_untouched(agent, django_capture_on_commit_callbacks
     assert other.customer.identities.get().value == "other@example.org"
     assert len(file_hits("other@example.org")) == 2  # their raw mail and attachment stay
     assert search_hits("story") == 1
+
+
+def test_the_walk_finds_other_apps_models_and_keeps_tombstones():
+    from goodwill.channels.email.models import EmailDetails
+    from goodwill.data.graph import KEEP, personal_models
+
+    found = personal_models()
+    assert MessageKey._meta.label_lower in KEEP and MessageKey not in found
+    assert {Customer, Conversation, Message, EmailDetails, Event} <= set(found)
+    listening = [model for model in found if model._meta.app_label == "listening"]
+    assert listening, "listening's scores hang off messages and must be found without being named"
