@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
     "goodwill.listening",
+    "goodwill.data",
     "goodwill.callbacks",
     "goodwill.internal",
     "goodwill.voice",
