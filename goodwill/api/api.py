@@ -139,6 +139,7 @@ api.add_router("/organisations", organisations.router)
 from goodwill.api.endpoints import promises  # noqa: E402
 
 api.add_router("/conversations", promises.router)
+
 from goodwill.api.endpoints import data  # noqa: E402
 
 api.add_router("/customers", data.router)
