@@ -5,7 +5,9 @@
     options: --workers 2 --threads 4 --clients 8 --duration 60 --rounds 3 --mail-rate 100
              --repeat 20 --skip-words --skip-load
 
-The database must already be seeded (`goodwill seed-demo --conversations 1000000`).
+Without --data-dir or --database-url it seeds 1,000 conversations in a temporary data dir
+(`--conversations`); an unseeded database is seeded first (`goodwill seed-demo` is a no-op
+on a seeded one), so seed 1,000,000 beforehand for the real figures.
 
 1. Words: document frequency over a sample of messages spread over the whole id range
    (content words only), then the most frequent word, the 10th, the median, a rare one
@@ -34,6 +36,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -322,12 +325,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--skip-words", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--conversations", type=int, default=1000, help="seed this many if the database is empty")
     parser.add_argument("--mail-child", type=float, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.mail_child:
         mail_child(options.mail_child)
         return
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "GOODWILL_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    if not options.data_dir and not options.database_url:
+        options.data_dir = Path(tempfile.mkdtemp(prefix="goodwill-search-load-"))
     if options.data_dir:
         env["GOODWILL_DATA_DIR"] = str(options.data_dir)
         os.environ["GOODWILL_DATA_DIR"] = str(options.data_dir)
@@ -340,6 +346,9 @@ def main() -> None:
     if options.threads:
         env["GOODWILL_WEB_THREADS"] = str(options.threads)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
+    for command in (["migrate", "--noinput", "-v", "0"], ["seed-demo", "--conversations", str(options.conversations)]):
+        subprocess.run([sys.executable, "-m", "goodwill", *command], env=env, cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
     setup_django()
     from django.db import connection
 
@@ -369,12 +378,17 @@ def main() -> None:
         print(f"\nmixed load: {options.clients} clients, {options.workers} web processes, "
               f"mail {options.mail_rate:g}/s, {options.duration:g} s per round")
         for round_number in range(1, options.rounds + 1):
+            pids = web_pids(server)
+            cpu_before = cpu_ns(pids)
             timings = load_round(base, cookie, urls, options.clients, options.duration)
+            requests = sum(len(samples) for samples in timings.values())
+            cpu_per_request = (cpu_ns(pids) - cpu_before) / 1e6 / max(requests, 1)
             parts = [
                 f"{kind} p50 {statistics.median(samples):.0f} p95 {percentile(samples, 0.95):.0f} ms (n={len(samples)})"
                 for kind, samples in sorted(timings.items())
             ]
             print(f"round {round_number}: " + "; ".join(parts))
+            print(f"  {requests / options.duration:.1f} pages/s, web processes' CPU {cpu_per_request:.0f} ms per page")
             print(f"  memory: {memory_line(server)} ({load_average()})", flush=True)
     finally:
         for process in (mail, server):
