@@ -357,6 +357,43 @@ def _pg_estimate(parsed: ParsedQuery, table: str, column: str) -> int | None:
     return round(guess, -digits) if guess else None
 
 
+PG_WINDOWS = (100_000, 1_000_000)
+
+
+def _pg_newest_first(
+    sql: str,
+    head: list[Any],
+    tail: list[Any],
+    how_many: int,
+    before: int | None,
+    id_column: str,
+    table: str,
+    *,
+    windowed: bool,
+) -> list[tuple[Any, ...]]:
+    """Run `sql` (its `{range}` slot bounds the ids) for the newest matches below `before`.
+
+    Matches collected from the GIN index are all read from the table before they can be
+    sorted: tens of thousands of rows for a word just too rare for the planner's list of
+    common ones. So look among the newest 100,000 rows first, then the newest 1,000,000,
+    then everywhere, and stop as soon as one range holds a page.
+    """
+    if not windowed:
+        after, after_params = _before(id_column, before)
+        return _fetchall(sql.format(range=after), [*head, *after_params, *tail])
+    top = before
+    if top is None:
+        newest = _fetchall(f"SELECT max(id) FROM {table}", [])
+        top = int(newest[0][0] or 0) + 1 if newest else 1
+    for window in PG_WINDOWS:
+        rows = _fetchall(
+            sql.format(range=f" AND {id_column} < %s AND {id_column} >= %s"), [*head, top, top - window, *tail]
+        )
+        if len(rows) >= how_many or top - window <= 0:
+            return rows
+    return _fetchall(sql.format(range=f" AND {id_column} < %s"), [*head, top, *tail])
+
+
 def _fetchall(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     if connection.vendor != "postgresql":
         with connection.cursor() as db:
@@ -427,14 +464,16 @@ def _messages(
             params: list[Any] = [parsed.fts5, *after_params, *extra_params, how_many]
         else:
             tsquery, tsparams = _pg_tsquery(parsed)
-            after, after_params = _before("m.id", before)
+            ordering = _pg_order(parsed, "m.id", "conversations_message", "search_vector", how_many)
             sql = (
                 f"SELECT m.id{columns} FROM conversations_message m{conversation_join}"
-                f" WHERE m.search_vector @@ {tsquery}{after}{extra}"
-                + _pg_order(parsed, "m.id", "conversations_message", "search_vector", how_many)
-                + " LIMIT %s"
+                f" WHERE m.search_vector @@ {tsquery}{{range}}{extra}{ordering} LIMIT %s"
             )
-            params = [*tsparams, *after_params, *extra_params, how_many]
+            found = _pg_newest_first(
+                sql, tsparams, [*extra_params, how_many], how_many, before, "m.id", "conversations_message",
+                windowed=ordering.endswith("+ 0 DESC"),
+            )
+            return [(row[0], (row[1] or row[2]) if with_text else "") for row in found]
         return [(row[0], (row[1] or row[2]) if with_text else "") for row in _fetchall(sql, params)]
 
     rows, next_cursor, limited = _page(parsed, order, limit, cursor, fetch)

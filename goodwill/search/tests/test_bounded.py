@@ -4,6 +4,7 @@ and the ordering of small and medium result sets stays as it was (pinned here)."
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -93,3 +94,14 @@ def test_filters_still_apply_to_counts(agent, messages):
     assert Conversation.objects.count() == 1
     page = search_for(agent, "refund", kind="messages", statuses=["solved"]).messages
     assert (page.total, page.hits) == (0, [])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL looks in the newest rows first")
+def test_postgresql_looks_in_the_newest_rows_first_and_finds_the_same(agent, messages, monkeypatch):
+    whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
+    # Every word is rare to the planner here, so matches are collected in widening id ranges.
+    monkeypatch.setattr(selectors, "PG_WINDOWS", (1, 2, 4))
+    assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
+    second = search_for(agent, "refund", kind="messages", order="date", limit=2)
+    rest = search_for(agent, "refund", kind="messages", order="date", limit=10, cursor=second.messages.next_cursor)
+    assert _order(second) + _order(rest) == whole[1]
