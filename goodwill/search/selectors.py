@@ -358,6 +358,7 @@ def _pg_estimate(parsed: ParsedQuery, table: str, column: str) -> int | None:
 
 
 PG_WINDOWS = (100_000, 1_000_000)
+PG_WALK_ROWS = 20_000
 
 
 def _pg_newest_first(
@@ -368,30 +369,35 @@ def _pg_newest_first(
     before: int | None,
     id_column: str,
     table: str,
-    *,
-    windowed: bool,
+    ordering: str,
 ) -> list[tuple[Any, ...]]:
-    """Run `sql` (its `{range}` slot bounds the ids) for the newest matches below `before`.
+    """Run `sql` (`{range}` bounds the ids, `{order}` orders) for the newest matches below `before`.
 
     Matches collected from the GIN index are all read from the table before they can be
     sorted: tens of thousands of rows for a word just too rare for the planner's list of
     common ones. So look among the newest 100,000 rows first, then the newest 1,000,000,
-    then everywhere, and stop as soon as one range holds a page.
+    then everywhere, and stop as soon as one range holds a page. Common words walk the
+    primary key instead, but only through the newest PG_WALK_ROWS rows: if those hold too
+    few (the newest mail need not be like the rest), the ranges take over.
     """
-    if not windowed:
+    if not ordering:  # a count
         after, after_params = _before(id_column, before)
-        return _fetchall(sql.format(range=after), [*head, *after_params, *tail])
+        return _fetchall(sql.format(range=after, order=""), [*head, *after_params, *tail])
     top = before
     if top is None:
         newest = _fetchall(f"SELECT max(id) FROM {table}", [])
         top = int(newest[0][0] or 0) + 1 if newest else 1
+    between = f" AND {id_column} < %s AND {id_column} >= %s"
+    gin_order = f" ORDER BY {id_column} + 0 DESC"
+    if not ordering.endswith("+ 0 DESC"):
+        rows = _fetchall(sql.format(range=between, order=ordering), [*head, top, top - PG_WALK_ROWS, *tail])
+        if len(rows) >= how_many or top - PG_WALK_ROWS <= 0:
+            return rows
     for window in PG_WINDOWS:
-        rows = _fetchall(
-            sql.format(range=f" AND {id_column} < %s AND {id_column} >= %s"), [*head, top, top - window, *tail]
-        )
+        rows = _fetchall(sql.format(range=between, order=gin_order), [*head, top, top - window, *tail])
         if len(rows) >= how_many or top - window <= 0:
             return rows
-    return _fetchall(sql.format(range=f" AND {id_column} < %s"), [*head, top, *tail])
+    return _fetchall(sql.format(range=f" AND {id_column} < %s", order=gin_order), [*head, top, *tail])
 
 
 def _fetchall(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -467,11 +473,10 @@ def _messages(
             ordering = _pg_order(parsed, "m.id", "conversations_message", "search_vector", how_many)
             sql = (
                 f"SELECT m.id{columns} FROM conversations_message m{conversation_join}"
-                f" WHERE m.search_vector @@ {tsquery}{{range}}{extra}{ordering} LIMIT %s"
+                f" WHERE m.search_vector @@ {tsquery}{{range}}{extra}{{order}} LIMIT %s"
             )
             found = _pg_newest_first(
-                sql, tsparams, [*extra_params, how_many], how_many, before, "m.id", "conversations_message",
-                windowed=ordering.endswith("+ 0 DESC"),
+                sql, tsparams, [*extra_params, how_many], how_many, before, "m.id", "conversations_message", ordering
             )
             return [(row[0], (row[1] or row[2]) if with_text else "") for row in found]
         return [(row[0], (row[1] or row[2]) if with_text else "") for row in _fetchall(sql, params)]

@@ -105,3 +105,12 @@ def test_postgresql_looks_in_the_newest_rows_first_and_finds_the_same(agent, mes
     second = search_for(agent, "refund", kind="messages", order="date", limit=2)
     rest = search_for(agent, "refund", kind="messages", order="date", limit=10, cursor=second.messages.next_cursor)
     assert _order(second) + _order(rest) == whole[1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL walks the primary key for common words")
+def test_postgresql_common_words_walk_the_newest_rows_then_fall_back(agent, messages, monkeypatch):
+    whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
+    monkeypatch.setattr(selectors, "_pg_lexeme_frequencies", lambda table, column: {"refund": 0.5})
+    monkeypatch.setattr(selectors, "PG_WALK_ROWS", 2)
+    monkeypatch.setattr(selectors, "PG_WINDOWS", (3,))
+    assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
