@@ -358,7 +358,7 @@ def _pg_estimate(parsed: ParsedQuery, table: str, column: str) -> int | None:
 
 
 PG_WINDOWS = (100_000, 1_000_000)
-PG_WALK_ROWS = 20_000
+PG_WALK_ROWS = 100_000
 
 
 def _pg_newest_first(
