@@ -18,6 +18,7 @@ urlpatterns = [
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
     path("live/", include("goodwill.live.urls")),
+    path("data/", include("goodwill.data.urls")),
     path("", include("goodwill.callbacks.urls")),
     path("", include("goodwill.internal.urls")),
     path("", include("goodwill.voice.urls")),

@@ -140,6 +140,10 @@ from goodwill.api.endpoints import promises  # noqa: E402
 
 api.add_router("/conversations", promises.router)
 
+from goodwill.api.endpoints import data  # noqa: E402
+
+api.add_router("/customers", data.router)
+
 from goodwill.api.endpoints import webhooks  # noqa: E402
 
 api.add_router("/webhooks", webhooks.router)

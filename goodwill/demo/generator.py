@@ -41,6 +41,7 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.conversations import ConversationRows
+from goodwill.demo.data import seed_retention
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
@@ -125,6 +126,7 @@ class _Seeder:
             fresh = not Conversation.objects.exists()
             with search_paused():
                 staff = create_staff(self.anchor)
+                seed_retention()
                 seed_web_forms(staff.support_id)
                 with indexes_deferred(fresh):
                     events = EventIds(max_id(Event))
