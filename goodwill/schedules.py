@@ -14,4 +14,7 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    # Customer memory: match keys for identities added since the last run (duplicate suggestions).
+    "memory.match-keys": ("goodwill.memory.duplicates.refresh_changed_keys", 300),
+}

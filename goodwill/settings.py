@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
     "goodwill.listening",
+    "goodwill.memory",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
@@ -359,3 +360,7 @@ FILE_UPLOAD_HANDLERS = [
 UPLOAD_MAX_FILES = 10  # per request, portal and composer alike
 UPLOAD_MAX_FILE_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
+
+# --- Customer memory (goodwill/memory) ---
+# The greeting hint reminds of an important date this many days ahead.
+GOODWILL_MEMORY_REMINDER_DAYS = 14

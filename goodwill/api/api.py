@@ -134,3 +134,8 @@ api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", messages.router)
 api.add_router("/customers", customers.router)
 api.add_router("/organisations", organisations.router)
+
+from goodwill.api.endpoints import facts  # noqa: E402
+
+api.add_router("/customers", facts.customers_router)
+api.add_router("/facts", facts.facts_router)
