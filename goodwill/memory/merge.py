@@ -30,7 +30,13 @@ FILLED_IF_BLANK = ("name", "preferred_name", "pronunciation", "language", "time_
 def _move_related(merged: Customer, survivor: Customer) -> dict[str, int]:
     """Point every row that references `merged` at `survivor`; returns counts per model."""
     moved: dict[str, int] = {}
-    for relation in Customer._meta.related_objects:
+    # include_hidden: relations declared with related_name="+" point at the customer too.
+    relations = [
+        field
+        for field in Customer._meta.get_fields(include_hidden=True)
+        if isinstance(field, models.ForeignObjectRel) and (field.one_to_many or field.one_to_one)
+    ]
+    for relation in relations:
         model = relation.related_model
         if not isinstance(relation.field, models.ForeignKey) or not isinstance(model, type):
             continue

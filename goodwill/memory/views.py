@@ -73,7 +73,9 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
         request.session[DRAFT_KEY] = {
             key: request.POST.get(key, "") for key in ("category", "text", "date", "message")
         }
-        flash.error(request, "Not saved: " + " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash.error(
+            request, "Not saved: " + " ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
         return _back(request, fallback)
     message, conversation = _source(request, form)
     data = form.cleaned_data
@@ -106,7 +108,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     fallback = reverse("conversations:customer", args=[fact.customer_id]) + f"#fact-{fact.pk}"
     form = FactForm(request.POST)
     if not form.is_valid():
-        flash.error(request, "Not saved: " + " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash.error(
+            request, "Not saved: " + " ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
         return _back(request, fallback)
     data = form.cleaned_data
     try:

@@ -76,7 +76,9 @@ def test_a_fact_learned_in_a_restricted_team_stays_with_that_team_unless_shareab
     agent, outsider, admin, customer, billing_conversation
 ):
     message = billing_conversation.messages.get()
-    fact = add_fact(customer, category="accessibility", text="Uses a screen reader", by=outsider, message=message)
+    fact = add_fact(
+        customer, category="accessibility", text="Uses a screen reader", by=outsider, message=message
+    )
     assert fact.team == billing_conversation.team
     assert list(facts_visible_to(outsider, customer)) == [fact]
     assert list(facts_visible_to(admin, customer)) == [fact]
