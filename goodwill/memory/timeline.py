@@ -171,6 +171,12 @@ def event_entries(agent: Agent, customer: Customer, cursor: Cursor | None, limit
         conversation = event.conversation
         url = reverse("conversations:detail", args=[conversation.number]) if conversation is not None else ""
         title = describe_event(event)
+        if (
+            event.kind == Event.Kind.CUSTOMER_CHANGED
+            and isinstance(event.before, dict)
+            and event.before.get("merged_customer")
+        ):
+            title = f"merged customer record {event.before['merged_customer']} ({event.before.get('name') or 'no name'}) into this one"
         if conversation is not None:
             title = f"{title} on #{conversation.number} {conversation.subject}"
         body = texts.get(int(event.subject_id), "") if event.subject_id.isdigit() else ""

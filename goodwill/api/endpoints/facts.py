@@ -129,7 +129,7 @@ def _facts(agent: Any, customer: int) -> Any:
 
 @customers_router.get(
     "/{customer_id}/facts",
-    response={200: Page[FactOut], 400: Error, 404: Error},
+    response={200: Page[FactOut], 400: Error, 404: Error, 422: Error},
     summary="List a customer's facts",
 )
 def list_facts(
@@ -187,7 +187,7 @@ def create_fact(
     return Status(201, fact_out(_facts(agent, customer.pk).get(pk=fact.pk)))
 
 
-@facts_router.get("/{fact_id}", response={200: FactOut, 404: Error}, summary="Read a fact")
+@facts_router.get("/{fact_id}", response={200: FactOut, 404: Error, 422: Error}, summary="Read a fact")
 def read_fact(request: HttpRequest, fact_id: Id) -> dict[str, Any]:
     agent = agent_of(request)
     fact = get_fact_for(agent, fact_id)
@@ -214,7 +214,7 @@ def change_fact(request: HttpRequest, fact_id: Id, payload: FactPatch) -> dict[s
 
 @customers_router.get(
     "/{customer_id}/timeline",
-    response={200: Page[TimelineEntryOut], 400: Error, 404: Error},
+    response={200: Page[TimelineEntryOut], 400: Error, 404: Error, 422: Error},
     summary="A customer's timeline",
 )
 def timeline(request: HttpRequest, customer_id: Id, cursor: CursorParam = None) -> dict[str, Any]:
@@ -243,7 +243,7 @@ def timeline(request: HttpRequest, customer_id: Id, cursor: CursorParam = None) 
 
 
 @customers_router.get(
-    "/{customer_id}/duplicates", response={200: list[DuplicateOut], 404: Error}, summary="Possible duplicates"
+    "/{customer_id}/duplicates", response={200: list[DuplicateOut], 404: Error, 422: Error}, summary="Possible duplicates"
 )
 def duplicates(request: HttpRequest, customer_id: Id) -> list[dict[str, Any]]:
     """Other customer records that may be the same person, each with the reasons."""
