@@ -227,7 +227,11 @@ def suggest_category(text: str, *, today: date | None = None) -> str:
     """The category to offer for `text`; a date in it means an important date."""
     for category, pattern in _PATTERNS:
         if pattern.search(text):
-            if category in (Fact.Category.LIKES, Fact.Category.INTERESTS) and _has_date(text, today):
+            # A calendar date makes it an important date ("daughter marries on 12 May"), unless
+            # it is about how to talk to the customer at all.
+            if category not in (Fact.Category.ACCESSIBILITY, Fact.Category.COMMUNICATION) and _has_date(
+                text, today
+            ):
                 return Fact.Category.DATE
             return category
     if _has_date(text, today):

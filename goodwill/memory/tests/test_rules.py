@@ -11,6 +11,7 @@ TODAY = date(2026, 12, 7)
     ("text", "category"),
     [
         ("My daughter Lucy starts university", "family"),
+        ("My daughter Lucy gets married on 12 May", "date"),
         ("her wife is a nurse", "family"),
         ("Her daughter's wedding was on 12 May", "date"),
         ("birthday on March 3rd", "date"),
