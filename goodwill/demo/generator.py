@@ -40,6 +40,7 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.conversations import ConversationRows
+from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
@@ -128,6 +129,7 @@ class _Seeder:
                     self.say(f"  people done after {self._elapsed()} ({time.process_time():.0f} s CPU)")
                     number_base = self._conversations(staff, customers, events)
                     self.say(f"  rows done after {self._elapsed()}; building indexes…")
+                self.report.extra.update(seed_memory(self.total, self.anchor, customers.base))
                 finish_load(
                     customer_base=customers.base,
                     last_number=number_base + self.total,
