@@ -19,8 +19,8 @@ from goodwill.memory.timeline import customer_timeline as timeline_page
 
 DRAFT_KEY = "memory.fact_draft"  # what was typed when saving a fact failed, shown again
 SIDEBAR_FACTS = 8
-PAGE_FACTS = 50  # the newest current facts on the customer page; older ones are in the timeline
-PAGE_OUTDATED = 20
+PAGE_FACTS = 20  # the newest current facts on the customer page; older ones are in the timeline
+PAGE_OUTDATED = 10
 
 
 def _agent(request: HttpRequest) -> Agent:
@@ -83,13 +83,8 @@ def customer_timeline(request: HttpRequest, customer: Customer) -> Panel:
 
 def customer_facts(request: HttpRequest, customer: Customer) -> Panel:
     agent = _agent(request)
-    visible = (
-        facts_visible_to(agent, customer)
-        .select_related("learned_by", "source_conversation")
-        .prefetch_related("revisions", "revisions__changed_by")
-        .order_by("-learned_at", "-id")
-    )
-    current = list(visible.filter(outdated_at__isnull=True)[: PAGE_FACTS + 1])
+    visible = facts_visible_to(agent, customer).order_by("-learned_at", "-id")
+    current = list(visible.filter(outdated_at__isnull=True).select_related("learned_by")[: PAGE_FACTS + 1])
     outdated = list(visible.filter(outdated_at__isnull=False)[: PAGE_OUTDATED + 1])
     context = fact_form_context(
         request, customer, next_url=reverse("conversations:customer", args=[customer.pk])
@@ -101,6 +96,7 @@ def customer_facts(request: HttpRequest, customer: Customer) -> Panel:
     context.update(
         groups=sorted(groups.items()),
         more_current=len(current) > PAGE_FACTS,
+        page_facts=PAGE_FACTS,
         outdated=outdated[:PAGE_OUTDATED],
         more_outdated=len(outdated) > PAGE_OUTDATED,
         customer=customer,

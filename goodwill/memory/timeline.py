@@ -32,6 +32,7 @@ from goodwill.conversations.templatetags.workspace import describe_event
 from goodwill.conversations.visibility import restricted_team_ids_hidden_from
 from goodwill.core.models import Event
 from goodwill.customers.models import Customer
+from goodwill.memory.models import Fact
 from goodwill.memory.selectors import facts_visible_to
 
 PAGE = 25
@@ -43,6 +44,23 @@ MESSAGE_EVENTS = {
     Event.Kind.CALL_LOGGED,
     Event.Kind.WALK_IN_LOGGED,
 }
+
+# Labels looked up once: Django's get_FOO_display() flattens the choices on every call.
+KIND_LABELS = dict(Event.Kind.choices)
+CATEGORY_LABELS = dict(Fact.Category.choices)
+EVENT_COLUMNS = (
+    "id",
+    "kind",
+    "created_at",
+    "subject_id",
+    "before",
+    "after",
+    "customer_id",
+    "actor__name",
+    "actor__email",
+    "conversation__number",
+    "conversation__subject",
+)
 
 
 @dataclass(frozen=True)
@@ -155,6 +173,7 @@ def event_entries(agent: Agent, customer: Customer, cursor: Cursor | None, limit
     rows = list(
         older_than(events, cursor, "event", "created_at")
         .select_related("actor", "conversation")
+        .only(*EVENT_COLUMNS)
         .order_by("-created_at", "-id")[:limit]
     )
     message_ids = [int(e.subject_id) for e in rows if e.kind in MESSAGE_EVENTS and e.subject_id.isdigit()]
@@ -167,9 +186,10 @@ def event_entries(agent: Agent, customer: Customer, cursor: Cursor | None, limit
             )
         }
     entries = []
+    pattern = reverse("conversations:detail", args=[0])  # one reverse, not one per entry
     for event in rows:
         conversation = event.conversation
-        url = reverse("conversations:detail", args=[conversation.number]) if conversation is not None else ""
+        url = pattern.replace("/0/", f"/{conversation.number}/") if conversation is not None else ""
         title = describe_event(event)
         if (
             event.kind == Event.Kind.CUSTOMER_CHANGED
@@ -189,7 +209,7 @@ def event_entries(agent: Agent, customer: Customer, cursor: Cursor | None, limit
                 body=_excerpt(body),
                 url=f"{url}#m{event.subject_id}" if body and url else url,
                 actor=event.actor.display_name if event.actor is not None else "Goodwill",
-                label=event.get_kind_display(),
+                label=KIND_LABELS.get(event.kind, event.kind),
             )
         )
     return entries
@@ -204,11 +224,13 @@ def fact_entries(agent: Agent, customer: Customer, cursor: Cursor | None, limit:
             at=fact.learned_at,
             kind="fact",
             id=fact.pk,
-            title=f"Learned ({fact.get_category_display().lower()})",
+            title=f"Learned ({CATEGORY_LABELS[fact.category].lower()})",
             body=fact.text + (" — outdated" if fact.is_outdated else ""),
             url=f"{page}#fact-{fact.pk}",
             actor=fact.learned_by.display_name if fact.learned_by is not None else "Goodwill",
             label="Fact",
         )
-        for fact in facts.select_related("learned_by").order_by("-learned_at", "-id")[:limit]
+        for fact in facts.select_related("learned_by")
+        .only("id", "category", "text", "learned_at", "outdated_at", "learned_by__name", "learned_by__email")
+        .order_by("-learned_at", "-id")[:limit]
     ]

@@ -13,12 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.accounts.models import Agent
-from goodwill.accounts.policy import Action, require
+from goodwill.accounts.policy import Action, allows, require
 from goodwill.conversations.models import Message
 from goodwill.conversations.visibility import can_see_conversation, get_conversation_for
 from goodwill.customers.models import Customer, Organisation
 from goodwill.memory.forms import FactForm, MergeForm
 from goodwill.memory.merge import merge_customers
+from goodwill.memory.models import Fact
 from goodwill.memory.organisations import organisation_page
 from goodwill.memory.panels import DRAFT_KEY
 from goodwill.memory.rules import find_date, suggest_category
@@ -101,11 +102,29 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def fact_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One fact: where it was learned, its earlier wording, and (for agents) the edit form."""
+    agent = _agent(request)
+    fact = get_fact_for(agent, pk)
+    fact = Fact.objects.select_related(
+        "customer", "learned_by", "outdated_by", "source_conversation", "team"
+    ).get(pk=fact.pk)
+    context = {
+        "fact": fact,
+        "revisions": fact.revisions.select_related("changed_by"),
+        "categories": Fact.Category.choices,
+        "can_edit": allows(agent, Action.EDIT_CUSTOMER),
+    }
+    return render(request, "memory/fact.html", context)
+
+
+@login_required
 @require_POST
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _agent(request)
     fact = get_fact_for(agent, pk)
-    fallback = reverse("conversations:customer", args=[fact.customer_id]) + f"#fact-{fact.pk}"
+    fallback = reverse("memory:fact", args=[fact.pk])
     form = FactForm(request.POST)
     if not form.is_valid():
         flash.error(

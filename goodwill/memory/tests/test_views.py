@@ -124,13 +124,25 @@ def test_light_agents_read_facts_but_have_no_forms_and_cannot_post(
     assert client.post(reverse("memory:merge", args=[customer.pk]), {"other": customer.pk}).status_code == 403
 
 
-def test_editing_and_outdating_from_the_customer_page(client, agent, customer):
+def test_editing_and_outdating_on_the_fact_page(client, agent, light_agent, customer):
     fact = add_fact(customer, category="likes", text="Likes tea", by=agent)
     client.force_login(agent)
-    client.post(reverse("memory:edit_fact", args=[fact.pk]), {"text": "Likes green tea", "category": "likes"})
+    customer_page = client.get(reverse("conversations:customer", args=[customer.pk])).content.decode()
+    assert reverse("memory:fact", args=[fact.pk]) in customer_page
+    response = client.post(
+        reverse("memory:edit_fact", args=[fact.pk]), {"text": "Likes green tea", "category": "likes"}
+    )
+    assert response["Location"] == reverse("memory:fact", args=[fact.pk])
     client.post(reverse("memory:outdated_fact", args=[fact.pk]))
-    body = client.get(reverse("conversations:customer", args=[customer.pk])).content.decode()
-    assert "<s>Likes green tea</s>" in body and "Likes tea" in body  # outdated, with its earlier wording
+    page = client.get(reverse("memory:fact", args=[fact.pk])).content.decode()
+    assert "<s>Likes green tea</s>" in page and "“Likes tea”" in page and "Still true" in page
+    assert (
+        "<s>Likes green tea</s>"
+        in client.get(reverse("conversations:customer", args=[customer.pk])).content.decode()
+    )
+    client.force_login(light_agent)
+    page = client.get(reverse("memory:fact", args=[fact.pk])).content.decode()
+    assert "Likes green tea" in page and "Mark outdated" not in page and "Still true" not in page
 
 
 def test_merging_from_the_customer_page(client, agent, customer):
