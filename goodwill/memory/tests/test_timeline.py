@@ -63,12 +63,15 @@ def test_keyset_pages_cover_everything_once_even_with_equal_times(agent, custome
 def test_it_hides_what_happened_in_restricted_teams_the_agent_is_not_in(
     agent, outsider, customer, billing_team
 ):
-    open_with(customer, "Secret billing matter", subject="Billing secret", team=billing_team)
+    _secret, message = open_with(
+        customer, "Secret billing matter", subject="Billing secret", team=billing_team
+    )
+    add_fact(customer, category="other", text="Pays by bank transfer", by=outsider, message=message)
     open_with(customer, "Parcel", subject="Open question")
-    titles = " ".join(entry.title for entry in walk(agent, customer, 10))
-    assert "Open question" in titles and "Billing secret" not in titles
-    titles = " ".join(entry.title for entry in walk(outsider, customer, 10))
-    assert "Billing secret" in titles
+    seen = " ".join(f"{entry.title} {entry.body}" for entry in walk(agent, customer, 10))
+    assert "Open question" in seen and "Billing secret" not in seen and "bank transfer" not in seen
+    seen = " ".join(f"{entry.title} {entry.body}" for entry in walk(outsider, customer, 10))
+    assert "Billing secret" in seen and "bank transfer" in seen
 
 
 def test_other_apps_add_their_entries_through_the_registry(agent, customer):
