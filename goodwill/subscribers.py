@@ -27,7 +27,4 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Listening scores every customer message; a conversation's first one arrives with its opening.
     "conversation.opened": ("goodwill.listening.subscribers.score_message",),
     "message.received": ("goodwill.listening.subscribers.score_message",),
-    # Customer memory keeps each customer's duplicate-match keys current.
-    "customer.created": ("goodwill.memory.duplicates.refresh_on_event",),
-    "customer.changed": ("goodwill.memory.duplicates.refresh_on_event",),
 }

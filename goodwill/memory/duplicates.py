@@ -6,8 +6,10 @@ Two records look like one person when they share an email address (compared with
 first name shortened to its initial ignored) in the same organisation.
 
 Each customer's normalised handles are kept in `MatchKey`, so a suggestion is one indexed
-lookup. They are refreshed when a customer is created or changed (event seam), when customers
-merge, and by a periodic sweep that catches identities added later (`refresh_changed_keys`).
+lookup. They are refreshed when customers merge and by the periodic job `memory.match-keys`
+(`refresh_changed_keys`, every 5 minutes): identities added and customer records changed since
+its last run. Not through the event seam: a `customer.created` subscriber would leave work
+pending in every test that creates a customer inside its transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Max, Q
 
-from goodwill.core.models import Event
 from goodwill.customers.models import Customer, Identity
 from goodwill.memory.models import MatchKey, SweepMark
 
@@ -124,12 +125,6 @@ def possible_duplicates(customer: Customer) -> list[Suggestion]:
         if reason not in suggestion.reasons:
             suggestion.reasons.append(reason)
     return list(found.values())[:SUGGESTIONS]
-
-
-def refresh_on_event(event: Event) -> None:
-    """Subscriber of `customer.created` and `customer.changed`."""
-    if event.customer_id is not None:
-        refresh_keys([event.customer_id])
 
 
 def _mark(name: str) -> SweepMark:
