@@ -74,6 +74,7 @@ def pages_to_measure() -> tuple[list[tuple[str, str, dict[str, str]]], dict[str,
 
     from goodwill.accounts.models import Agent
     from goodwill.conversations.models import Conversation
+    from goodwill.conversations.visibility import conversations_visible_to
     from goodwill.customers.models import Customer
     from goodwill.memory.models import Fact
     from goodwill.memory.timeline import customer_timeline
@@ -103,7 +104,7 @@ def pages_to_measure() -> tuple[list[tuple[str, str, dict[str, str]]], dict[str,
         at, last = newest[-1]
         before = base64.urlsafe_b64encode(f"{at.isoformat()}|{last}".encode()).decode().rstrip("=")
         pages.append(("  its older conversations", f"{customer_url}?before={before}", {}))
-    latest = Conversation.objects.filter(customer_id=pk).order_by("-last_message_at").first()
+    latest = conversations_visible_to(agent).filter(customer_id=pk).order_by("-last_message_at").first()
     assert latest is not None
     pages.append(
         ("  its latest conversation (facts, hint)", reverse("conversations:detail", args=[latest.number]), {})
