@@ -22,4 +22,6 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
     # Promise ledger: remind owners before due, flag unkept promises at due.
     "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
+    # Customer memory: match keys for identities added since the last run (duplicate suggestions).
+    "memory.match-keys": ("goodwill.memory.duplicates.refresh_changed_keys", 300),
 }

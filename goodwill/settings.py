@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "goodwill.internal",
     "goodwill.voice",
     "goodwill.promises",
+    "goodwill.memory",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
@@ -379,3 +380,6 @@ UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
 
 # Promise ledger (goodwill/promises): how long before a promise's due time its owner is reminded.
 GOODWILL_PROMISE_REMIND_MINUTES = int(env("GOODWILL_PROMISE_REMIND_MINUTES", "120") or 120)
+# --- Customer memory (goodwill/memory) ---
+# The greeting hint reminds of an important date this many days ahead.
+GOODWILL_MEMORY_REMINDER_DAYS = 14

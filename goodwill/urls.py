@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("goodwill.internal.urls")),
     path("", include("goodwill.voice.urls")),
     path("promises/", include("goodwill.promises.urls")),
+    path("memory/", include("goodwill.memory.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

@@ -143,3 +143,8 @@ api.add_router("/conversations", promises.router)
 from goodwill.api.endpoints import data  # noqa: E402
 
 api.add_router("/customers", data.router)
+
+from goodwill.api.endpoints import facts  # noqa: E402
+
+api.add_router("/customers", facts.customers_router)
+api.add_router("/facts", facts.facts_router)

@@ -41,6 +41,7 @@ from goodwill.demo.bulk import (
 )
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.data import seed_retention
+from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
@@ -133,6 +134,7 @@ class _Seeder:
                     self.say(f"  people done after {self._elapsed()} ({time.process_time():.0f} s CPU)")
                     number_base = self._conversations(staff, customers, events)
                     self.say(f"  rows done after {self._elapsed()}; building indexes…")
+                self.report.extra.update(seed_memory(self.total, self.anchor, customers.base))
                 finish_load(
                     customer_base=customers.base,
                     last_number=number_base + self.total,
