@@ -359,3 +359,7 @@ FILE_UPLOAD_HANDLERS = [
 UPLOAD_MAX_FILES = 10  # per request, portal and composer alike
 UPLOAD_MAX_FILE_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
+
+# --- listening ---------------------------------------------------------------------
+# Callables (dotted paths) the worker runs once at start, so the first task is not slow.
+WORKER_WARM_UP = ["goodwill.listening.engine.warm_up"]

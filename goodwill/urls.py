@@ -14,6 +14,7 @@ urlpatterns = [
     path("portal/", include("goodwill.channels.portal.urls")),
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
+    path("listening/", include("goodwill.listening.urls")),
     path("live/", include("goodwill.live.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

@@ -58,3 +58,21 @@ def _upset(agent: Agent) -> Q:
 
 
 UPSET_VIEW = InboxView("upset", "Upset customers", "recent", _upset)
+
+
+def abusive_masks(agent_id: int, message_ids: list[int]) -> dict[int, str]:
+    """Hide abusive messages' text from an agent who asked for it (two small queries)."""
+    from goodwill.listening.models import AgentListening
+
+    if not AgentListening.objects.filter(agent_id=agent_id, mask_abuse=True).exists():
+        return {}
+    abusive = MessageScore.objects.filter(message_id__in=message_ids, abusive=True)
+    return {pk: "Abusive text hidden." for pk in abusive.values_list("message_id", flat=True)}
+
+
+def turn_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
+    """A flag on rows whose conversation took a sharp turn for the worse (one query)."""
+    from goodwill.listening.turns import turned_conversations
+
+    title = "The customer's mood turned sharply for the worse in this conversation"
+    return {pk: [Badge("turned worse", "mood-turn", title)] for pk in turned_conversations(conversation_ids)}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from goodwill.conversations.models import Message
 from goodwill.listening.engine import MODEL_VERSION, analyze_message
 from goodwill.listening.models import ConversationMood, MessageScore, mood_of
+from goodwill.listening.turns import notify_repeated_abuse, record_turn
 
 
 def score_message(message: Message, *, now: datetime | None = None) -> MessageScore | None:
@@ -50,6 +51,8 @@ def score_message(message: Message, *, now: datetime | None = None) -> MessageSc
             },
         )
         _remember_mood(message, score)
+        record_turn(message, score)
+        notify_repeated_abuse(message, score)
     return score
 
 
@@ -120,7 +123,7 @@ def rescore(
         batch = list(
             todo.filter(pk__gt=after)
             .order_by("pk")
-            .only("pk", "conversation_id", "direction", "text", "new_text", "created_at")[:batch_size]
+            .only("pk", "conversation_id", "author_customer_id", "direction", "text", "new_text", "created_at")[:batch_size]
         )
         if not batch:
             break
