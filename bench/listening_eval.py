@@ -184,7 +184,6 @@ def main() -> None:
     print("\n| figure | dev | held-out | held-out 2 | goal (held-out) |\n|---|---|---|---|---|")
     ms = [results[name][0] for name in parts]
 
-
     def cells(fmt: str, *keys: str) -> list[str]:
         return [fmt.format(*(m[k] for k in keys)) for m in ms]
 

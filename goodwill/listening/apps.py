@@ -12,7 +12,13 @@ class ListeningConfig(AppConfig):
         from goodwill.conversations.panels import register_panel
         from goodwill.conversations.selectors import register_inbox_view
         from goodwill.conversations.timeline import register_mask
-        from goodwill.listening.badges import UPSET_VIEW, abusive_masks, message_badges, row_badges, turn_badges
+        from goodwill.listening.badges import (
+            UPSET_VIEW,
+            abusive_masks,
+            message_badges,
+            row_badges,
+            turn_badges,
+        )
         from goodwill.listening.coach import tone_coach_check
         from goodwill.listening.panels import conversation_mood_panel
 

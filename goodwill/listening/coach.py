@@ -59,7 +59,9 @@ def coach(draft: str, conversation: Conversation) -> list[CoachFinding]:
     draft = draft[:MAX_DRAFT_CHARS]
     customer = conversation.customer
     settings = settings_for(conversation.team)
-    mood = ConversationMood.objects.filter(conversation=conversation).values_list("sentiment", flat=True).first()
+    mood = (
+        ConversationMood.objects.filter(conversation=conversation).values_list("sentiment", flat=True).first()
+    )
     findings: list[ToneFinding] = check_tone(
         draft,
         customer_name=customer.name or None,

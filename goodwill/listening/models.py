@@ -137,4 +137,3 @@ class MoodTurn(models.Model):
 
     def __str__(self) -> str:
         return f"Turn for the worse on conversation {self.conversation_id} at message {self.message_id}"
-

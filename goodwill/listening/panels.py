@@ -49,7 +49,14 @@ def mood_line(rows: list[tuple[int, datetime, float, str]]) -> MoodLine | None:
         return round(PAD + (1 - (value + 1) / 2) * inner_h, 1)
 
     points = [
-        Point(pk, at, sentiment, mood, round(PAD + (i / span if len(rows) > 1 else 0.5) * inner_w, 1), y_of(sentiment))
+        Point(
+            pk,
+            at,
+            sentiment,
+            mood,
+            round(PAD + (i / span if len(rows) > 1 else 0.5) * inner_w, 1),
+            y_of(sentiment),
+        )
         for i, (pk, at, sentiment, mood) in enumerate(rows)
     ]
     first, last = rows[0][2], rows[-1][2]
@@ -82,7 +89,9 @@ def conversation_mood_panel(request: HttpRequest, conversation: Conversation) ->
     """Mood line, turn flag and (when the customer wrote abusively) the policy with a reply."""
     scores = MessageScore.objects.filter(message__conversation=conversation)
     rows = list(_scored(scores).order_by("message__created_at", "message_id").values_list(*_COLUMNS))
-    abusive = list(scores.filter(abusive=True).order_by("message__created_at").values_list("message_id", flat=True))
+    abusive = list(
+        scores.filter(abusive=True).order_by("message__created_at").values_list("message_id", flat=True)
+    )
     if not rows and not abusive:
         return None
     turn = MoodTurn.objects.filter(conversation=conversation).order_by("-at").first()
@@ -92,7 +101,9 @@ def conversation_mood_panel(request: HttpRequest, conversation: Conversation) ->
         agent = request.user if isinstance(request.user, Agent) else None
         context.update(
             policy=policy_html(settings.policy_markdown),
-            reply=suggested_reply(conversation.customer.preferred_name or conversation.customer.name.split(" ")[0]),
+            reply=suggested_reply(
+                conversation.customer.preferred_name or conversation.customer.name.split(" ")[0]
+            ),
             masked=agent is not None and masks_abuse(agent),
             mask_url=reverse("listening:mask"),
             next_url=request.get_full_path(),
@@ -109,4 +120,6 @@ def customer_mood_panel(request: HttpRequest, customer: Customer) -> Panel | Non
     if not rows:
         return None
     turns = MoodTurn.objects.filter(conversation__customer=customer).count()
-    return Panel("listening/_customer_mood.html", {"line": mood_line(rows), "turns": turns, "customer": customer})
+    return Panel(
+        "listening/_customer_mood.html", {"line": mood_line(rows), "turns": turns, "customer": customer}
+    )

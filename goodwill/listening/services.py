@@ -123,7 +123,9 @@ def rescore(
         batch = list(
             todo.filter(pk__gt=after)
             .order_by("pk")
-            .only("pk", "conversation_id", "author_customer_id", "direction", "text", "new_text", "created_at")[:batch_size]
+            .only(
+                "pk", "conversation_id", "author_customer_id", "direction", "text", "new_text", "created_at"
+            )[:batch_size]
         )
         if not batch:
             break

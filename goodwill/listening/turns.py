@@ -37,7 +37,7 @@ def record_turn(message: Message, score: MessageScore) -> MoodTurn | None:
         .values_list("message_id", "sentiment")
         .first()
     )
-    if previous is None or previous[1] < TURN_FROM:
+    if previous is None or previous[1] is None or previous[1] < TURN_FROM:
         return None
     turn, _ = MoodTurn.objects.get_or_create(
         conversation_id=message.conversation_id,
@@ -55,7 +55,9 @@ def record_turn(message: Message, score: MessageScore) -> MoodTurn | None:
 def turned_conversations(conversation_ids: list[int]) -> set[int]:
     """Which of these conversations took a sharp turn for the worse (one query)."""
     return set(
-        MoodTurn.objects.filter(conversation_id__in=conversation_ids).values_list("conversation_id", flat=True)
+        MoodTurn.objects.filter(conversation_id__in=conversation_ids).values_list(
+            "conversation_id", flat=True
+        )
     )
 
 

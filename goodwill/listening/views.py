@@ -15,7 +15,13 @@ from goodwill.accounts.policy import Action, require
 from goodwill.conversations.views.common import current_agent, safe_next
 from goodwill.listening.engine import TONE_CHECKS
 from goodwill.listening.forms import TeamListeningForm
-from goodwill.listening.policy import DEFAULT_POLICY, policy_html, save_team_settings, set_mask_abuse, settings_for
+from goodwill.listening.policy import (
+    DEFAULT_POLICY,
+    policy_html,
+    save_team_settings,
+    set_mask_abuse,
+    settings_for,
+)
 
 
 @login_required
@@ -68,5 +74,7 @@ def mask(request: HttpRequest) -> HttpResponse:
     """Switch masking of abusive text on or off for the signed-in agent."""
     on = request.POST.get("mask") == "1"
     set_mask_abuse(current_agent(request), on)
-    flash.success(request, "Abusive text is now hidden until you open it." if on else "Abusive text is shown.")
+    flash.success(
+        request, "Abusive text is now hidden until you open it." if on else "Abusive text is shown."
+    )
     return redirect(safe_next(request, reverse("conversations:inbox")))

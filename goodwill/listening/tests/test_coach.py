@@ -43,7 +43,9 @@ def test_a_span_edit_becomes_a_button_that_makes_the_same_edit(draft, suggestion
 
 def test_a_blaming_draft_is_flagged_and_the_fix_replaces_the_phrase(customer, support_team):
     conversation = make_conversation(customer=customer, team=support_team)
-    draft = "Hi Carla,\n\nThanks for writing. You failed to enter the right address. I'll resend it by Friday."
+    draft = (
+        "Hi Carla,\n\nThanks for writing. You failed to enter the right address. I'll resend it by Friday."
+    )
     findings = {f.code: f for f in coach(draft, conversation)}
     assert "blame" in findings
     fixed = apply(draft, findings["blame"].fix)
@@ -55,7 +57,9 @@ def test_empathy_follows_the_last_customer_message(customer, support_team):
     conversation = make_conversation(customer=customer, team=support_team, text="Hello, a quick question.")
     draft = "Hi Carla,\n\nThanks for writing. I've sent the replacement and I'll email you by Friday."
     assert "empathy_missing" not in {f.code for f in coach(draft, conversation)}
-    angry = receive_message(conversation, customer=customer, text="This is the THIRD time. Still broken. I'm furious!")
+    angry = receive_message(
+        conversation, customer=customer, text="This is the THIRD time. Still broken. I'm furious!"
+    )
     score_message(angry)
     assert "empathy_missing" in {f.code for f in coach(draft, conversation)}
 
@@ -86,4 +90,7 @@ def test_the_composer_shows_the_coach_for_replies_only(client, agent, customer, 
     assert 'aria-label="Tone coach"' in page
     replace = html.unescape(re.search(r'data-draft-replace="([^"]+)"', page).group(1))  # type: ignore[union-attr]
     assert "not our problem" in replace
-    assert "Tone coach" not in client.post(url, {"text": "That's not our problem", "kind": "note"}).content.decode()
+    assert (
+        "Tone coach"
+        not in client.post(url, {"text": "That's not our problem", "kind": "note"}).content.decode()
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from django.test import RequestFactory
 
@@ -49,9 +51,9 @@ def test_staying_upset_is_not_a_turn(customer, support_team):
 
 
 def test_the_sparkline_runs_from_upset_at_the_bottom_to_happy_at_the_top():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    at = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 1, tzinfo=UTC)
     line = mood_line([(1, at, -1.0, "angry"), (2, at, 1.0, "happy")])
     assert line is not None
     assert [p.y for p in line.points] == [44.0, 4.0] and [p.x for p in line.points] == [4.0, 236.0]
