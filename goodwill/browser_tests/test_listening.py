@@ -22,10 +22,10 @@ from goodwill.listening.services import score_message
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ANGRY_MAIL = (
-    "From: Rita Angry <rita@customer.test>\r\nTo: support@goodwill.test\r\n"
-    "Subject: Broken again\r\nMessage-ID: <angry-1@customer.test>\r\nContent-Type: text/plain\r\n\r\n"
-    "This is the THIRD time I'm writing. The heater is still broken and nobody answers. I'm furious!\r\n"
-).encode()
+    b"From: Rita Angry <rita@customer.test>\r\nTo: support@goodwill.test\r\n"
+    b"Subject: Broken again\r\nMessage-ID: <angry-1@customer.test>\r\nContent-Type: text/plain\r\n\r\n"
+    b"This is the THIRD time I'm writing. The heater is still broken and nobody answers. I'm furious!\r\n"
+)
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@ view; registered with the conversations pages by ListeningConfig.ready()."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.badges import Badge
-from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxView
-from goodwill.listening.models import NEGATIVE_MOODS, UPSET_BELOW, MessageScore
+from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxFilter, InboxView
+from goodwill.listening.models import NEGATIVE_MOODS, UPSET_BELOW, MessageScore, MoodTurn
 from goodwill.listening.services import moods_for, scores_for
 
 
@@ -76,3 +76,26 @@ def turn_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
 
     title = "The customer's mood turned sharply for the worse in this conversation"
     return {pk: [Badge("turned worse", "mood-turn", title)] for pk in turned_conversations(conversation_ids)}
+
+
+def _mood_q(value: str) -> Q:
+    if value == "upset":
+        return Q(listening_mood__sentiment__lte=UPSET_BELOW) | Q(listening_mood__abusive=True)
+    if value == "abusive":
+        return Q(listening_mood__abusive=True)
+    if value == "turned":
+        return Q(Exists(MoodTurn.objects.filter(conversation_id=OuterRef("pk"))))
+    return Q(listening_mood__sentiment__gt=UPSET_BELOW, listening_mood__abusive=False)  # "calm"
+
+
+MOOD_FILTER = InboxFilter(
+    "mood",
+    "Customer's mood",
+    (
+        ("upset", "Upset or abusive"),
+        ("abusive", "Abusive"),
+        ("turned", "Turned for the worse"),
+        ("calm", "Calm or happy"),
+    ),
+    _mood_q,
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 
 from goodwill.accounts.notifications import notify_leads
@@ -21,22 +22,16 @@ TURN_FROM = 0.0  # the earlier message read at least neutral
 TURN_TO = -0.5  # and this one reads clearly upset
 
 
-def record_turn(message: Message, score: MessageScore) -> MoodTurn | None:
-    """Store the turn for the worse that `message` makes, if it makes one."""
+def record_turn(
+    message: Message, score: MessageScore, previous: tuple[int, float | None] | None = None
+) -> MoodTurn | None:
+    """Store the turn for the worse that `message` makes, if it makes one. `previous` is the
+    customer's message before it as (id, sentiment) when the caller knows it (the mood it
+    replaced); otherwise it is looked up (re-scoring an older message)."""
     if score.sentiment is None or score.sentiment > TURN_TO:
         return None
-    previous = (
-        MessageScore.objects.filter(
-            message__conversation_id=message.conversation_id,
-            scored=True,
-            sentiment__isnull=False,
-            message__created_at__lte=message.created_at,
-        )
-        .exclude(message_id=message.pk)
-        .order_by("-message__created_at", "-message_id")
-        .values_list("message_id", "sentiment")
-        .first()
-    )
+    if previous is None:
+        previous = _previous_inbound(message)
     if previous is None or previous[1] is None or previous[1] < TURN_FROM:
         return None
     turn, _ = MoodTurn.objects.get_or_create(
@@ -50,6 +45,24 @@ def record_turn(message: Message, score: MessageScore) -> MoodTurn | None:
         },
     )
     return turn
+
+
+def _previous_inbound(message: Message) -> tuple[int, float | None] | None:
+    earlier = (
+        Message.objects.filter(conversation_id=message.conversation_id, direction=Message.Direction.INBOUND)
+        .filter(Q(created_at__lt=message.created_at) | Q(created_at=message.created_at, pk__lt=message.pk))
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if earlier is None:
+        return None
+    sentiment = (
+        MessageScore.objects.filter(message_id=earlier, scored=True)
+        .values_list("sentiment", flat=True)
+        .first()
+    )
+    return earlier, sentiment
 
 
 def turned_conversations(conversation_ids: list[int]) -> set[int]:
@@ -70,14 +83,15 @@ def notify_repeated_abuse(message: Message, score: MessageScore) -> bool:
     settings = settings_for(conversation.team)
     since = message.created_at - timedelta(days=settings.repeat_abuse_days)
     abusive = list(
-        MessageScore.objects.filter(
-            abusive=True,
-            message__author_customer_id=message.author_customer_id,
-            message__created_at__gte=since,
-            message__created_at__lte=message.created_at,
+        Message.objects.filter(
+            author_customer_id=message.author_customer_id,
+            direction=Message.Direction.INBOUND,
+            created_at__gte=since,
+            created_at__lte=message.created_at,
+            listening_score__abusive=True,
         )
-        .order_by("message__created_at", "message_id")
-        .values_list("message_id", flat=True)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
     )
     if len(abusive) < settings.repeat_abuse_count:
         return False

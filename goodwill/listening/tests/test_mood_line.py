@@ -75,3 +75,26 @@ def test_the_customer_panel_reads_across_conversations(customer, support_team, d
 
     html = render_to_string(panel.template, {"panel": panel.context})
     assert "6 customer messages scored" in html and "3 conversations" in html
+
+
+def test_mood_is_an_inbox_filter_a_saved_view_keeps(client, agent, customer, support_team):
+    from django.core.cache import cache
+
+    from goodwill.conversations.models import SavedView
+
+    cache.clear()
+    calm = make_conversation(customer=customer, team=support_team, subject="Calm one", text="Hi")
+    say(calm, CALM)
+    turned = make_conversation(customer=customer, team=support_team, subject="Turned one", text="Hi")
+    say(turned, CALM)
+    say(turned, ANGRY)
+    client.force_login(agent)
+    page = client.get("/", {"view": "open", "mood": "turned"}).content.decode()
+    assert 'name="mood"' in page and "Turned one" in page and "Calm one" not in page
+    page = client.get("/", {"view": "open", "mood": "calm"}).content.decode()
+    assert "Calm one" in page and "Turned one" not in page
+    client.post("/views/", {"name": "Upset", "mood": "upset", "sort": "recent"})
+    view = SavedView.objects.get(name="Upset")
+    assert view.filters == {"mood": "upset"}
+    page = client.get("/", {"saved": view.pk}).content.decode()
+    assert "Turned one" in page and "Calm one" not in page
