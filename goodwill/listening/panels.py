@@ -106,6 +106,11 @@ def conversation_mood_panel(request: HttpRequest, conversation: Conversation) ->
             ),
             masked=agent is not None and masks_abuse(agent),
             mask_url=reverse("listening:mask"),
+            settings_url=(
+                reverse("listening:team-settings", args=[conversation.team.slug])
+                if agent is not None and agent.is_admin and conversation.team is not None
+                else ""
+            ),
             next_url=request.get_full_path(),
         )
     return Panel("listening/_mood_panel.html", context)

@@ -16,7 +16,7 @@ def rows(name):
         return [json.loads(line) for line in f if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["messages_dev.jsonl", "messages_heldout.jsonl"])
+@pytest.mark.parametrize("name", ["messages_dev.jsonl", "messages_heldout.jsonl", "messages_heldout2.jsonl"])
 def test_message_labels_are_valid(name):
     for row in rows(name):
         assert set(row) >= {"id", "business", "text", "polarity", "emotions", "abusive", "lang", "urgent"}, (
@@ -58,6 +58,7 @@ def test_the_sets_are_big_enough_and_split_about_seventy_thirty():
 
 @pytest.mark.parametrize(("dev", "held", "field"), [
     ("messages_dev.jsonl", "messages_heldout.jsonl", "text"),
+    ("messages_dev.jsonl", "messages_heldout2.jsonl", "text"),
     ("drafts_dev.jsonl", "drafts_heldout.jsonl", "draft"),
 ])  # fmt: skip
 def test_dev_and_held_out_do_not_overlap(dev, held, field):
