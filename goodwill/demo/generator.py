@@ -40,6 +40,7 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.conversations import ConversationRows
+from goodwill.demo.listening import seed_listening
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
@@ -136,6 +137,7 @@ class _Seeder:
                 self.report.events = events.issued
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
+                seed_listening(progress=self.say)
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"
