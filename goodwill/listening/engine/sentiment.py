@@ -52,11 +52,15 @@ _TROUBLE: tuple[tuple[str, Cue, float], ...] = tuple(
          r"run(?:ning)? out|more than (?:the )?(?:estimate|quote)|(?:took|got|sent|charged) .{1,20} instead of|charged for|"
          r"twice the|one letter|isn't back|(?:this is|is this) how you treat|soaked|leak(?:s|ing)?|torn|ripped|mouldy|"
          r"stopped (?:working|\w+ing)|dead pixel|(?:shorter|longer|smaller|bigger|louder) than|not as described|"
-         r"wrong (?:size|colou?r|item|address)|unacceptable|formal complaint|complain|regulator|ombudsman)\b", -0.3),
+         r"wrong (?:size|colou?r|item|address)|unacceptable|formal complaint|complain|regulator|ombudsman|nightmare|"
+         r"locked out|lowered|without (?:any )?(?:notice|warning)|(?:don't|do not) recogni[sz]e|someone else's|"
+         r"keeps? \w+ing|kept (?:us|me) (?:up|waiting)|slower|worse|^\W*meh\b|says one thing|"
+         r"never (?:sent|answered|came|called|replied|delivered|got back)|won't (?:answer|reply|respond|refund|let)|"
+         r"(?:second|third) (?:this|in a) (?:year|month|week))\b", -0.3),
         ("why does it cost", r"\bwhy (?:does|do|did|am i|was|is|are)\b.{0,40}\b(?:cost|charg\w*|take|taking|marked)\b", -0.3),
         ("pleading", r"\bplease,? please\b", -0.3),
         ("waiting", r"\b(?:(?<!be )waiting|waited|on hold|no (?:answer|reply|replies|response|refund|apology|reason|one)|"
-         r"nobody|zero replies|nothing\b(?! else)|not a word|ignoring|passed from)\b", -0.4),
+         r"nobody|zero replies|nothing\b(?! else| special)|not a word|ignoring|passed from)\b", -0.4),
         ("chasing", r"^\W*(?:any (?:update|news)(?: on this)?|hello|anyone there|is anyone there|still nothing|nope)\W*$|"
          r"\?\?|\bagain\??$|^\W*\?", -0.5),
         ("again and again", r"\b(?:yet again|once again|(?:down|broken|dead|failed|crashed|outage|charged) again|"
@@ -79,10 +83,11 @@ _THANKS_FOR_RE = _rx(
 _BARE_THANKS_RE = _rx(r"\b(?:thanks|thank you|many thanks|cheers|thx)\b(?!,? but\b)")
 _PRAISE_RE = _rx(
     r"\b(?:great|brilliant|lovely|love|wonderful|superb|fantastic|amazing|excellent|perfect|awesome|legends?|"
-    r"top-notch|fast|quick|helpful|kind|game changer|saved)\b"
+    r"top-notch|fast|quick|helpful|kind|game changer|saved|hoped for|exceeded|delighted|pleased|happy with|"
+    r"impressed|spotless|fab|improvement)\b"
 )
 _RESOLVED_RE = _rx(
-    r"(?<!not )(?<!n't )(?<!never )\b(?:works? (?:perfectly|fine|great|again|now)|(?:it|everything) works|all (?:good|fine)(?: now)?|fixed|sorted|"
+    r"(?<!not )(?<!n't )(?<!never )(?<!want it )(?<!get it )(?<!need it )(?<!have it )\b(?:works? (?:perfectly|fine|great|again|now)|(?:it|everything) works|all (?:good|fine)(?: now)?|fixed|sorted|"
     r"found it|never mind|phew|relieved|what a relief|arrived (?:today|this morning))\b"
 )
 _QUESTION_RE = _rx(r"^(?:could|can|do|does|is|are|how|where|when|what|which|would|will|may)\b[^!]*\?\s*$")
@@ -206,6 +211,9 @@ def read_sentiment(text: str) -> SentimentReading:
         score = max(score, -0.05)
     if reassured and not grateful and score > 0.3:
         score = 0.1
+    if _QUESTION_RE.search(lowered.strip()) and trouble > -0.35 and not sarcastic and -0.45 < score < 0:
+        cues.append("a question")
+        score = max(score, -0.05)  # "Can I get a late checkout on Sunday?" asks; it does not complain
     if cues == ["worry"] and "?" in text and score > -0.45:
         score = max(score, -0.05)  # "I'm nervous about the flight, what are the rules?" asks
     if is_shouting(text) and score <= 0.05:

@@ -46,7 +46,7 @@ def test_draft_labels_are_valid(name):
 
 
 def test_the_sets_are_big_enough_and_split_about_seventy_thirty():
-    dev, held = rows("messages_dev.jsonl"), rows("messages_heldout.jsonl")
+    dev, held = rows("messages_dev.jsonl"), rows("messages_heldout.jsonl") + rows("messages_heldout2.jsonl")
     assert len(dev) + len(held) >= 300
     assert 0.25 <= len(held) / (len(dev) + len(held)) <= 0.35
     drafts_dev, drafts_held = rows("drafts_dev.jsonl"), rows("drafts_heldout.jsonl")
