@@ -383,3 +383,6 @@ GOODWILL_PROMISE_REMIND_MINUTES = int(env("GOODWILL_PROMISE_REMIND_MINUTES", "12
 # --- Customer memory (goodwill/memory) ---
 # The greeting hint reminds of an important date this many days ahead.
 GOODWILL_MEMORY_REMINDER_DAYS = 14
+# --- listening ---------------------------------------------------------------------
+# Callables (dotted paths) the worker runs once at start, so the first task is not slow.
+WORKER_WARM_UP = ["goodwill.listening.engine.warm_up"]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("forms/", include("goodwill.channels.webform.urls")),
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
+    path("listening/", include("goodwill.listening.urls")),
     path("live/", include("goodwill.live.urls")),
     path("data/", include("goodwill.data.urls")),
     path("", include("goodwill.callbacks.urls")),

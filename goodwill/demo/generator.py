@@ -41,6 +41,7 @@ from goodwill.demo.bulk import (
 )
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.data import seed_retention
+from goodwill.demo.listening import seed_listening
 from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
@@ -144,6 +145,7 @@ class _Seeder:
                 seed_promises(anchor=self.anchor)
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
+                seed_listening(progress=self.say)
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"
