@@ -14,4 +14,8 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    # SLA (expectations): warnings before breach and escalation at breach; waiting-time figures.
+    "sla.sweep": ("goodwill.expectations.jobs.sweep", 60),
+    "expectations.figures": ("goodwill.expectations.figures.refresh_figures", 600),
+}

@@ -28,3 +28,8 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     "conversation.opened": ("goodwill.listening.subscribers.score_message",),
     "message.received": ("goodwill.listening.subscribers.score_message",),
 }
+# SLA clocks (expectations): one handler for every topic that starts, stops or pauses one.
+SUBSCRIBERS["conversation.opened"] += ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["message.received"] += ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["message.replied"] = ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["conversation.status"] = ("goodwill.expectations.subscribers.follow_conversation",)
