@@ -46,14 +46,15 @@ def warn_before_breach(now: datetime) -> int:
 def warn_target(pk: int, now: datetime) -> bool:
     """Claim and send one warning; False when another sweep had it already."""
     with transaction.atomic():
-        won = SlaTarget.objects.filter(
-            pk=pk, status=SlaTarget.Status.RUNNING, warned_at__isnull=True, due_at__gt=now
-        ).update(warned_at=now)
+        won = SlaTarget.objects.filter(pk=pk, status=SlaTarget.Status.RUNNING, warned_at__isnull=True).update(
+            warned_at=now
+        )
         if not won:
             return False
         target = SlaTarget.objects.select_related("conversation__assignee").get(pk=pk)
         conversation = target.conversation
-        assert target.due_at is not None
+        if target.due_at is None or target.due_at <= now:
+            return False  # breached already: the escalation says it, a warning would be noise
         notify(
             [conversation.assignee] if conversation.assignee else [],
             key=f"sla-warn:{pk}",
