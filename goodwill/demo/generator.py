@@ -40,6 +40,7 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.conversations import ConversationRows
+from goodwill.demo.expectations import seed_expectations
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
@@ -134,6 +135,7 @@ class _Seeder:
                     conversations=self.total,
                 )
                 self.report.events = events.issued
+                seed_expectations(anchor=self.anchor, say=self.say)
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
                 self.say(

@@ -28,7 +28,7 @@ def breaching_window() -> timedelta:
 
 
 def format_span(span: timedelta) -> str:
-    """"2d 3h", "1h 20m", "45m", "under 1m": the two largest units."""
+    """ "2d 3h", "1h 20m", "45m", "under 1m": the two largest units."""
     minutes = int(abs(span).total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
@@ -39,7 +39,9 @@ def format_span(span: timedelta) -> str:
     return f"{minutes}m" if minutes else "under 1m"
 
 
-def countdown(kind: str, status: str, due_at: datetime | None, warn_at: datetime | None, now: datetime) -> Badge:
+def countdown(
+    kind: str, status: str, due_at: datetime | None, warn_at: datetime | None, now: datetime
+) -> Badge:
     label = str(KIND_LABELS.get(kind, kind))
     if status == SlaTarget.Status.PAUSED or due_at is None:
         return Badge("SLA paused", "sla sla-paused", f"{label}: clock paused while waiting on the customer")
@@ -60,7 +62,10 @@ def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
         if current is None or _sooner(row, current):
             nearest[row[0]] = row
     now = timezone.now()
-    return {pk: [countdown(kind, status, due, warn, now)] for pk, (_pk, kind, status, due, warn) in nearest.items()}
+    return {
+        pk: [countdown(kind, status, due, warn, now)]
+        for pk, (_pk, kind, status, due, warn) in nearest.items()
+    }
 
 
 def _sooner(row: tuple[Any, ...], current: tuple[Any, ...]) -> bool:

@@ -20,10 +20,8 @@ import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from goodwill.accounts.models import Team
+from goodwill.accounts.models import Team
 
 # weekday (Monday = 0) → working intervals in local time, end exclusive; time(0) as an
 # end means midnight at the end of the day ("24:00").
@@ -170,7 +168,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def parse_hours(text: str) -> list[tuple[time, time]]:
-    """"09:00-12:30, 13:30-17:00" → intervals; "" → closed; "24h" → the whole day.
+    """ "09:00-12:30, 13:30-17:00" → intervals; "" → closed; "24h" → the whole day.
 
     Raises ValueError with a message fit for a form.
     """
@@ -219,7 +217,7 @@ DEFAULT_CALENDAR = BusinessCalendar()
 
 def calendar_for(team: Team | int | None) -> BusinessCalendar:
     """The team's calendar; the instance default schedule; else Mon–Fri 09:00–17:00 UTC."""
-    from goodwill.expectations.models import Schedule  # models import this module's helpers
+    from goodwill.expectations.models import Schedule
 
     team_id = team if isinstance(team, int) or team is None else team.pk
     schedule = None
@@ -229,4 +227,7 @@ def calendar_for(team: Team | int | None) -> BusinessCalendar:
         schedule = Schedule.objects.filter(is_default=True).first()
     if schedule is None:
         return DEFAULT_CALENDAR
-    return schedule.calendar()
+    holidays = frozenset(schedule.holidays.values_list("date", flat=True))
+    return BusinessCalendar(
+        time_zone=schedule.time_zone, hours=schedule.weekly(), holidays=holidays, name=schedule.name
+    )

@@ -65,7 +65,11 @@ def recompute_month(month: date) -> int:
     labels = {"all": "All customers", "external": "External customers", "internal": "Internal customers"}
     org_counts: dict[str, int] = defaultdict(int)
     rows = Conversation.objects.filter(created_at__gte=start, created_at__lt=end).values_list(
-        "created_at", "first_response_at", "solved_at", "customer__is_internal", "customer__organisation_id",
+        "created_at",
+        "first_response_at",
+        "solved_at",
+        "customer__is_internal",
+        "customer__organisation_id",
         "customer__organisation__name",
     )
     for created, first, solved, internal, org_id, org_name in rows.iterator(chunk_size=5000):
@@ -75,7 +79,7 @@ def recompute_month(month: date) -> int:
             labels[key] = org_name
             org_counts[key] += 1
             segments.append(key)
-        for kind, moment in ((WaitingFigure.Kind.FIRST_RESPONSE, first), (WaitingFigure.Kind.RESOLUTION, solved)):
+        for kind, moment in (("first_response", first), ("resolution", solved)):
             if moment is not None and moment >= created:
                 seconds = int((moment - created).total_seconds())
                 for segment in segments:
@@ -90,10 +94,17 @@ def recompute_month(month: date) -> int:
             bands[band_of(seconds)] += 1
         figures.append(
             WaitingFigure(
-                month=month, segment=segment, segment_label=labels[segment][:200], kind=kind, count=len(values),
-                p50_seconds=percentile(values, 0.50), p75_seconds=percentile(values, 0.75),
-                p90_seconds=percentile(values, 0.90), p95_seconds=percentile(values, 0.95),
-                mean_seconds=sum(values) // len(values), bands=bands,
+                month=month,
+                segment=segment,
+                segment_label=labels[segment][:200],
+                kind=kind,
+                count=len(values),
+                p50_seconds=percentile(values, 0.50),
+                p75_seconds=percentile(values, 0.75),
+                p90_seconds=percentile(values, 0.90),
+                p95_seconds=percentile(values, 0.95),
+                mean_seconds=sum(values) // len(values),
+                bands=bands,
             )
         )
     with transaction.atomic():

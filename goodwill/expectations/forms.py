@@ -22,9 +22,21 @@ class PolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
         fields = [
-            "name", "position", "is_active", "priority", "channel", "organisation", "need", "customer_kind",
-            "first_response_minutes", "next_response_minutes", "resolution_minutes", "warn_before_minutes",
-            "notify_on_breach", "raise_priority", "reassign_to",
+            "name",
+            "position",
+            "is_active",
+            "priority",
+            "channel",
+            "organisation",
+            "need",
+            "customer_kind",
+            "first_response_minutes",
+            "next_response_minutes",
+            "resolution_minutes",
+            "warn_before_minutes",
+            "notify_on_breach",
+            "raise_priority",
+            "reassign_to",
         ]
         labels = {
             "first_response_minutes": "First response (business minutes)",
@@ -37,11 +49,12 @@ class PolicyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reassign_to"].queryset = Agent.objects.filter(is_active=True).exclude(role=Agent.Role.LIGHT)
+        agents = Agent.objects.filter(is_active=True).exclude(role=Agent.Role.LIGHT)
+        self.fields["reassign_to"].queryset = agents  # type: ignore[attr-defined]
         self.fields["priority"].empty_label = "Any priority"  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         targets = ("first_response_minutes", "next_response_minutes", "resolution_minutes")
         if not any(data.get(name) for name in targets):
             raise forms.ValidationError("Give the policy at least one target.")
@@ -59,9 +72,14 @@ class ScheduleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         weekly = self.instance.weekly() if self.instance.pk else {}
         for day, label in enumerate(WEEKDAYS):
-            initial = format_hours(weekly.get(day, [])) if self.instance.pk else ("09:00-17:00" if day < 5 else "")
+            initial = (
+                format_hours(weekly.get(day, [])) if self.instance.pk else ("09:00-17:00" if day < 5 else "")
+            )
             self.fields[f"day_{day}"] = forms.CharField(
-                label=label, required=False, initial=initial, max_length=100,
+                label=label,
+                required=False,
+                initial=initial,
+                max_length=100,
                 help_text="e.g. 09:00-17:00 or 08:00-12:00, 13:00-17:00; empty for closed; 24h for all day",
             )
         if self.instance.pk:
@@ -96,7 +114,7 @@ class ScheduleForm(forms.ModelForm):
         return teams
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         hours: dict[str, list[list[str]]] = {}
         for day in range(7):
             try:
@@ -117,7 +135,9 @@ class ScheduleForm(forms.ModelForm):
         with transaction.atomic():
             schedule.save()
             ScheduleTeam.objects.filter(schedule=schedule).delete()
-            ScheduleTeam.objects.bulk_create([ScheduleTeam(schedule=schedule, team=t) for t in self.cleaned_data["teams"]])
+            ScheduleTeam.objects.bulk_create(
+                [ScheduleTeam(schedule=schedule, team=t) for t in self.cleaned_data["teams"]]
+            )
         return schedule
 
 

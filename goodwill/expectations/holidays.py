@@ -52,10 +52,14 @@ def read_ics(data: bytes) -> dict[date, str]:
             end_prop = event.get("DTEND")
             end = _as_date(end_prop.dt) if end_prop is not None else start + timedelta(days=1)
         except (AttributeError, ValueError) as error:
-            raise HolidayImportError(f"Event {number} ({name or 'no name'}): {error}. Nothing was imported.") from None
+            raise HolidayImportError(
+                f"Event {number} ({name or 'no name'}): {error}. Nothing was imported."
+            ) from None
         days = max(1, (end - start).days)
         if days > MAX_EVENT_DAYS:
-            raise HolidayImportError(f"Event {number} ({name or 'no name'}) lasts over a year. Nothing was imported.")
+            raise HolidayImportError(
+                f"Event {number} ({name or 'no name'}) lasts over a year. Nothing was imported."
+            )
         for offset in range(days):
             found.setdefault(start + timedelta(days=offset), name)
     if not found:
@@ -73,6 +77,10 @@ def add_holidays(schedule: Schedule, holidays: dict[date, str]) -> tuple[int, in
     with transaction.atomic():
         existing = set(schedule.holidays.filter(date__in=list(holidays)).values_list("date", flat=True))
         Holiday.objects.bulk_create(
-            [Holiday(schedule=schedule, date=day, name=name) for day, name in holidays.items() if day not in existing]
+            [
+                Holiday(schedule=schedule, date=day, name=name)
+                for day, name in holidays.items()
+                if day not in existing
+            ]
         )
     return len(holidays) - len(existing), len(existing)

@@ -90,9 +90,9 @@ def escalate_target(pk: int, now: datetime) -> bool:
     with transaction.atomic():
         if not claim_breach(pk, now):
             return False
-        target = SlaTarget.objects.select_related("policy", "conversation__assignee", "conversation__team").get(
-            pk=pk
-        )
+        target = SlaTarget.objects.select_related(
+            "policy", "conversation__assignee", "conversation__team"
+        ).get(pk=pk)
         target.escalation = "; ".join(_escalate(target))
         target.save(update_fields=["escalation"])
     return True

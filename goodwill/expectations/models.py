@@ -9,8 +9,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from goodwill.expectations.calendars import BusinessCalendar, format_hours
-
 
 class Schedule(models.Model):
     """Business hours in one time zone plus holidays; teams count their SLA time in it."""
@@ -27,7 +25,9 @@ class Schedule(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_schedule")
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_schedule"
+            )
         ]
 
     def __str__(self) -> str:
@@ -38,13 +38,6 @@ class Schedule(models.Model):
             int(day): [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in intervals]
             for day, intervals in (self.hours or {}).items()
         }
-
-    def hours_text(self, day: int) -> str:
-        return format_hours(self.weekly().get(day, []))
-
-    def calendar(self) -> BusinessCalendar:
-        holidays = frozenset(self.holidays.values_list("date", flat=True))
-        return BusinessCalendar(time_zone=self.time_zone, hours=self.weekly(), holidays=holidays, name=self.name)
 
 
 class ScheduleTeam(models.Model):
@@ -169,7 +162,9 @@ class SlaTarget(models.Model):
             # The sweep's two questions, "which clocks to warn / escalate now", as range scans
             # over the few rows still waiting for it.
             models.Index(
-                fields=["warn_at"], condition=Q(status="running", warned_at__isnull=True), name="sla_target_to_warn"
+                fields=["warn_at"],
+                condition=Q(status="running", warned_at__isnull=True),
+                name="sla_target_to_warn",
             ),
             models.Index(
                 fields=["due_at"],

@@ -16,7 +16,9 @@ BAND_COLOURS = ["#d6ecd2", "#a8d5a0", "#f3e3a1", "#f2c17d", "#e8945e", "#c8553d"
 def segments() -> list[tuple[str, str]]:
     found = dict(WaitingFigure.objects.values_list("segment", "segment_label").distinct().order_by("segment"))
     fixed = [("all", "All customers"), ("external", "External customers"), ("internal", "Internal customers")]
-    orgs = sorted(((key, label) for key, label in found.items() if key.startswith("org:")), key=lambda item: item[1])
+    orgs = sorted(
+        ((key, label) for key, label in found.items() if key.startswith("org:")), key=lambda item: item[1]
+    )
     return fixed + orgs
 
 

@@ -170,7 +170,11 @@ def conversation_opened(conversation: Conversation, at: datetime) -> None:
     calendar = calendar_of(conversation)
     if conversation.waiting_since is not None:
         start_target(
-            conversation, SlaTarget.Kind.FIRST_RESPONSE, conversation.waiting_since, policy=policy, calendar=calendar
+            conversation,
+            SlaTarget.Kind.FIRST_RESPONSE,
+            conversation.waiting_since,
+            policy=policy,
+            calendar=calendar,
         )
     start_target(conversation, SlaTarget.Kind.RESOLUTION, at, policy=policy, calendar=calendar)
 
@@ -182,9 +186,10 @@ def customer_wrote(conversation: Conversation, at: datetime) -> None:
     if policy is None:
         return
     calendar = calendar_of(conversation)
-    answered_before = conversation.first_response_at is not None or SlaTarget.objects.filter(
-        conversation=conversation, kind=SlaTarget.Kind.FIRST_RESPONSE
-    ).exists()
+    answered_before = (
+        conversation.first_response_at is not None
+        or SlaTarget.objects.filter(conversation=conversation, kind=SlaTarget.Kind.FIRST_RESPONSE).exists()
+    )
     kind = SlaTarget.Kind.NEXT_RESPONSE if answered_before else SlaTarget.Kind.FIRST_RESPONSE
     if not SlaTarget.objects.filter(conversation=conversation, kind__in=RESPONSES, status__in=LIVE).exists():
         start_target(conversation, kind, at, policy=policy, calendar=calendar)

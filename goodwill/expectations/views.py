@@ -71,7 +71,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
         flash.success(request, f"Schedule “{schedule}” added.")
         return redirect("expectations:schedule", pk=schedule.pk)
     rows = Schedule.objects.prefetch_related("holidays")
-    teams = {link.schedule_id: [] for link in ScheduleTeam.objects.all()}
+    teams: dict[int, list[str]] = {}
     for link in ScheduleTeam.objects.select_related("team"):
         teams.setdefault(link.schedule_id, []).append(link.team.name)
     listed = [(schedule, teams.get(schedule.pk, [])) for schedule in rows]
@@ -112,10 +112,15 @@ def schedule(request: HttpRequest, pk: int) -> HttpResponse:
                 flash.success(request, f"Imported {added} holidays ({known} were there already).")
                 return redirect("expectations:schedule", pk=pk)
     context = {
-        "schedule": item, "form": form, "holiday_form": holiday_form, "ics_form": ics_form,
+        "schedule": item,
+        "form": form,
+        "holiday_form": holiday_form,
+        "ics_form": ics_form,
         "holidays": item.holidays.all(),
     }
-    return render(request, "expectations/schedule.html", context, status=400 if request.method == "POST" else 200)
+    return render(
+        request, "expectations/schedule.html", context, status=400 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -150,16 +155,46 @@ def measured(request: HttpRequest) -> HttpResponse:
     table = expectations_table(segment, kind)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="expectations-{segment}-{kind}.csv"'.replace(":", "-")
+        response["Content-Disposition"] = f'attachment; filename="expectations-{segment}-{kind}.csv"'.replace(
+            ":", "-"
+        )
         writer = csv.writer(response)
-        writer.writerow(["month", "segment", "kind", "count", "p50_seconds", "p75_seconds", "p90_seconds",
-                         "p95_seconds", "mean_seconds", *[f"band {label}" for _lower, label in figures.BANDS]])
+        writer.writerow(
+            [
+                "month",
+                "segment",
+                "kind",
+                "count",
+                "p50_seconds",
+                "p75_seconds",
+                "p90_seconds",
+                "p95_seconds",
+                "mean_seconds",
+                *[f"band {label}" for _lower, label in figures.BANDS],
+            ]
+        )
         for row in table:
-            writer.writerow([row.month.isoformat(), row.segment, row.kind, row.count, row.p50_seconds,
-                             row.p75_seconds, row.p90_seconds, row.p95_seconds, row.mean_seconds, *row.bands])
+            writer.writerow(
+                [
+                    row.month.isoformat(),
+                    row.segment,
+                    row.kind,
+                    row.count,
+                    row.p50_seconds,
+                    row.p75_seconds,
+                    row.p90_seconds,
+                    row.p95_seconds,
+                    row.mean_seconds,
+                    *row.bands,
+                ]
+            )
         return response
     context = {
-        "segments": choices, "segment": segment, "kind": kind, "rows": table,
-        "chart": chart_for(table), "bands": [label for _lower, label in figures.BANDS],
+        "segments": choices,
+        "segment": segment,
+        "kind": kind,
+        "rows": table,
+        "chart": chart_for(table),
+        "bands": [label for _lower, label in figures.BANDS],
     }
     return render(request, "expectations/measured.html", context)

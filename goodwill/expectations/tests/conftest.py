@@ -22,7 +22,9 @@ SLA_ONLY = {
 
 def run_queued_subscribers() -> int:
     """What the worker would do: run every queued subscriber task once, in order."""
-    tasks = list(DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by("enqueued_at"))
+    tasks = list(
+        DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by("enqueued_at")
+    )
     for task in tasks:
         run_subscriber.call(*task.args_kwargs["args"])
     DBTaskResult.objects.filter(pk__in=[task.pk for task in tasks]).delete()
@@ -39,13 +41,20 @@ def sla_subscribers() -> Iterator[None]:
 def always_open(db) -> Schedule:  # type: ignore[no-untyped-def]
     """Every hour counts, so due times are plain arithmetic."""
     return Schedule.objects.create(
-        name="Always", time_zone="UTC", is_default=True, hours={str(day): [["00:00", "00:00"]] for day in range(7)}
+        name="Always",
+        time_zone="UTC",
+        is_default=True,
+        hours={str(day): [["00:00", "00:00"]] for day in range(7)},
     )
 
 
 @pytest.fixture
 def policy(always_open) -> SlaPolicy:  # type: ignore[no-untyped-def]
     return SlaPolicy.objects.create(
-        name="Standard", position=10, first_response_minutes=60, next_response_minutes=120,
-        resolution_minutes=24 * 60, warn_before_minutes=15,
+        name="Standard",
+        position=10,
+        first_response_minutes=60,
+        next_response_minutes=120,
+        resolution_minutes=24 * 60,
+        warn_before_minutes=15,
     )

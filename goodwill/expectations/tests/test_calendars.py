@@ -31,7 +31,9 @@ def test_adding_time_skips_the_night_and_the_weekend() -> None:
 def test_a_start_outside_hours_counts_from_the_next_opening() -> None:
     calendar = BusinessCalendar("UTC", WEEKDAYS_9_TO_5)
     saturday = datetime(2026, 12, 5, 12, tzinfo=UTC)
-    assert calendar.add_business_time(saturday, timedelta(minutes=30)) == datetime(2026, 12, 7, 9, 30, tzinfo=UTC)
+    assert calendar.add_business_time(saturday, timedelta(minutes=30)) == datetime(
+        2026, 12, 7, 9, 30, tzinfo=UTC
+    )
     assert calendar.business_time_between(saturday, datetime(2026, 12, 6, 23, tzinfo=UTC)) == timedelta(0)
 
 
@@ -50,7 +52,9 @@ def test_a_round_the_clock_team_gets_a_23_hour_day_in_spring_and_25_in_autumn() 
     spring = calendar.business_time_between(at(LONDON, 2026, 3, 29), at(LONDON, 2026, 3, 30))
     autumn = calendar.business_time_between(at(LONDON, 2026, 10, 25), at(LONDON, 2026, 10, 26))
     assert (spring, autumn) == (timedelta(hours=23), timedelta(hours=25))
-    assert calendar.add_business_time(at(LONDON, 2026, 10, 25), timedelta(hours=24)) == at(LONDON, 2026, 10, 25, 23)
+    assert calendar.add_business_time(at(LONDON, 2026, 10, 25), timedelta(hours=24)) == at(
+        LONDON, 2026, 10, 25, 23
+    )
 
 
 def test_new_york_transitions_in_march_and_november() -> None:
@@ -87,7 +91,9 @@ def test_negative_time_goes_back_and_between_is_signed() -> None:
     calendar = BusinessCalendar("UTC", WEEKDAYS_9_TO_5)
     monday_10 = datetime(2026, 12, 7, 10, tzinfo=UTC)
     assert calendar.add_business_time(monday_10, -timedelta(hours=2)) == datetime(2026, 12, 4, 16, tzinfo=UTC)
-    assert calendar.business_time_between(monday_10, datetime(2026, 12, 4, 16, tzinfo=UTC)) == -timedelta(hours=2)
+    assert calendar.business_time_between(monday_10, datetime(2026, 12, 4, 16, tzinfo=UTC)) == -timedelta(
+        hours=2
+    )
 
 
 def test_a_calendar_without_hours_refuses_to_count() -> None:
@@ -104,7 +110,9 @@ def test_hours_are_read_from_what_admins_type() -> None:
 
 
 @pytest.mark.django_db
-def test_calendar_for_a_team_falls_back_to_the_default_and_then_office_hours(support_team, billing_team) -> None:
+def test_calendar_for_a_team_falls_back_to_the_default_and_then_office_hours(
+    support_team, billing_team
+) -> None:
     assert calendar_for(None).hours[0] == [(time(9), time(17))]
     default = Schedule.objects.create(name="Default", time_zone="Europe/London", is_default=True, hours={})
     own = Schedule.objects.create(name="US", time_zone="America/New_York", hours={"0": [["08:00", "16:00"]]})

@@ -22,18 +22,25 @@ T0 = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # a Monday
 
 
 def targets(conversation: Conversation) -> dict[str, SlaTarget]:
-    return {t.kind + ("" if t.is_live else f":{t.pk}"): t for t in SlaTarget.objects.filter(conversation=conversation)}
+    return {
+        t.kind + ("" if t.is_live else f":{t.pk}"): t
+        for t in SlaTarget.objects.filter(conversation=conversation)
+    }
 
 
 def opened(customer, capture, **kwargs):  # type: ignore[no-untyped-def]
     with capture(execute=True):
-        conversation, _ = open_conversation(customer=customer, subject="Help", channel="email", text="Hi", at=T0, **kwargs)
+        conversation, _ = open_conversation(
+            customer=customer, subject="Help", channel="email", text="Hi", at=T0, **kwargs
+        )
     run_queued_subscribers()
     conversation.refresh_from_db()
     return conversation
 
 
-def test_opening_starts_first_response_and_resolution_clocks(policy, customer, django_capture_on_commit_callbacks):
+def test_opening_starts_first_response_and_resolution_clocks(
+    policy, customer, django_capture_on_commit_callbacks
+):
     conversation = opened(customer, django_capture_on_commit_callbacks)
     live = targets(conversation)
     assert live["first_response"].due_at == T0 + timedelta(hours=1)
@@ -90,7 +97,9 @@ def test_pending_pauses_the_clock_and_the_customers_reply_resumes_it(
     assert conversation.sla_due_at is None
 
 
-def test_each_event_applies_once_even_when_the_task_runs_again(policy, customer, django_capture_on_commit_callbacks):
+def test_each_event_applies_once_even_when_the_task_runs_again(
+    policy, customer, django_capture_on_commit_callbacks
+):
     conversation = opened(customer, django_capture_on_commit_callbacks)
     events = list(Event.objects.filter(conversation=conversation).values_list("pk", flat=True))
     run_subscriber.call("goodwill.expectations.subscribers.follow_conversation", events)
@@ -106,13 +115,19 @@ def test_the_first_matching_policy_in_order_wins(always_open, support_team, cust
     vip.organisation = acme
     vip.save()
     SlaPolicy.objects.create(name="Everyone", position=90, resolution_minutes=600)
-    SlaPolicy.objects.create(name="Urgent email", position=10, priority=4, channel="email", first_response_minutes=15)
+    SlaPolicy.objects.create(
+        name="Urgent email", position=10, priority=4, channel="email", first_response_minutes=15
+    )
     SlaPolicy.objects.create(name="Acme", position=20, organisation=acme, first_response_minutes=30)
-    SlaPolicy.objects.create(name="Colleagues", position=30, customer_kind="internal", first_response_minutes=480)
+    SlaPolicy.objects.create(
+        name="Colleagues", position=30, customer_kind="internal", first_response_minutes=480
+    )
     SlaPolicy.objects.create(name="Off", position=0, is_active=False, first_response_minutes=1)
 
     def name(who, **fields):  # type: ignore[no-untyped-def]
-        conversation, _ = open_conversation(customer=who, subject="x", channel=fields.pop("channel", "email"), **fields)
+        conversation, _ = open_conversation(
+            customer=who, subject="x", channel=fields.pop("channel", "email"), **fields
+        )
         found = match_policy(conversation)
         return found.name if found else None
 
@@ -123,9 +138,13 @@ def test_the_first_matching_policy_in_order_wins(always_open, support_team, cust
     assert name(customer) == "Everyone"
 
 
-def test_the_teams_calendar_and_holidays_set_the_due_time(support_team, customer, django_capture_on_commit_callbacks):
+def test_the_teams_calendar_and_holidays_set_the_due_time(
+    support_team, customer, django_capture_on_commit_callbacks
+):
     london = Schedule.objects.create(
-        name="London office", time_zone="Europe/London", hours={str(d): [["09:00", "17:00"]] for d in range(5)}
+        name="London office",
+        time_zone="Europe/London",
+        hours={str(d): [["09:00", "17:00"]] for d in range(5)},
     )
     ScheduleTeam.objects.create(schedule=london, team=support_team)
     london.holidays.create(date=datetime(2026, 12, 25).date(), name="Christmas")
@@ -133,7 +152,10 @@ def test_the_teams_calendar_and_holidays_set_the_due_time(support_team, customer
     SlaPolicy.objects.create(name="Day", first_response_minutes=4 * 60)
     with django_capture_on_commit_callbacks(execute=True):
         conversation, _ = open_conversation(
-            customer=customer, subject="x", channel="email", team=support_team,
+            customer=customer,
+            subject="x",
+            channel="email",
+            team=support_team,
             at=datetime(2026, 12, 24, 15, tzinfo=UTC),  # Thursday 15:00 in London
         )
     run_queued_subscribers()

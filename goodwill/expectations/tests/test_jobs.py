@@ -10,7 +10,6 @@ import pytest
 from django.db import connection
 
 from goodwill.accounts.models import Notification, TeamMembership
-from goodwill.accounts.services import create_or_update_agent
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation
 from goodwill.core.models import Event
@@ -29,7 +28,9 @@ def breaching(policy, agent, teammate, support_team, customer, django_capture_on
     policy.reassign_to = teammate
     policy.save()
     with django_capture_on_commit_callbacks(execute=True):
-        conversation, _ = open_conversation(customer=customer, subject="Broken", channel="email", team=support_team, at=T0)
+        conversation, _ = open_conversation(
+            customer=customer, subject="Broken", channel="email", team=support_team, at=T0
+        )
         Conversation.objects.filter(pk=conversation.pk).update(assignee=agent)
     run_queued_subscribers()
     return conversation
@@ -54,7 +55,11 @@ def test_at_breach_it_notifies_raises_priority_and_reassigns_once(breaching, age
     assert target.breached_at is not None and "changed assignee, priority" in target.escalation
     breach_notices = Notification.objects.filter(key=f"sla-breach:{target.pk}")
     assert sorted(n.agent.email for n in breach_notices) == [agent.email, teammate.email]
-    kinds = list(Event.objects.filter(conversation=breaching, kind__in=["conversation.priority", "conversation.assigned"]).values_list("kind", flat=True))
+    kinds = list(
+        Event.objects.filter(
+            conversation=breaching, kind__in=["conversation.priority", "conversation.assigned"]
+        ).values_list("kind", flat=True)
+    )
     assert sorted(kinds) == ["conversation.assigned", "conversation.priority"]
 
 
@@ -145,12 +150,21 @@ def test_escalation_runs_once_through_two_workers_and_repeated_sweeps(worker_env
     for _ in range(2):
         assert run_goodwill(["shell", "-c", queue], worker_env).returncode == 0
     workers = [
-        subprocess.Popen([GOODWILL, "worker", "--batch", "--interval", "0.05"], env=worker_env, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [GOODWILL, "worker", "--batch", "--interval", "0.05"],
+            env=worker_env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     errors = [worker.communicate(timeout=180)[1] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0], errors
     outcome = python_json(OUTCOME, worker_env)
     assert outcome == {
-        "escalated": 3, "targets": 3, "priority_events": 3, "assign_events": 3, "breach_notices": 3,
+        "escalated": 3,
+        "targets": 3,
+        "priority_events": 3,
+        "assign_events": 3,
+        "breach_notices": 3,
     }
