@@ -185,6 +185,16 @@ class Conversation(TimeStampedModel):
                 condition=~models.Q(status__in=["solved", "closed"]) & models.Q(sla_due_at__isnull=False),
                 name="conv_open_sla_due",
             ),
+            models.Index(
+                fields=["assignee", "sla_due_at", "id"],
+                condition=~models.Q(status__in=["solved", "closed"]) & models.Q(sla_due_at__isnull=False),
+                name="conv_open_assignee_sla_due",
+            ),
+            models.Index(
+                fields=["team", "sla_due_at", "id"],
+                condition=~models.Q(status__in=["solved", "closed"]) & models.Q(sla_due_at__isnull=False),
+                name="conv_open_team_sla_due",
+            ),
         ]
 
     def __str__(self) -> str:
