@@ -4,7 +4,7 @@
     GOODWILL_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/gw_bench .venv/bin/python bench/sla_pages.py
 
 Uses an already seeded database (`goodwill seed-demo`, which puts SLA clocks on every open
-conversation). Signed in as the demo agent with Django's test client, each page is fetched
+conversation); with neither variable set it seeds 1,000 conversations in a temporary folder. Signed in as the demo agent with Django's test client, each page is fetched
 twice to warm up, then `--repeat` times; it prints p50/p95 of wall and CPU time per request,
 SQL time and queries, and the plan of the "Breaching soon" query (it must use
 conv_open_sla_due). Then it times one `sla.sweep` (on a copy of nothing: it really runs, so
@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +41,13 @@ def main() -> None:
         "--no-jobs", action="store_true", help="pages only; do not run the sweep and figures jobs"
     )
     args = parser.parse_args()
+    if not os.environ.get("GOODWILL_DATA_DIR") and not os.environ.get("GOODWILL_DATABASE_URL"):
+        os.environ["GOODWILL_DATA_DIR"] = tempfile.mkdtemp(prefix="gw-sla-bench-")
+        goodwill = [sys.executable, "-m", "goodwill"]
+        subprocess.run([*goodwill, "migrate", "-v", "0"], check=True)
+        subprocess.run(
+            [*goodwill, "seed-demo", "--conversations", "1000"], check=True, stdout=subprocess.DEVNULL
+        )
 
     import django
 
