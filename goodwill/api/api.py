@@ -128,16 +128,11 @@ def _crashed(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _detail(request, "Internal server error.", 500)
 
 
-from goodwill.api.endpoints import (  # noqa: E402
-    conversations,
-    customers,
-    messages,
-    organisations,
-    sla,  # noqa: E402
-)
+from goodwill.api.endpoints import conversations, customers, messages, organisations  # noqa: E402
+from goodwill.api.endpoints import sla as sla_endpoints  # noqa: E402
 
 api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", messages.router)
 api.add_router("/customers", customers.router)
 api.add_router("/organisations", organisations.router)
-api.add_router("/conversations", sla.router)
+api.add_router("/conversations", sla_endpoints.router)
