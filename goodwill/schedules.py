@@ -24,4 +24,7 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
     # Customer memory: match keys for identities added since the last run (duplicate suggestions).
     "memory.match-keys": ("goodwill.memory.duplicates.refresh_changed_keys", 300),
+    # SLA (expectations): warnings before breach and escalation at breach; waiting-time figures.
+    "sla.sweep": ("goodwill.expectations.jobs.sweep", 60),
+    "expectations.figures": ("goodwill.expectations.figures.refresh_figures", 600),
 }

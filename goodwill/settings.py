@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "goodwill.voice",
     "goodwill.promises",
     "goodwill.memory",
+    "goodwill.expectations",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("goodwill.voice.urls")),
     path("promises/", include("goodwill.promises.urls")),
     path("memory/", include("goodwill.memory.urls")),
+    path("expectations/", include("goodwill.expectations.urls")),
     path("", include("goodwill.conversations.urls")),
 ]
