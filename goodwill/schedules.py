@@ -22,6 +22,11 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
     # Promise ledger: remind owners before due, flag unkept promises at due.
     "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
+    # Customer memory: match keys for identities added since the last run (duplicate suggestions).
+    "memory.match-keys": ("goodwill.memory.duplicates.refresh_changed_keys", 300),
+    # SLA (expectations): warnings before breach and escalation at breach; waiting-time figures.
+    "sla.sweep": ("goodwill.expectations.jobs.sweep", 60),
+    "expectations.figures": ("goodwill.expectations.figures.refresh_figures", 600),
     # Automation (issue 16): time rules, and conversations of agents away too long back to their team.
     "automation.time_rules": ("goodwill.automation.jobs.time_rules", 300),
     "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "goodwill.internal",
     "goodwill.voice",
     "goodwill.promises",
+    "goodwill.memory",
+    "goodwill.expectations",
     "goodwill.automation",
     "goodwill.webhooks",
 ]
@@ -381,6 +383,12 @@ UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
 
 # Promise ledger (goodwill/promises): how long before a promise's due time its owner is reminded.
 GOODWILL_PROMISE_REMIND_MINUTES = int(env("GOODWILL_PROMISE_REMIND_MINUTES", "120") or 120)
+# --- Customer memory (goodwill/memory) ---
+# The greeting hint reminds of an important date this many days ahead.
+GOODWILL_MEMORY_REMINDER_DAYS = 14
+# --- listening ---------------------------------------------------------------------
+# Callables (dotted paths) the worker runs once at start, so the first task is not slow.
+WORKER_WARM_UP = ["goodwill.listening.engine.warm_up"]
 # --- webhooks (automation issue 16): see README "Webhooks" ----------------------------------
 WEBHOOK_TIMEOUT = float(env("GOODWILL_WEBHOOK_TIMEOUT", "10") or 10)  # seconds per connect/read
 WEBHOOK_RESPONSE_LIMIT = 64 * 1024  # bytes of an answer read, at most

@@ -36,6 +36,11 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Solving a conversation plans its two-axis survey (sent after the team's delay).
     "conversation.solved": ("goodwill.internal.services.tell_asker", "goodwill.voice.services.plan_survey"),
 }
+# SLA clocks (expectations): one handler for every topic that starts, stops or pauses one.
+SUBSCRIBERS["conversation.opened"] += ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["message.received"] += ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["message.replied"] = ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["conversation.status"] = ("goodwill.expectations.subscribers.follow_conversation",)
 
 # Automation (rules, assignment) and webhooks (issue 16): one handler for both (one task per
 # transaction), appended per topic so other apps' handlers for the same topics stay as they are.

@@ -42,6 +42,9 @@ from goodwill.demo.bulk import (
 )
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.data import seed_retention
+from goodwill.demo.expectations import seed_expectations
+from goodwill.demo.listening import seed_listening
+from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
@@ -134,6 +137,7 @@ class _Seeder:
                     self.say(f"  people done after {self._elapsed()} ({time.process_time():.0f} s CPU)")
                     number_base = self._conversations(staff, customers, events)
                     self.say(f"  rows done after {self._elapsed()}; building indexes…")
+                self.report.extra.update(seed_memory(self.total, self.anchor, customers.base))
                 finish_load(
                     customer_base=customers.base,
                     last_number=number_base + self.total,
@@ -141,9 +145,11 @@ class _Seeder:
                 )
                 self.report.events = events.issued
                 seed_promises(anchor=self.anchor)
+                seed_expectations(anchor=self.anchor, say=self.say)
                 seed_automation()  # automation issue: rules, assignment, webhooks, rule runs
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
+                seed_listening(progress=self.say)
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"
