@@ -27,4 +27,7 @@ PERIODIC: dict[str, tuple[str, int]] = {
     # SLA (expectations): warnings before breach and escalation at breach; waiting-time figures.
     "sla.sweep": ("goodwill.expectations.jobs.sweep", 60),
     "expectations.figures": ("goodwill.expectations.figures.refresh_figures", 600),
+    # Automation (issue 16): time rules, and conversations of agents away too long back to their team.
+    "automation.time_rules": ("goodwill.automation.jobs.time_rules", 300),
+    "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),
 }

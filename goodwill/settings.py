@@ -99,6 +99,8 @@ INSTALLED_APPS = [
     "goodwill.promises",
     "goodwill.memory",
     "goodwill.expectations",
+    "goodwill.automation",
+    "goodwill.webhooks",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
@@ -387,3 +389,9 @@ GOODWILL_MEMORY_REMINDER_DAYS = 14
 # --- listening ---------------------------------------------------------------------
 # Callables (dotted paths) the worker runs once at start, so the first task is not slow.
 WORKER_WARM_UP = ["goodwill.listening.engine.warm_up"]
+# --- webhooks (automation issue 16): see README "Webhooks" ----------------------------------
+WEBHOOK_TIMEOUT = float(env("GOODWILL_WEBHOOK_TIMEOUT", "10") or 10)  # seconds per connect/read
+WEBHOOK_RESPONSE_LIMIT = 64 * 1024  # bytes of an answer read, at most
+WEBHOOK_ATTEMPTS = 8  # tries per delivery, with exponential backoff from WEBHOOK_BACKOFF seconds
+WEBHOOK_BACKOFF = 30.0
+WEBHOOK_MAX_FAILURES = 10  # failed attempts in a row that switch a webhook off (admins are told)

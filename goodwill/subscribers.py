@@ -41,3 +41,14 @@ SUBSCRIBERS["conversation.opened"] += ("goodwill.expectations.subscribers.follow
 SUBSCRIBERS["message.received"] += ("goodwill.expectations.subscribers.follow_conversation",)
 SUBSCRIBERS["message.replied"] = ("goodwill.expectations.subscribers.follow_conversation",)
 SUBSCRIBERS["conversation.status"] = ("goodwill.expectations.subscribers.follow_conversation",)
+
+# Automation (rules, assignment) and webhooks (issue 16): one handler for both (one task per
+# transaction), appended per topic so other apps' handlers for the same topics stay as they are.
+for _topic in (
+    "conversation.opened", "message.received", "message.replied", "message.note", "message.phone",
+    "message.walk_in", "conversation.status", "conversation.priority", "conversation.assigned",
+    "conversation.team", "conversation.tags", "conversation.need", "conversation.need_met",
+    "conversation.fields", "conversation.subject", "conversation.merged", "conversation.split",
+    "conversation.solved", "conversation.reopened",
+):  # fmt: skip
+    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.automation.subscribers.react")

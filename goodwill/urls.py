@@ -26,5 +26,7 @@ urlpatterns = [
     path("promises/", include("goodwill.promises.urls")),
     path("memory/", include("goodwill.memory.urls")),
     path("expectations/", include("goodwill.expectations.urls")),
+    path("automation/", include("goodwill.automation.urls")),
+    path("webhooks/", include("goodwill.webhooks.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

@@ -150,3 +150,7 @@ from goodwill.api.endpoints import facts  # noqa: E402
 api.add_router("/customers", facts.customers_router)
 api.add_router("/facts", facts.facts_router)
 api.add_router("/conversations", sla_endpoints.router)
+
+from goodwill.api.endpoints import webhooks  # noqa: E402
+
+api.add_router("/webhooks", webhooks.router)

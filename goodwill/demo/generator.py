@@ -28,6 +28,7 @@ from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation, Message
 from goodwill.core.models import Counter, Event
 from goodwill.demo.attachments import attach_samples
+from goodwill.demo.automation import seed_automation
 from goodwill.demo.basics import DEMO_ADMIN, DEMO_AGENT, HISTORY_DAYS, MARKER, Dice
 from goodwill.demo.bulk import (
     BulkTables,
@@ -145,6 +146,7 @@ class _Seeder:
                 self.report.events = events.issued
                 seed_promises(anchor=self.anchor)
                 seed_expectations(anchor=self.anchor, say=self.say)
+                seed_automation()  # automation issue: rules, assignment, webhooks, rule runs
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
                 seed_listening(progress=self.say)
