@@ -14,4 +14,7 @@ Example:
 
 from __future__ import annotations
 
-PERIODIC: dict[str, tuple[str, int]] = {}
+PERIODIC: dict[str, tuple[str, int]] = {
+    # Knowledge base: retrain the need classifier when the labelled conversations changed.
+    "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
+}

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
     "goodwill.listening",
+    "goodwill.knowledge",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

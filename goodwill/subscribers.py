@@ -25,6 +25,10 @@ from __future__ import annotations
 
 SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Listening scores every customer message; a conversation's first one arrives with its opening.
-    "conversation.opened": ("goodwill.listening.subscribers.score_message",),
+    "conversation.opened": (
+        "goodwill.listening.subscribers.score_message",
+        # Knowledge base: suggest the need of a new conversation from its first message.
+        "goodwill.knowledge.subscribers.suggest_need_for_new_conversation",
+    ),
     "message.received": ("goodwill.listening.subscribers.score_message",),
 }

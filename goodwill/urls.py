@@ -15,5 +15,6 @@ urlpatterns = [
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
     path("live/", include("goodwill.live.urls")),
+    path("", include("goodwill.knowledge.urls")),
     path("", include("goodwill.conversations.urls")),
 ]
