@@ -134,3 +134,6 @@ api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", messages.router)
 api.add_router("/customers", customers.router)
 api.add_router("/organisations", organisations.router)
+from goodwill.api.endpoints import articles  # noqa: E402
+
+api.add_router("/articles", articles.router)
