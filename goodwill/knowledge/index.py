@@ -39,11 +39,12 @@ PG_CREATE = [
     "CREATE INDEX IF NOT EXISTS knowledge_article_tsv ON knowledge_article USING gin (search_vector)",
 ]
 MAX_SUGGEST_WORDS = 16
-STOPWORDS = frozenset(
-    "a an and are as at be but by can could did do does for from had has have hello hi how i if in is it "
-    "its i'm me my no not of on or our please so that the their them then there this to was we what "
-    "when where which who why will with would you your thanks thank dear regards yes".split()
-)
+_STOPWORDS_TEXT = """
+a an and are as at be but by can could did do does for from had has have hello hi how i if in is it
+its i'm me my no not of on or our please so that the their them then there this to was we what
+when where which who why will with would you your thanks thank dear regards yes
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _MARKDOWN_NOISE = re.compile(r"[#>*_`~\[\]()|]+")
 
 

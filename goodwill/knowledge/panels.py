@@ -54,7 +54,7 @@ def need_suggestion_panel(request: HttpRequest, conversation: Conversation) -> P
     if conversation.need_id:
         return None
     suggestion = NeedSuggestion.objects.filter(conversation=conversation).select_related("need").first()
-    context = {
+    context: dict[str, object] = {
         "suggestion": suggestion,
         "can_accept": allows(request.user, Action.EDIT_PROPERTIES),  # type: ignore[arg-type]
         "accept_url": reverse("knowledge:accept_need", args=[conversation.number]),

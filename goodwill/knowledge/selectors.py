@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -18,7 +19,7 @@ SUGGEST_LIMIT = 5
 PREPARED_ARTICLES_SHOWN = 8
 PREPARED_MACROS_SHOWN = 8
 _PUBLIC_WHERE = "a.status = %s AND a.visibility = %s"
-_PUBLIC_PARAMS = [Article.Status.PUBLISHED, Article.Visibility.PUBLIC]
+_PUBLIC_PARAMS: list[object] = [str(Article.Status.PUBLISHED), str(Article.Visibility.PUBLIC)]
 
 
 def public_articles() -> QuerySet[Article]:
@@ -47,12 +48,13 @@ def help_categories() -> list[Category]:
 
 def in_language(articles: list[Article], language: str) -> list[Article]:
     """One article per translation group: the one in `language`, else the original."""
+    def preference(article: Article) -> tuple[bool, bool]:
+        return (article.language == language, article.translation_of_id is None)
+
     chosen: dict[int, Article] = {}
     for article in articles:
         current = chosen.get(article.original_id)
-        if current is None or (article.language == language and current.language != language):
-            chosen[article.original_id] = article
-        elif current.language != language and article.translation_of_id is None:
+        if current is None or preference(article) > preference(current):
             chosen[article.original_id] = article
     return sorted(chosen.values(), key=lambda article: article.title.lower())
 
@@ -218,11 +220,12 @@ def most_used_answers(since: datetime, limit: int = 20) -> list[UsedAnswer]:
     ]
 
 
-def suggestion_opens(since: datetime, limit: int = 20) -> list[dict[str, object]]:
+def suggestion_opens(since: datetime, limit: int = 20) -> list[dict[str, Any]]:
     """Articles customers opened from suggestions while typing a request (needs met early)."""
-    return list(
+    rows = (
         SuggestionOpen.objects.filter(created_at__gte=since)
         .values("article_id", "article__title", "source")
         .annotate(opens=Count("id"))
         .order_by("-opens")[:limit]
     )
+    return [dict(row) for row in rows]
