@@ -40,6 +40,7 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.conversations import ConversationRows
+from goodwill.demo.knowledge import seed_knowledge
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
@@ -143,6 +144,7 @@ class _Seeder:
         if connection.vendor == "postgresql":
             self.say(f"  search indexes done after {self._elapsed()}; vacuum and statistics…")
             vacuum_and_analyze()
+        self.report.extra.update(seed_knowledge())  # knowledge base, prepared answers, need model
         self.report.seconds = time.perf_counter() - self.started
         return self.report
 

@@ -1,6 +1,6 @@
 """Need suggestion: guess a new conversation's need from its first message, offline.
 
-A TF-IDF + logistic regression classifier (scikit-learn) is trained on the team's own
+A TF-IDF + linear (logistic loss) classifier (scikit-learn) is trained on the team's own
 labelled conversations (those with a need set), from the subject and first customer
 message of each. The worker retrains it periodically when the labelled set changed
 (`retrain_need_model`); each model is stored in the database with a version, its size
@@ -92,17 +92,23 @@ def fingerprint() -> str:
 
 
 def build_pipeline() -> Any:
+    """Word and word-pair TF-IDF into a linear model with probabilities (log loss).
+
+    Stochastic gradient descent trains in about a second on thousands of messages even on a
+    busy machine, where the exact logistic regression solvers took several times as long
+    for the same held-out accuracy.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import SGDClassifier
     from sklearn.pipeline import Pipeline
 
     return Pipeline(
         [
             (
                 "tfidf",
-                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode", min_df=1, max_features=50_000),
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode", max_features=30_000),
             ),
-            ("clf", LogisticRegression(max_iter=2000, C=5.0)),
+            ("clf", SGDClassifier(loss="log_loss", alpha=1e-4, max_iter=50, tol=1e-3, random_state=0)),
         ]
     )
 
