@@ -182,6 +182,7 @@ def _article(
     article = Article.objects.create(
         slug=slug, language=language, title=title, body=body, category=category, visibility=visibility,
         status=Article.Status.PUBLISHED, translation_of=original, revision=1,
+        folded_title=index.fold(title), folded_body=index.fold(index.plain(body)),
     )
     Article.objects.filter(pk=article.pk).update(published_at=article.created_at)
     ArticleRevision.objects.create(

@@ -16,6 +16,7 @@ a sentence rarely has every word in one article.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,8 +31,8 @@ SQLITE_CREATE = (
     "title, body, tokenize='unicode61 remove_diacritics 2')"
 )
 PG_VECTOR = (
-    "setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(body, '')), 'B')"
+    "setweight(to_tsvector('simple'::regconfig, coalesce(folded_title, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, coalesce(folded_body, '')), 'B')"
 )
 PG_CREATE = [
     f"ALTER TABLE knowledge_article ADD COLUMN IF NOT EXISTS search_vector tsvector "
@@ -46,6 +47,7 @@ when where which who why will with would you your thanks thank dear regards yes
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _MARKDOWN_NOISE = re.compile(r"[#>*_`~\[\]()|]+")
+_COMBINING = re.compile(r"[\u0300-\u036f]")
 
 
 def install(connection: BaseDatabaseWrapper) -> None:
@@ -68,6 +70,20 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
 
 def plain(markdown: str) -> str:
     return _MARKDOWN_NOISE.sub(" ", markdown)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (as FTS5's unicode61 remove_diacritics sees words)."""
+    text = (text or "").lower()
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+def folded_query(parsed: ParsedQuery) -> ParsedQuery:
+    return ParsedQuery(
+        terms=tuple(fold(term) for term in parsed.terms), excluded=tuple(fold(term) for term in parsed.excluded)
+    )
 
 
 def index_article(article_id: int, title: str, body: str) -> None:
@@ -119,6 +135,7 @@ def ranked_ids(
         )
         query_params: list[Any] = [match, *params, limit]
     else:
+        parsed = folded_query(parsed)
         joiner = " || " if any_word else " && "
         parts = ["phraseto_tsquery('simple'::regconfig, %s)"] * len(parsed.terms)
         tsquery = "(" + joiner.join(parts) + ")"

@@ -52,6 +52,10 @@ class Article(models.Model):
         help_text="Offered first in the composer when a conversation has one of these needs.",
     )
     revision = models.PositiveIntegerField(default=0)
+    # Lower-case plain text without accents, which the PostgreSQL index is built from, so
+    # "rucksendung" finds "Rücksendung" there as it does in SQLite's FTS5 (services.save_article).
+    folded_title = models.TextField(blank=True, editable=False)
+    folded_body = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -34,7 +34,7 @@ MAX_EXAMPLES = 20_000  # the newest labelled conversations; older ones add littl
 SUGGEST_FROM = 0.35
 HELD_OUT = 0.2
 KEEP_MODELS = 3
-_loaded: dict[int, Any] = {}
+_loaded: dict[tuple[int, int, str], Any] = {}  # the last model read, by (id, version, created)
 
 
 @dataclass
@@ -179,20 +179,24 @@ def retrain_need_model(now: datetime) -> str | None:
 
 
 def _pipeline(model: NeedModel) -> Any | None:
-    if model.version not in _loaded:
+    key = (model.pk, model.version, model.created_at.isoformat())
+    if key not in _loaded:
         import sklearn
 
-        stored = pickle.loads(bytes(model.blob))  # noqa: S301 - written by train_need_model
+        blob = NeedModel.objects.filter(pk=model.pk).values_list("blob", flat=True).first()
+        if blob is None:
+            return None
+        stored = pickle.loads(bytes(blob))  # noqa: S301 - written by train_need_model
         if stored.get("sklearn") != sklearn.__version__:
             return None  # trained by another scikit-learn; the next training replaces it
         _loaded.clear()
-        _loaded[model.version] = stored["pipeline"]
-    return _loaded[model.version]
+        _loaded[key] = stored["pipeline"]
+    return _loaded[key]
 
 
 def predict(text: str) -> tuple[int, float, int] | None:
     """(need id, confidence 0..1, model version) for `text`, or None without a usable model."""
-    model = NeedModel.objects.first()
+    model = NeedModel.objects.defer("blob").first()
     pipeline = _pipeline(model) if model is not None else None
     if pipeline is None or model is None or not text.strip():
         return None

@@ -57,6 +57,7 @@ def save_article(
         if not article.slug:
             article.slug = slugify(article.title)[:200] or "article"
         article.updated_by = by
+        article.folded_title, article.folded_body = index.fold(article.title), index.fold(index.plain(article.body))
         if content_changed:
             article.revision += 1
         article.save()
