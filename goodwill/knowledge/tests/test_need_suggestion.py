@@ -114,3 +114,13 @@ def test_the_sidebar_says_when_there_is_no_model_yet(client, agent):
     client.force_login(agent)
     html = client.get(reverse("conversations:detail", args=[conversation.number])).content.decode()
     assert "Not enough labelled conversations to suggest needs yet: 0 of 30" in html
+
+
+def test_the_worker_retrains_through_the_registered_periodic_job(agent):
+    from goodwill.core.periodic import run_job
+
+    label_conversations(agent)
+    summary = run_job("knowledge.need_model")
+    assert summary.startswith("need model v1: 36 examples")
+    assert run_job("knowledge.need_model") == ""  # labels unchanged: nothing to do
+    assert NeedModel.objects.count() == 1
