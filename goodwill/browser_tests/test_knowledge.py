@@ -98,3 +98,32 @@ def test_a_customer_finds_an_article_while_typing_a_request(portal_page, custome
     assert list(SuggestionOpen.objects.values_list("source", flat=True)) == ["portal"]
     # The need was met without a conversation.
     assert not Conversation.objects.filter(customer=customer).exists()
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["with-scripts", "without-scripts"])
+def test_the_help_centre_is_searchable_with_or_without_scripts_under_the_policy(  # type: ignore[no-untyped-def]
+    browser, live_server, agent, returns, scripts
+) -> None:
+    from goodwill.browser_tests.test_csp import RECORD_VIOLATIONS, Watcher
+
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=scripts, viewport={"width": 360, "height": 740})
+    context.set_default_timeout(TIMEOUT_MS)
+    context.add_init_script(RECORD_VIOLATIONS)
+    page = context.new_page()
+    watcher = Watcher()
+    watcher.attach(page)
+    try:
+        page.goto("/help/")
+        expect(page.get_by_role("heading", name="How can we help?")).to_be_visible()
+        page.get_by_role("searchbox", name="Search the help centre").fill("return label")
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_role("heading", name=re.compile("Results for"))).to_be_visible()
+        page.get_by_role("link", name="How to return an item").click()
+        expect(page.get_by_role("heading", name="How to return an item")).to_be_visible()
+        width = page.evaluate("document.documentElement.scrollWidth") if scripts else 0
+        assert width <= 360
+        if scripts:
+            assert watcher.problems(page) == []
+    finally:
+        context.route("**/*", lambda route: route.abort())
+        context.close()
