@@ -126,3 +126,14 @@ def test_translations_link_to_each_other_and_the_language_is_chosen(client, agen
     english = client.get(category_url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
     assert "Tracking your parcel" in english and "Paket verfolgen" not in english
     assert german.pk
+
+
+def test_the_report_counts_suggested_articles_opened(client, agent, articles):
+    public = articles["public"]
+    client.get(reverse("knowledge:article", args=[public.pk, public.slug]), {"ref": "portal"})
+    client.get(reverse("knowledge:article", args=[public.pk, public.slug]), {"ref": "webform"})
+    client.force_login(agent)
+    html = client.get(reverse("knowledge:report")).content.decode()
+    opens = html[html.index("kb-opens-title") : html.index("kb-model-title")]
+    assert "2 suggested articles opened; 0 requests sent from the portal" in opens
+    assert "Tracking your parcel" in opens

@@ -18,12 +18,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows, require
-from goodwill.conversations.models import Macro
+from goodwill.conversations.models import Conversation, Macro
 from goodwill.conversations.selectors import get_conversation_for
 from goodwill.knowledge import need, selectors, services
 from goodwill.knowledge.forms import ArticleForm, CategoryForm
 from goodwill.knowledge.markdown import render_markdown
-from goodwill.knowledge.models import Article, ArticleRevision, Category, NeedSuggestion, PreparedAnswerUse
+from goodwill.knowledge.models import (
+    Article,
+    ArticleRevision,
+    Category,
+    NeedSuggestion,
+    PreparedAnswerUse,
+    SuggestionOpen,
+)
 
 ARTICLES_SHOWN = 200
 REPORT_DAYS = (7, 30, 90, 365)
@@ -168,6 +175,8 @@ def report(request: HttpRequest) -> HttpResponse:
         "without": [row for row in coverage if row.has_none],
         "used": selectors.most_used_answers(since),
         "opens": selectors.suggestion_opens(since),
+        "opens_total": SuggestionOpen.objects.filter(created_at__gte=since).count(),
+        "portal_requests": Conversation.objects.filter(created_at__gte=since, channel=Conversation.Channel.PORTAL).count(),
         "model": need.readiness(),
         "accepted": NeedSuggestion.objects.filter(created_at__gte=since, accepted_at__isnull=False).count(),
         "suggested": NeedSuggestion.objects.filter(created_at__gte=since).count(),
