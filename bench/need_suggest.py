@@ -68,7 +68,9 @@ def _score(pipeline: object, examples: list[tuple[str, int]]) -> tuple[float, fl
 def _hand_written() -> list[tuple[str, int]]:
     needs = {}
     for reason in ContactReason.objects.select_related("parent"):
-        key = f"{reason.parent.name}/{reason.name}" if reason.parent_id and reason.parent else f"{reason.name}/"
+        key = (
+            f"{reason.parent.name}/{reason.name}" if reason.parent_id and reason.parent else f"{reason.name}/"
+        )
         needs[key] = reason.pk
     rows = [json.loads(line) for line in LABELLED.read_text().splitlines() if line.strip()]
     return [(row["text"], needs[row["need"]]) for row in rows if row["need"] in needs]
@@ -88,7 +90,9 @@ def main() -> None:
     started = time.perf_counter()
     pipeline = need.build_pipeline().fit([t for t, _ in train], [n for _, n in train])
     fit = time.perf_counter() - started
-    print(f"labelled examples: {len(examples):,} ({len({n for _, n in examples})} needs), read in {read:.1f} s")
+    print(
+        f"labelled examples: {len(examples):,} ({len({n for _, n in examples})} needs), read in {read:.1f} s"
+    )
     print(f"train {len(train):,} / held out {len(test):,}; fit in {fit:.1f} s")
     accuracy, share, precise = _score(pipeline, test)
     print(
@@ -114,8 +118,10 @@ def main() -> None:
     started = time.perf_counter()
     model = need.train_need_model(force=True)
     if model is not None:
-        print(f"worker retrain (held-out check + full fit + store): {time.perf_counter() - started:.1f} s, "
-              f"model v{model.version} {len(bytes(model.blob)) / 1e6:.1f} MB")
+        print(
+            f"worker retrain (held-out check + full fit + store): {time.perf_counter() - started:.1f} s, "
+            f"model v{model.version} {len(bytes(model.blob)) / 1e6:.1f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ def returns(agent) -> ContactReason:  # type: ignore[no-untyped-def]
     return need
 
 
-def test_an_agent_inserts_a_prepared_answer_in_one_click(new_page, agent, customer, returns, settings, live_server):
+def test_an_agent_inserts_a_prepared_answer_in_one_click(
+    new_page, agent, customer, returns, settings, live_server
+):
     settings.BASE_URL = live_server.url
     with subscribed({}):
         conversation, _ = open_conversation(
@@ -54,7 +56,9 @@ def test_an_agent_inserts_a_prepared_answer_in_one_click(new_page, agent, custom
 
     with page.expect_response(lambda response: "/use" in response.url and response.status == 204):
         panel.get_by_role("button", name="Insert link to How to return an item").click()
-    expect(draft).to_have_value(re.compile(r"^Hi Carla,\n\nHow to return an item: http://.+/help/a/\d+/how-to-return-an-item/$"))
+    expect(draft).to_have_value(
+        re.compile(r"^Hi Carla,\n\nHow to return an item: http://.+/help/a/\d+/how-to-return-an-item/$")
+    )
 
     with page.expect_response(lambda response: "/use" in response.url and response.status == 204):
         panel.get_by_role("button", name="Insert macro Return label").click()
@@ -106,7 +110,9 @@ def test_the_help_centre_is_searchable_with_or_without_scripts_under_the_policy(
 ) -> None:
     from goodwill.browser_tests.test_csp import RECORD_VIOLATIONS, Watcher
 
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=scripts, viewport={"width": 360, "height": 740})
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=scripts, viewport={"width": 360, "height": 740}
+    )
     context.set_default_timeout(TIMEOUT_MS)
     context.add_init_script(RECORD_VIOLATIONS)
     page = context.new_page()

@@ -11,7 +11,9 @@ from goodwill.knowledge.models import Article, Category
 class ArticleForm(forms.Form):
     title = forms.CharField(max_length=200)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 18}), help_text="Markdown.")
-    category = forms.ModelChoiceField(queryset=Category.objects.all(), required=False, empty_label="No category")
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.all(), required=False, empty_label="No category"
+    )
     language = forms.CharField(max_length=10, initial="en", help_text="A language code: en, de, fr…")
     translation_of = forms.ModelChoiceField(
         queryset=Article.objects.filter(translation_of__isnull=True),

@@ -82,7 +82,8 @@ def fold(text: str) -> str:
 
 def folded_query(parsed: ParsedQuery) -> ParsedQuery:
     return ParsedQuery(
-        terms=tuple(fold(term) for term in parsed.terms), excluded=tuple(fold(term) for term in parsed.excluded)
+        terms=tuple(fold(term) for term in parsed.terms),
+        excluded=tuple(fold(term) for term in parsed.excluded),
     )
 
 
@@ -93,7 +94,8 @@ def index_article(article_id: int, title: str, body: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [article_id])
         cursor.execute(
-            f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (%s, %s, %s)", [article_id, title, plain(body)]
+            f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (%s, %s, %s)",
+            [article_id, title, plain(body)],
         )
 
 

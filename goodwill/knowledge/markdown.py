@@ -7,7 +7,9 @@ from markdown_it import MarkdownIt
 
 from goodwill.core.html import sanitise_html
 
-_renderer = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+_renderer = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+)
 
 
 def render_markdown(text: str) -> SafeString:

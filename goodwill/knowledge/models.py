@@ -124,8 +124,12 @@ class PreparedAnswerUse(models.Model):
         TEXT = "text", "Article text"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    need = models.ForeignKey(ContactReason, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    need = models.ForeignKey(
+        ContactReason, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     macro = models.ForeignKey(Macro, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="uses")
     how = models.CharField(max_length=10, choices=How.choices)
@@ -141,7 +145,9 @@ class NeedModel(models.Model):
     needs = models.PositiveIntegerField(help_text="Needs it can tell apart.")
     held_out = models.PositiveIntegerField(default=0)
     accuracy = models.FloatField(null=True, blank=True, help_text="On a held-out part of the examples.")
-    fingerprint = models.CharField(max_length=64, help_text="Which labelled set it saw (count and newest id).")
+    fingerprint = models.CharField(
+        max_length=64, help_text="Which labelled set it saw (count and newest id)."
+    )
     blob = models.BinaryField()
 
     class Meta:
@@ -152,7 +158,9 @@ class NeedModel(models.Model):
 
 
 class NeedSuggestion(models.Model):
-    conversation = models.OneToOneField(Conversation, on_delete=models.CASCADE, related_name="need_suggestion")
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, related_name="need_suggestion"
+    )
     need = models.ForeignKey(ContactReason, on_delete=models.CASCADE, related_name="+")
     confidence = models.FloatField()
     model_version = models.PositiveIntegerField()

@@ -45,7 +45,9 @@ class Readiness:
     @property
     def message(self) -> str:
         if self.model is not None:
-            accuracy = f", {self.model.accuracy:.0%} right on held-out examples" if self.model.accuracy else ""
+            accuracy = (
+                f", {self.model.accuracy:.0%} right on held-out examples" if self.model.accuracy else ""
+            )
             return f"Model v{self.model.version}: {self.model.examples} examples, {self.model.needs} needs{accuracy}."
         return (
             f"Not enough labelled conversations to suggest needs yet: {self.labelled} of {MIN_EXAMPLES} "
@@ -83,11 +85,16 @@ def labelled_examples(limit: int = MAX_EXAMPLES) -> list[tuple[str, int]]:
     )
     missing = [pk for pk, text in texts.items() if not text]
     texts.update(Message.objects.filter(pk__in=missing).values_list("id", "text"))
-    return [(conversation_text(subject, texts.get(first_id) or ""), need_id) for subject, need_id, first_id in rows]
+    return [
+        (conversation_text(subject, texts.get(first_id) or ""), need_id)
+        for subject, need_id, first_id in rows
+    ]
 
 
 def fingerprint() -> str:
-    facts = Conversation.objects.filter(need__isnull=False).aggregate(n=Count("id"), top=Max("id"), total=Sum("need_id"))
+    facts = Conversation.objects.filter(need__isnull=False).aggregate(
+        n=Count("id"), top=Max("id"), total=Sum("need_id")
+    )
     return f"{facts['n']}:{facts['top'] or 0}:{facts['total'] or 0}"
 
 
@@ -106,7 +113,9 @@ def build_pipeline() -> Any:
         [
             (
                 "tfidf",
-                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode", max_features=30_000),
+                TfidfVectorizer(
+                    ngram_range=(1, 2), sublinear_tf=True, strip_accents="unicode", max_features=30_000
+                ),
             ),
             ("clf", SGDClassifier(loss="log_loss", alpha=1e-4, max_iter=50, tol=1e-3, random_state=0)),
         ]

@@ -48,6 +48,7 @@ def help_categories() -> list[Category]:
 
 def in_language(articles: list[Article], language: str) -> list[Article]:
     """One article per translation group: the one in `language`, else the original."""
+
     def preference(article: Article) -> tuple[bool, bool]:
         return (article.language == language, article.translation_of_id is None)
 
@@ -202,7 +203,13 @@ def need_coverage(since: datetime) -> list[NeedCoverage]:
         .annotate(n=Count("id"))
     )
     rows = [
-        NeedCoverage(need, macros.get(need.pk, 0), articles.get(need.pk, 0), uses.get(need.pk, 0), volume.get(need.pk, 0))
+        NeedCoverage(
+            need,
+            macros.get(need.pk, 0),
+            articles.get(need.pk, 0),
+            uses.get(need.pk, 0),
+            volume.get(need.pk, 0),
+        )
         for need in needs
     ]
     return sorted(rows, key=lambda row: (not row.has_none, -row.conversations, str(row.need)))
@@ -216,7 +223,8 @@ def most_used_answers(since: datetime, limit: int = 20) -> list[UsedAnswer]:
         .order_by("-n")[:limit]
     )
     return [
-        UsedAnswer(row["macro__name"] or row["article__title"] or "(deleted)", row["how"], row["n"]) for row in used
+        UsedAnswer(row["macro__name"] or row["article__title"] or "(deleted)", row["how"], row["n"])
+        for row in used
     ]
 
 

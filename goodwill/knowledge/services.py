@@ -11,9 +11,16 @@ from django.utils.text import slugify
 
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, require
-from goodwill.conversations.models import ContactReason, Conversation, Macro
+from goodwill.conversations.models import Conversation, Macro
 from goodwill.knowledge import index
-from goodwill.knowledge.models import Article, ArticleRevision, Category, PreparedAnswerUse, SuggestionOpen
+from goodwill.knowledge.models import (
+    Article,
+    ArticleRevision,
+    Category,
+    NeedSuggestion,
+    PreparedAnswerUse,
+    SuggestionOpen,
+)
 
 ARTICLE_FIELDS = ("title", "body", "category", "language", "status", "visibility", "translation_of")
 
@@ -57,7 +64,10 @@ def save_article(
         if not article.slug:
             article.slug = slugify(article.title)[:200] or "article"
         article.updated_by = by
-        article.folded_title, article.folded_body = index.fold(article.title), index.fold(index.plain(article.body))
+        article.folded_title, article.folded_body = (
+            index.fold(article.title),
+            index.fold(index.plain(article.body)),
+        )
         if content_changed:
             article.revision += 1
         article.save()
@@ -81,7 +91,12 @@ def save_article(
 def restore_revision(revision: ArticleRevision, *, by: Agent | None) -> Article:
     """Make an old revision current again, as a new revision (history is never rewritten)."""
     return save_article(
-        {"title": revision.title, "body": revision.body, "status": revision.status, "visibility": revision.visibility},
+        {
+            "title": revision.title,
+            "body": revision.body,
+            "status": revision.status,
+            "visibility": revision.visibility,
+        },
         by=by,
         article=revision.article,
         note=f"Restored revision {revision.number}",
@@ -111,8 +126,6 @@ def record_suggestion_open(article: Article, source: str) -> SuggestionOpen | No
 
 
 def _suggested_need_id(conversation: Conversation) -> int | None:
-    from goodwill.knowledge.models import NeedSuggestion
-
     return NeedSuggestion.objects.filter(conversation=conversation).values_list("need_id", flat=True).first()
 
 
@@ -157,7 +170,3 @@ def _unique_slug(model: type[Category], name: str) -> str:
         n += 1
         slug = f"{base}-{n}"
     return slug
-
-
-def needs_with_ids(ids: list[int]) -> list[ContactReason]:
-    return list(ContactReason.objects.filter(pk__in=ids, is_active=True))

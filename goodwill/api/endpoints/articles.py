@@ -137,7 +137,9 @@ def read_article(request: HttpRequest, article_id: Id) -> dict[str, Any]:
 
 
 @router.get(
-    "/{article_id}/revisions", response={200: list[RevisionOut], 404: Error, 422: Error}, summary="An article's history"
+    "/{article_id}/revisions",
+    response={200: list[RevisionOut], 404: Error, 422: Error},
+    summary="An article's history",
 )
 def list_revisions(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]:
     """Newest first."""
@@ -158,7 +160,9 @@ def list_revisions(request: HttpRequest, article_id: Id) -> list[dict[str, Any]]
 
 
 @router.post("", response={201: ArticleOut, 403: Error, 422: Error}, summary="Create an article")
-def create_article(request: HttpRequest, response: HttpResponse, payload: ArticleIn) -> Status[dict[str, Any]]:
+def create_article(
+    request: HttpRequest, response: HttpResponse, payload: ArticleIn
+) -> Status[dict[str, Any]]:
     agent = agent_of(request)
     require(agent, Action.EDIT_KNOWLEDGE)
     fields = payload.model_dump()
@@ -167,7 +171,11 @@ def create_article(request: HttpRequest, response: HttpResponse, payload: Articl
     return Status(201, article_out(article))
 
 
-@router.patch("/{article_id}", response={200: ArticleOut, 403: Error, 404: Error, 422: Error}, summary="Change an article")
+@router.patch(
+    "/{article_id}",
+    response={200: ArticleOut, 403: Error, 404: Error, 422: Error},
+    summary="Change an article",
+)
 def update_article(request: HttpRequest, article_id: Id, payload: ArticlePatch) -> dict[str, Any]:
     """Only the fields given change; a change is a new revision."""
     agent = agent_of(request)

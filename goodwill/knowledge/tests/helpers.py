@@ -28,7 +28,9 @@ def make_article(by: Agent, **changes: Any) -> Article:
 
 
 def run_queued_subscribers() -> int:
-    tasks = list(DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by("enqueued_at"))
+    tasks = list(
+        DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by("enqueued_at")
+    )
     for task in tasks:
         run_subscriber.call(*task.args_kwargs["args"])
     DBTaskResult.objects.filter(pk__in=[task.pk for task in tasks]).delete()

@@ -15,14 +15,19 @@ pytestmark = pytest.mark.django_db
 def test_an_agent_creates_changes_and_reads_the_history(agent):
     need = ContactReason.objects.create(name="Refund")
     api = ApiClient(issue_api_token(agent))
-    created = api.post("/articles", {"title": "Refunds", "body": "Within 5 days.", "status": "published", "needs": [need.pk]})
+    created = api.post(
+        "/articles", {"title": "Refunds", "body": "Within 5 days.", "status": "published", "needs": [need.pk]}
+    )
     assert created.status_code == 201, created.content
     article = created.json()
     assert article["needs"] == [need.pk] and article["revision"] == 1
     changed = api.patch(f"/articles/{article['id']}", {"body": "Within 3 days.", "note": "Faster now"})
     assert changed.status_code == 200 and changed.json()["revision"] == 2
     history = api.get(f"/articles/{article['id']}/revisions").json()
-    assert [(r["number"], r["body"], r["note"]) for r in history] == [(2, "Within 3 days.", "Faster now"), (1, "Within 5 days.", "")]
+    assert [(r["number"], r["body"], r["note"]) for r in history] == [
+        (2, "Within 3 days.", "Faster now"),
+        (1, "Within 5 days.", ""),
+    ]
     found = api.get("/articles", {"q": "days"}).json()
     assert [item["id"] for item in found["items"]] == [article["id"]]
 

@@ -62,10 +62,14 @@ def test_a_new_conversation_gets_its_suggestion_through_the_event_seam(
     need.train_need_model()
     from goodwill.conversations.services import open_conversation
 
-    with subscribed({"conversation.opened": ("goodwill.knowledge.subscribers.suggest_need_for_new_conversation",)}):
+    with subscribed(
+        {"conversation.opened": ("goodwill.knowledge.subscribers.suggest_need_for_new_conversation",)}
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             conversation, _ = open_conversation(
-                customer=customer, subject="Cannot log in", channel="email",
+                customer=customer,
+                subject="Cannot log in",
+                channel="email",
                 text="The password reset link never arrives and my account is locked.",
             )
         run_queued_subscribers()
@@ -91,7 +95,9 @@ def test_the_agent_accepts_the_suggestion_in_one_click(client, agent):
     assert conversation.need == needs["Where is my order"]
     suggestion = NeedSuggestion.objects.get(conversation=conversation)
     assert suggestion.accepted_by == agent and suggestion.accepted_at is not None
-    assert Event.objects.filter(conversation_id=conversation.pk, kind="conversation.need", actor=agent).exists()
+    assert Event.objects.filter(
+        conversation_id=conversation.pk, kind="conversation.need", actor=agent
+    ).exists()
     # The need is set now: the suggestion panel is gone.
     html = client.get(reverse("conversations:detail", args=[conversation.number])).content.decode()
     assert "Suggested need" not in html

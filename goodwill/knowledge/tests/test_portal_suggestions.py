@@ -19,6 +19,10 @@ def test_the_new_request_form_asks_for_suggestions_as_the_customer_types(client,
 
 
 def test_suggestions_for_the_typed_request_link_back_with_the_portal_as_source(client, agent):
-    article = make_article(agent, title="Resetting your password", body="Choose Forgot password on the sign-in page.")
-    html = client.get("/help/suggest", {"source": "portal", "subject": "Login", "text": "I forgot my password"}).content.decode()
+    article = make_article(
+        agent, title="Resetting your password", body="Choose Forgot password on the sign-in page."
+    )
+    html = client.get(
+        "/help/suggest", {"source": "portal", "subject": "Login", "text": "I forgot my password"}
+    ).content.decode()
     assert f"/help/a/{article.pk}/{article.slug}/?ref=portal" in html

@@ -24,21 +24,30 @@ def returns(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def conversation(agent, returns):  # type: ignore[no-untyped-def]
     with subscribed({}):
-        conversation = make_conversation(subject="Return", text="I want to send my shoes back.", assignee=agent)
+        conversation = make_conversation(
+            subject="Return", text="I want to send my shoes back.", assignee=agent
+        )
         update_properties(conversation, {"need": returns}, by=agent)
     return conversation
 
 
 @pytest.fixture
 def prepared(agent, returns):  # type: ignore[no-untyped-def]
-    macro = Macro.objects.create(name="Return label", text="Hi {customer_name}, here is your label.", need=returns)
+    macro = Macro.objects.create(
+        name="Return label", text="Hi {customer_name}, here is your label.", need=returns
+    )
     Macro.objects.create(name="Unrelated macro", text="Something else.")
     public = make_article(agent, title="How returns work", body="Free within 60 days.", needs=[returns])
     internal = make_article(
-        agent, title="Returns: warehouse codes", body="Use code R-7.", needs=[returns.parent],
+        agent,
+        title="Returns: warehouse codes",
+        body="Use code R-7.",
+        needs=[returns.parent],
         visibility=Article.Visibility.INTERNAL,
     )
-    make_article(agent, title="Draft returns", body="Not ready.", needs=[returns], status=Article.Status.DRAFT)
+    make_article(
+        agent, title="Draft returns", body="Not ready.", needs=[returns], status=Article.Status.DRAFT
+    )
     make_article(agent, title="Gift cards", body="Other need.")
     return {"macro": macro, "public": public, "internal": internal}
 
@@ -82,7 +91,11 @@ def test_using_a_prepared_answer_is_recorded(client, agent, conversation, prepar
     url = reverse("knowledge:record_use", args=[conversation.number])
     assert client.post(url, {"how": "macro", "macro": prepared["macro"].pk}).status_code == 204
     assert client.post(url, {"how": "link", "article": prepared["public"].pk}).status_code == 204
-    uses = list(PreparedAnswerUse.objects.order_by("id").values_list("how", "macro_id", "article_id", "need_id", "agent_id"))
+    uses = list(
+        PreparedAnswerUse.objects.order_by("id").values_list(
+            "how", "macro_id", "article_id", "need_id", "agent_id"
+        )
+    )
     assert uses == [
         ("macro", prepared["macro"].pk, None, returns.pk, agent.pk),
         ("link", None, prepared["public"].pk, returns.pk, agent.pk),
@@ -101,7 +114,9 @@ def test_uses_on_a_hidden_conversation_are_a_404(client, outsider, billing_team,
     with subscribed({}):
         hidden = make_conversation(subject="Private", text="Billing only", team=billing_team)
     client.force_login(agent)
-    response = client.post(reverse("knowledge:record_use", args=[hidden.number]), {"how": "text", "article": "1"})
+    response = client.post(
+        reverse("knowledge:record_use", args=[hidden.number]), {"how": "text", "article": "1"}
+    )
     assert response.status_code == 404
 
 
@@ -110,7 +125,10 @@ def test_the_report_shows_uses_and_needs_without_answers(
 ):
     lonely = ContactReason.objects.create(name="Warranty")
     client.force_login(agent)
-    client.post(reverse("knowledge:record_use", args=[conversation.number]), {"how": "macro", "macro": prepared["macro"].pk})
+    client.post(
+        reverse("knowledge:record_use", args=[conversation.number]),
+        {"how": "macro", "macro": prepared["macro"].pk},
+    )
     for index in range(5):
         ContactReason.objects.create(name=f"Extra need {index}")
     with django_assert_max_num_queries(20):

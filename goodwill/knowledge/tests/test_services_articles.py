@@ -89,7 +89,9 @@ def test_publishing_sets_the_publication_time_once(agent):
 
 def test_search_ranks_the_best_match_first(agent):
     passing = make_article(agent, title="Gift cards", body="You can pay with a voucher. Returns are free.")
-    best = make_article(agent, title="Returns and refunds", body="Returns: print the returns label. Returns take 3 days.")
+    best = make_article(
+        agent, title="Returns and refunds", body="Returns: print the returns label. Returns take 3 days."
+    )
     found = search_public("returns").articles
     assert found[0] == best
     assert passing in found

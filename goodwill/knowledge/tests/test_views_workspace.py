@@ -30,7 +30,9 @@ def test_an_agent_writes_and_publishes_an_article(client, agent):
     client.force_login(agent)
     response = client.post(reverse("knowledge:new"), _form(needs=[need.pk]))
     article = Article.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("knowledge:edit", args=[article.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "knowledge:edit", args=[article.pk]
+    )
     assert article.is_public and list(article.needs.all()) == [need]
     assert article.revisions.get().author == agent
     html = client.get(reverse("knowledge:edit", args=[article.pk])).content.decode()
@@ -49,7 +51,9 @@ def test_a_duplicate_translation_is_refused_with_a_message(client, agent):
     original = make_article(agent)
     make_article(agent, title="Rücksendungen", language="de", translation_of=original)
     client.force_login(agent)
-    response = client.post(reverse("knowledge:new"), _form(title="Rückgabe", language="de", translation_of=original.pk))
+    response = client.post(
+        reverse("knowledge:new"), _form(title="Rückgabe", language="de", translation_of=original.pk)
+    )
     assert response.status_code == 400
     assert "already has a version in de" in response.content.decode()
 
@@ -70,7 +74,11 @@ def test_a_light_agent_reads_but_cannot_edit(client, agent, light_agent):
 
 def test_pages_need_a_sign_in(client, agent):
     article = make_article(agent)
-    for url in (reverse("knowledge:articles"), reverse("knowledge:edit", args=[article.pk]), reverse("knowledge:report")):
+    for url in (
+        reverse("knowledge:articles"),
+        reverse("knowledge:edit", args=[article.pk]),
+        reverse("knowledge:report"),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/" in response["Location"]
 
@@ -78,7 +86,10 @@ def test_pages_need_a_sign_in(client, agent):
 def test_history_shows_each_revision_and_restores_one(client, agent, teammate):
     article = make_article(agent, body="Version one")
     client.force_login(teammate)
-    client.post(reverse("knowledge:edit", args=[article.pk]), _form(title=article.title, body="Version two", note="Clearer"))
+    client.post(
+        reverse("knowledge:edit", args=[article.pk]),
+        _form(title=article.title, body="Version two", note="Clearer"),
+    )
     history = client.get(reverse("knowledge:history", args=[article.pk])).content.decode()
     assert "Revision 1" in history and "Revision 2" in history and "Clearer" in history
     assert "Sam Agent" in history and "Tess Teammate" in history

@@ -48,7 +48,11 @@ def articles(request: HttpRequest) -> HttpResponse:
         found = selectors.search_for_agents(query)
         listed, all_words = found.articles, found.all_words
     else:
-        listed = list(Article.objects.select_related("category").order_by("category__name", "title", "id")[:ARTICLES_SHOWN])
+        listed = list(
+            Article.objects.select_related("category").order_by("category__name", "title", "id")[
+                :ARTICLES_SHOWN
+            ]
+        )
         all_words = True
     context = {
         "articles": listed,
@@ -83,7 +87,15 @@ def edit_article(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if article is not None:
             initial = {
                 name: getattr(article, name)
-                for name in ("title", "body", "category", "language", "translation_of", "status", "visibility")
+                for name in (
+                    "title",
+                    "body",
+                    "category",
+                    "language",
+                    "translation_of",
+                    "status",
+                    "visibility",
+                )
             }
             initial["needs"] = list(article.needs.all())
         elif request.GET.get("translation_of", "").isdigit():
@@ -117,7 +129,9 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    found = get_object_or_404(ArticleRevision.objects.select_related("article", "author"), article_id=pk, number=number)
+    found = get_object_or_404(
+        ArticleRevision.objects.select_related("article", "author"), article_id=pk, number=number
+    )
     context = {
         "revision": found,
         "article": found.article,
@@ -157,7 +171,11 @@ def categories(request: HttpRequest) -> HttpResponse:
                 flash.success(request, "Category added.")
                 return redirect("knowledge:categories")
         status = 400
-    context = {"categories": Category.objects.all(), "form": form, "can_edit": allows(agent, Action.EDIT_KNOWLEDGE)}
+    context = {
+        "categories": Category.objects.all(),
+        "form": form,
+        "can_edit": allows(agent, Action.EDIT_KNOWLEDGE),
+    }
     return render(request, "knowledge/categories.html", context, status=status)
 
 
@@ -176,7 +194,9 @@ def report(request: HttpRequest) -> HttpResponse:
         "used": selectors.most_used_answers(since),
         "opens": selectors.suggestion_opens(since),
         "opens_total": SuggestionOpen.objects.filter(created_at__gte=since).count(),
-        "portal_requests": Conversation.objects.filter(created_at__gte=since, channel=Conversation.Channel.PORTAL).count(),
+        "portal_requests": Conversation.objects.filter(
+            created_at__gte=since, channel=Conversation.Channel.PORTAL
+        ).count(),
         "model": need.readiness(),
         "accepted": NeedSuggestion.objects.filter(created_at__gte=since, accepted_at__isnull=False).count(),
         "suggested": NeedSuggestion.objects.filter(created_at__gte=since).count(),
@@ -195,7 +215,9 @@ def record_use(request: HttpRequest, number: int) -> HttpResponse:
     if how == PreparedAnswerUse.How.MACRO and request.POST.get("macro", "").isdigit():
         macro = Macro.objects.filter(pk=int(request.POST["macro"]), is_active=True).first()
     elif request.POST.get("article", "").isdigit():
-        article = Article.objects.filter(pk=int(request.POST["article"]), status=Article.Status.PUBLISHED).first()
+        article = Article.objects.filter(
+            pk=int(request.POST["article"]), status=Article.Status.PUBLISHED
+        ).first()
     if (macro is None and article is None) or how not in PreparedAnswerUse.How.values:
         return HttpResponse("Unknown prepared answer.", status=400)
     services.record_prepared_answer_use(conversation, agent=agent, how=how, macro=macro, article=article)
@@ -207,7 +229,9 @@ def record_use(request: HttpRequest, number: int) -> HttpResponse:
 def accept_need(request: HttpRequest, number: int) -> HttpResponse:
     agent = _agent(request)
     conversation = get_conversation_for(agent, number)
-    suggestion = get_object_or_404(NeedSuggestion.objects.select_related("need", "conversation"), conversation=conversation)
+    suggestion = get_object_or_404(
+        NeedSuggestion.objects.select_related("need", "conversation"), conversation=conversation
+    )
     try:
         need.accept_suggestion(suggestion, by=agent)
     except PermissionDenied as error:
