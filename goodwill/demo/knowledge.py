@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from goodwill.conversations.models import ContactReason, Conversation, Macro
 from goodwill.knowledge import index, need
-from goodwill.knowledge.models import Article, ArticleRevision, Category
+from goodwill.knowledge.models import Article, ArticleRevision, Category, PreparedAnswerUse
 
 CATEGORIES = (
     ("orders-and-delivery", "Orders and delivery", "Tracking, delays, changing or cancelling an order."),
@@ -222,7 +222,8 @@ MACROS = {
     ),
 }
 
-SUGGEST_FOR_OPEN = 300  # open conversations without a need get a suggestion, newest first
+SUGGEST_FOR_OPEN = 300
+USES_FROM = 5000  # newest answered conversations looked at for prepared answer uses  # open conversations without a need get a suggestion, newest first
 
 
 def _needs() -> dict[str, ContactReason]:
@@ -257,6 +258,7 @@ def seed_knowledge() -> dict[str, int]:
         if need_key in needs:
             Macro.objects.get_or_create(name=name, defaults={"text": text, "need": needs[need_key]})
     index.rebuild_article_index()
+    uses = _prepared_answer_uses()
     model = need.train_need_model()
     suggested = 0
     if model is not None:
@@ -265,7 +267,35 @@ def seed_knowledge() -> dict[str, int]:
         )
         for conversation in open_without[:SUGGEST_FOR_OPEN]:
             suggested += need.suggest_need(conversation) is not None
-    return {"articles": created, "need_suggestions": suggested}
+    return {"articles": created, "prepared_answer_uses": uses, "need_suggestions": suggested}
+
+
+def _prepared_answer_uses() -> int:
+    """Some of the newest answered conversations used their need's macro (two in five)."""
+    if PreparedAnswerUse.objects.exists():
+        return 0
+    macros = dict(Macro.objects.filter(need__isnull=False).values_list("need_id", "id"))
+    answered = [
+        row
+        for row in Conversation.objects.filter(
+            need_id__in=list(macros), assignee__isnull=False, first_response_at__isnull=False
+        )
+        .order_by("-id")
+        .values_list("id", "need_id", "assignee_id", "first_response_at")[:USES_FROM]
+        if row[0] % 5 < 2
+    ]
+    rows = [
+        PreparedAnswerUse(
+            conversation_id=pk, need_id=need_id, agent_id=agent_id, macro_id=macros[need_id], how="macro"
+        )
+        for pk, need_id, agent_id, _at in answered
+    ]
+    created = PreparedAnswerUse.objects.bulk_create(rows, batch_size=1000)
+    # Inserted when the first answer was written, not when the demo was loaded.
+    for use, row in zip(created, answered, strict=True):
+        use.created_at = row[3]
+    PreparedAnswerUse.objects.bulk_update(created, ["created_at"], batch_size=1000)
+    return len(created)
 
 
 def _article(

@@ -43,7 +43,7 @@ def help_categories() -> list[Category]:
             ),
         )
     )
-    return [category for category in counted if category.article_count]  # type: ignore[attr-defined]
+    return [category for category in counted.order_by("position", "name") if category.article_count]  # type: ignore[attr-defined]
 
 
 def in_language(articles: list[Article], language: str) -> list[Article]:
@@ -167,10 +167,17 @@ class NeedCoverage:
     articles: int
     uses: int
     conversations: int
+    from_parent: int = 0  # the parent need's prepared answers, which serve this need too
+    is_group: bool = False  # a parent need with sub-needs and no conversations of its own
 
     @property
     def has_none(self) -> bool:
-        return not (self.macros or self.articles)
+        return not (self.macros or self.articles or self.from_parent)
+
+    @property
+    def is_gap(self) -> bool:
+        """No prepared answer at all, for a need conversations can actually have."""
+        return self.has_none and not self.is_group
 
 
 @dataclass
@@ -202,6 +209,7 @@ def need_coverage(since: datetime) -> list[NeedCoverage]:
         .values_list("need")
         .annotate(n=Count("id"))
     )
+    parents = {need.parent_id for need in needs if need.parent_id}
     rows = [
         NeedCoverage(
             need,
@@ -209,10 +217,14 @@ def need_coverage(since: datetime) -> list[NeedCoverage]:
             articles.get(need.pk, 0),
             uses.get(need.pk, 0),
             volume.get(need.pk, 0),
+            from_parent=(macros.get(need.parent_id, 0) + articles.get(need.parent_id, 0))
+            if need.parent_id
+            else 0,
+            is_group=need.pk in parents and not volume.get(need.pk, 0),
         )
         for need in needs
     ]
-    return sorted(rows, key=lambda row: (not row.has_none, -row.conversations, str(row.need)))
+    return sorted(rows, key=lambda row: (not row.is_gap, row.is_group, -row.conversations, str(row.need)))
 
 
 def most_used_answers(since: datetime, limit: int = 20) -> list[UsedAnswer]:

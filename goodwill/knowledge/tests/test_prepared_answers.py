@@ -137,3 +137,20 @@ def test_the_report_shows_uses_and_needs_without_answers(
     assert str(lonely) in without and "Return" not in without
     used = html[html.index("kb-used-title") : html.index("kb-opens-title")]
     assert "Return label" in used
+
+
+def test_a_parents_answers_cover_its_sub_needs_and_empty_groups_are_no_gap(
+    client, agent, django_assert_max_num_queries
+):
+    account = ContactReason.objects.create(name="Account")
+    ContactReason.objects.create(name="Password", parent=account)
+    billing = ContactReason.objects.create(name="Billing")
+    uncovered = ContactReason.objects.create(name="Invoice", parent=billing)
+    make_article(agent, title="Account help", body="All about accounts.", needs=[account])
+    client.force_login(agent)
+    html = client.get(reverse("knowledge:report")).content.decode()
+    without = html[html.index("kb-without-title") : html.index("kb-coverage-title")]
+    assert str(uncovered) in without
+    assert "Password" not in without  # served by the Account article
+    assert "<li>Billing <span" not in without  # a group of sub-needs, no conversations of its own
+    assert "(+1 for Account)" in html

@@ -190,7 +190,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "days": days,
         "day_choices": REPORT_DAYS,
         "coverage": coverage,
-        "without": [row for row in coverage if row.has_none],
+        "without": [row for row in coverage if row.is_gap],
         "used": selectors.most_used_answers(since),
         "opens": selectors.suggestion_opens(since),
         "opens_total": SuggestionOpen.objects.filter(created_at__gte=since).count(),
