@@ -293,7 +293,7 @@ def _prepared_answer_uses() -> int:
     created = PreparedAnswerUse.objects.bulk_create(rows, batch_size=1000)
     # Inserted when the first answer was written, not when the demo was loaded.
     for use, row in zip(created, answered, strict=True):
-        use.created_at = row[3]
+        use.created_at = row[3] or use.created_at
     PreparedAnswerUse.objects.bulk_update(created, ["created_at"], batch_size=1000)
     return len(created)
 
