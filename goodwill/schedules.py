@@ -15,6 +15,9 @@ Example:
 from __future__ import annotations
 
 PERIODIC: dict[str, tuple[str, int]] = {
+    "voice.send_surveys": ("goodwill.voice.services.send_due_surveys", 60),
+    "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
+    "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
     # Knowledge base: retrain the need classifier when the labelled conversations changed.
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
 }

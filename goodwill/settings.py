@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "goodwill.conversations",
     "goodwill.channels.email",
     "goodwill.channels.portal",
+    "goodwill.channels.webform",
     "goodwill.search",
     "goodwill.live",
     "goodwill.api",
@@ -91,6 +92,9 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
     "goodwill.listening",
+    "goodwill.callbacks",
+    "goodwill.internal",
+    "goodwill.voice",
     "goodwill.knowledge",
 ]
 if REDIS_URL:
@@ -226,6 +230,10 @@ def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
 
 # Addresses/networks whose X-Forwarded-For is believed (goodwill.core.http.client_ip).
 TRUSTED_PROXIES = _trusted_proxies()
+# Colleagues: customers whose address is on these domains (and subdomains) are internal customers.
+INTERNAL_EMAIL_DOMAINS = [
+    d.strip().lower().lstrip("@") for d in (env("GOODWILL_INTERNAL_DOMAINS", "") or "").split(",") if d.strip()
+]
 AUTHENTICATION_BACKENDS = ["goodwill.accounts.backends.RateLimitedModelBackend"]
 LOGIN_RATE_WINDOW = 15 * 60
 LOGIN_RATE_LIMIT = _env_int("GOODWILL_LOGIN_RATE_LIMIT", 10)  # one account from one IP, per window

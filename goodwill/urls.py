@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from goodwill.accounts.views import admin_login
 from goodwill.core.views import healthz, healthz_worker
 
 admin.site.site_header = "Goodwill administration"
@@ -9,12 +10,17 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/worker", healthz_worker, name="healthz-worker"),
     path("accounts/", include("goodwill.accounts.urls")),
+    path("admin/login/", admin_login, name="admin-login"),  # one sign-in page, with its limits
     path("admin/", admin.site.urls),
     path("api/v1/", include("goodwill.api.urls")),
     path("portal/", include("goodwill.channels.portal.urls")),
+    path("forms/", include("goodwill.channels.webform.urls")),
     path("email/", include("goodwill.channels.email.urls")),
     path("search/", include("goodwill.search.urls")),
     path("live/", include("goodwill.live.urls")),
+    path("", include("goodwill.callbacks.urls")),
+    path("", include("goodwill.internal.urls")),
+    path("", include("goodwill.voice.urls")),
     path("", include("goodwill.knowledge.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

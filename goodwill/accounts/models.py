@@ -65,6 +65,18 @@ class Agent(AbstractBaseUser):
     def __str__(self) -> str:
         return self.name or self.email
 
+    def set_password(self, raw_password: str | None) -> None:
+        # However the password changes (reset link, `goodwill changepassword`, the shell, the
+        # admin), the API tokens made before do not outlive it: save() revokes them.
+        self._password_replaced = self.pk is not None
+        super().set_password(raw_password)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if getattr(self, "_password_replaced", False):
+            self._password_replaced = False
+            ApiToken.objects.filter(agent=self, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
     @property
     def display_name(self) -> str:
         return self.name or self.email.split("@")[0]
@@ -117,6 +129,9 @@ class Team(models.Model):
         default=False, help_text="Only members (and admins) see this team's conversations."
     )
     email_address = models.EmailField(blank=True, help_text="Mail to this address lands in this team.")
+    accepts_internal_requests = models.BooleanField(
+        default=False, help_text="Colleagues may raise requests to this team from the portal, and agents may ask it for help."
+    )
     members = models.ManyToManyField(Agent, through="TeamMembership", related_name="teams")
     created_at = models.DateTimeField(auto_now_add=True)
 

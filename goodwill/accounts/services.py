@@ -39,8 +39,8 @@ def create_or_update_agent(
         password_changed = (
             password is not None and not created and not check_password(password, agent.password)
         )
-        if password is not None:
-            agent.set_password(password)
+        if password is not None and (created or password_changed):
+            agent.set_password(password)  # a new password revokes the tokens (Agent.save)
         agent.full_clean(exclude=["password"])
         agent.save()
         if password_changed:

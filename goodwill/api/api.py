@@ -128,11 +128,12 @@ def _crashed(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _detail(request, "Internal server error.", 500)
 
 
-from goodwill.api.endpoints import conversations, customers, messages, organisations  # noqa: E402
+from goodwill.api.endpoints import conversations, customers, messages, organisations, voice  # noqa: E402
 
 api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", messages.router)
 api.add_router("/customers", customers.router)
+api.add_router("/customers", voice.router)
 api.add_router("/organisations", organisations.router)
 from goodwill.api.endpoints import articles  # noqa: E402
 

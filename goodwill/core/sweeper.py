@@ -99,8 +99,11 @@ def run_sweeps(totals: SweepTotals | None = None, *, force: bool = False) -> Swe
 class Maintenance(threading.Thread):
     """The heartbeat and sweeper of one worker process (a daemon thread with its own connection)."""
 
-    def __init__(self, worker_id: str, backend: str) -> None:
+    def __init__(self, worker_id: str, backend: str, *, periodic: bool = True) -> None:
         super().__init__(name="goodwill-maintenance", daemon=True)
+        # A `--batch` worker drains the queue and exits: it starts no periodic jobs (cron
+        # `goodwill run-periodic` for that set-up).
+        self.periodic = periodic
         self.worker_id = worker_id[:64]
         self.backend = backend
         self.current_task: Any = None
@@ -124,7 +127,8 @@ class Maintenance(threading.Thread):
                     self.beat()
                     if tick % sweep_every == 0:
                         run_sweeps(self.totals)
-                    enqueue_due_jobs()
+                    if self.periodic:
+                        enqueue_due_jobs()
                 except Exception:
                     logger.exception("worker maintenance failed; trying again next beat")
                 tick += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.utils import parseaddr
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -47,6 +48,8 @@ def create_customer(
         address = Identity.normalise_email(address)
         validate_email(address)
         cleaned_emails.append(address)
+    if cleaned_emails and "is_internal" not in fields and any(is_internal_address(a) for a in cleaned_emails):
+        fields["is_internal"] = True  # a colleague: the company's own domain (GOODWILL_INTERNAL_DOMAINS)
     with transaction.atomic():
         if organisation is None and cleaned_emails:
             organisation = organisation_for_email(cleaned_emails[0])
@@ -91,6 +94,22 @@ def find_or_create_customer_by_email(address: str, *, name: str = "") -> Custome
         return found
 
 
+def is_internal_address(address: str) -> bool:
+    """An address on one of the company's own domains (settings.INTERNAL_EMAIL_DOMAINS): a colleague."""
+    domains = getattr(settings, "INTERNAL_EMAIL_DOMAINS", ())
+    domain = address.rpartition("@")[2].strip().lower()
+    return bool(domain) and any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def find_or_create_internal_customer(address: str, *, name: str = "") -> Customer:
+    """The colleague with this address as a customer, marked internal (created when new)."""
+    customer = find_or_create_customer_by_email(address, name=name)
+    if not customer.is_internal:
+        Customer.objects.filter(pk=customer.pk).update(is_internal=True)
+        customer.is_internal = True
+    return customer
+
+
 def create_customers_by_email(people: list[tuple[str, str]]) -> list[Customer]:
     """Many `find_or_create_customer_by_email` calls for addresses the caller found unused, in a few statements.
 
@@ -106,7 +125,11 @@ def create_customers_by_email(people: list[tuple[str, str]]) -> list[Customer]:
         domain = address.rpartition("@")[2].lower()
         if domain not in organisations:
             organisations[domain] = organisation_for_email(address)
-        customers.append(Customer(name=one_line(name, 200), organisation=organisations[domain]))
+        customers.append(
+            Customer(
+                name=one_line(name, 200), organisation=organisations[domain], is_internal=is_internal_address(address)
+            )
+        )
     with transaction.atomic():
         Customer.objects.bulk_create(customers)
         Identity.objects.bulk_create(

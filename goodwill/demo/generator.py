@@ -44,6 +44,7 @@ from goodwill.demo.knowledge import seed_knowledge
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
+from goodwill.demo.webform import seed_web_forms
 from goodwill.demo.writer import TimeFormat, epoch_seconds
 
 __all__ = [
@@ -123,6 +124,7 @@ class _Seeder:
             fresh = not Conversation.objects.exists()
             with search_paused():
                 staff = create_staff(self.anchor)
+                seed_web_forms(staff.support_id)
                 with indexes_deferred(fresh):
                     events = EventIds(max_id(Event))
                     customers = self._people(events)

@@ -123,8 +123,21 @@ def test_a_light_agent_gets_no_django_admin(client: Client, light_agent: Agent) 
 def test_an_agent_cannot_sign_in_to_the_admin_with_a_password(client: Client, agent: Agent) -> None:
     response = client.post("/admin/login/", {"username": "sam@example.com", "password": "pw-sam-123"})
 
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_admin_sign_in_is_the_rate_limited_one(client: Client) -> None:
+    response = client.get("/admin/login/?next=/admin/accounts/agent/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Faccounts%2Fagent%2F"
+    off_site = client.get("/admin/login/?next=https://evil.example/")
+    assert off_site["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_a_signed_in_agent_is_told_the_admin_is_for_admins(client: Client, agent: Agent) -> None:
+    client.force_login(agent)
+    assert client.get("/admin/login/?next=/admin/").status_code == 403
 
 
 def test_roles_decide_admin_flags(admin: Agent, agent: Agent, light_agent: Agent) -> None:

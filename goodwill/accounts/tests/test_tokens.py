@@ -133,3 +133,23 @@ def test_a_new_password_from_the_command_line_revokes_tokens_but_the_same_one_do
     create_or_update_agent("sam@example.com", password="something-else-42")
 
     assert api_status(raw) == 401
+
+
+def test_any_password_change_revokes_the_tokens(agent, teammate) -> None:
+    """Not only the reset link: `goodwill changepassword`, the shell and the admin call set_password."""
+    from goodwill.accounts.models import Agent as AgentModel
+    from goodwill.accounts.services import agent_for_token, issue_api_token
+
+    mine = issue_api_token(agent, name="script")
+    theirs = issue_api_token(teammate, name="other")
+    agent.name = "Sam Renamed"
+    agent.save()  # an unrelated change keeps them
+    assert agent_for_token(mine) == agent
+    fresh = AgentModel.objects.get(pk=agent.pk)
+    fresh.set_password("a-new-password-9")
+    fresh.save()
+    assert agent_for_token(mine) is None
+    assert agent_for_token(theirs) == teammate
+    later = issue_api_token(fresh, name="after")
+    fresh.save()  # saving again does not revoke the new one
+    assert agent_for_token(later) == fresh

@@ -2,23 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
+from goodwill.accounts.models import Team
 from goodwill.core import uploads
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-
-    def clean(self, data: object, initial: object = None) -> list[object]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
+from goodwill.core.forms import MultipleFileField
 
 
 def _check_sizes(files: list[object]) -> list[object]:
@@ -31,9 +17,21 @@ class SignInForm(forms.Form):
 
 
 class NewRequestForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label="Which team", queryset=Team.objects.none(), required=False, empty_label="Choose a team…"
+    )
     subject = forms.CharField(label="Subject", max_length=300)
     text = forms.CharField(label="How can we help?", widget=forms.Textarea(attrs={"rows": 8}), max_length=20_000)
     attachments = MultipleFileField(label="Attach files (optional)", required=False)
+
+    def __init__(self, *args: object, teams: list[Team] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if teams:  # a colleague chooses which team to ask
+            field = self.fields["team"]
+            field.queryset = Team.objects.filter(pk__in=[team.pk for team in teams])  # type: ignore[attr-defined]
+            field.required = True
+        else:
+            del self.fields["team"]
 
     def clean_attachments(self) -> list[object]:
         return _check_sizes(self.cleaned_data.get("attachments") or [])

@@ -18,11 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goodwill.accounts import ratelimit
+from goodwill.accounts.models import Agent, Team
 from goodwill.channels.portal.models import SignInLink
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import NewAttachment, open_conversation, receive_message
 from goodwill.customers.models import Customer, Identity
-from goodwill.customers.services import find_or_create_customer_by_email
+from goodwill.customers.services import (
+    find_or_create_customer_by_email,
+    find_or_create_internal_customer,
+    is_internal_address,
+)
 
 LINK_LIFETIME = timedelta(minutes=30)
 LINKS_PER_ADDRESS = 5  # per RATE_WINDOW
@@ -117,7 +122,18 @@ def redeem_sign_in_link(token: str) -> Customer | None:
         )
         if not claimed:
             return None
+        if is_internal_address(link.email):
+            return find_or_create_internal_customer(link.email)
         return find_or_create_customer_by_email(link.email)
+
+
+def colleague_for_agent(agent: Agent) -> Customer:
+    """Staff sign-in to the portal: the agent as an internal customer (created when new)."""
+    return find_or_create_internal_customer(agent.email, name=agent.name)
+
+
+def teams_for_internal_requests() -> list[Team]:
+    return list(Team.objects.filter(accepts_internal_requests=True).order_by("name"))
 
 
 def count_post(customer: Customer, *, ip: str | None) -> None:
@@ -141,12 +157,23 @@ def _clean_text(text: str) -> str:
 
 
 def start_request(
-    customer: Customer, *, subject: str, text: str, attachments: Sequence[NewAttachment] = ()
+    customer: Customer,
+    *,
+    subject: str,
+    text: str,
+    attachments: Sequence[NewAttachment] = (),
+    team: Team | None = None,
 ) -> Conversation:
-    """A customer opens a new conversation from the portal (a few dozen an hour at most)."""
+    """A customer opens a new conversation from the portal (a few dozen an hour at most).
+
+    A colleague (an internal customer) may address a team that accepts internal requests;
+    the conversation is then on the internal channel.
+    """
     text = _clean_text(text)
     if not text:
         raise ValidationError("Please describe what you need.")
+    if team is not None and not (customer.is_internal and team.accepts_internal_requests):
+        raise ValidationError("That team does not take requests here.")
     if not ratelimit.hit(
         f"portal-request:{customer.pk}", limit=REQUESTS_PER_CUSTOMER, window_seconds=RATE_WINDOW
     ):
@@ -154,9 +181,10 @@ def start_request(
     conversation, _message = open_conversation(
         customer=customer,
         subject=subject,
-        channel=Conversation.Channel.PORTAL,
+        channel=Conversation.Channel.INTERNAL if team is not None else Conversation.Channel.PORTAL,
         text=text,
         attachments=attachments,
+        team=team,
     )
     return conversation
 

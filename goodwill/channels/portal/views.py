@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages as flash
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -131,6 +132,18 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
     return _no_store(render(request, "portal/confirm_sign_in.html"))
 
 
+@require_http_methods(["GET", "POST"])
+def staff_sign_in(request: HttpRequest) -> HttpResponse:
+    """Colleagues with a Goodwill account open the portal as themselves (an internal customer)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        customer = services.colleague_for_agent(request.user)  # type: ignore[arg-type]
+        request.session[services.SESSION_KEY] = customer.pk
+        return redirect("portal:new")
+    return _no_store(render(request, "portal/staff_sign_in.html", {"agent": request.user}))
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     request.session.pop(services.SESSION_KEY, None)
@@ -154,7 +167,9 @@ TOO_MANY_POSTS = (
 )
 
 
-def _posted_form(request: HttpRequest, customer: Customer, form_class: type[FormType]) -> tuple[FormType, int]:
+def _posted_form(
+    request: HttpRequest, customer: Customer, form_class: type[FormType], **form_kwargs: Any
+) -> tuple[FormType, int]:
     """The submitted form, or with its text kept and why it was refused: 429 too often, 413 too big."""
     try:
         services.count_post(customer, ip=_client_ip(request))
@@ -164,8 +179,8 @@ def _posted_form(request: HttpRequest, customer: Customer, form_class: type[Form
     except uploads.UploadRefused as error:
         refused, status = " ".join(error.messages) + " Your text is kept below.", 413
     else:
-        return form_class(request.POST, request.FILES), 200
-    form = form_class(request.POST)  # the text only: refused files are not kept
+        return form_class(request.POST, request.FILES, **form_kwargs), 200
+    form = form_class(request.POST, **form_kwargs)  # the text only: refused files are not kept
     form.add_error(None, refused)
     return form, status
 
@@ -173,9 +188,10 @@ def _posted_form(request: HttpRequest, customer: Customer, form_class: type[Form
 @require_http_methods(["GET", "POST"])
 @customer_required
 def new_request(request: HttpRequest, customer: Customer) -> HttpResponse:
-    form, status = NewRequestForm(), 200
+    teams = services.teams_for_internal_requests() if customer.is_internal else []
+    form, status = NewRequestForm(teams=teams), 200
     if request.method == "POST":
-        form, status = _posted_form(request, customer, NewRequestForm)
+        form, status = _posted_form(request, customer, NewRequestForm, teams=teams)
     if status == 200 and form.is_bound and form.is_valid():
         try:
             conversation = services.start_request(
@@ -183,6 +199,7 @@ def new_request(request: HttpRequest, customer: Customer) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 text=form.cleaned_data["text"],
                 attachments=_attachments(form.cleaned_data["attachments"]),
+                team=form.cleaned_data.get("team"),
             )
         except ValidationError as error:
             form.add_error(None, error)

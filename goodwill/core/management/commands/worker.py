@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = "Run background tasks (database queue by default, RQ on Redis when GOODWILL_REDIS_URL is set)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--batch", action="store_true", help="Exit when the queue is empty.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Exit when the queue is empty (starts no periodic jobs)."
+        )
         parser.add_argument("--interval", type=float, default=0.5)
         parser.add_argument(
             "--stop-timeout",
@@ -32,7 +34,7 @@ class Command(BaseCommand):
         from goodwill.core.sweeper import Maintenance
 
         worker_id = get_random_string(32)
-        maintenance = Maintenance(worker_id, "rq" if settings.REDIS_URL else "database")
+        maintenance = Maintenance(worker_id, "rq" if settings.REDIS_URL else "database", periodic=not batch)
         maintenance.start()
         try:
             if settings.REDIS_URL:

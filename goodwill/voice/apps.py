@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class VoiceConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "goodwill.voice"
+    verbose_name = "Voice of the customer"
+
+    def ready(self) -> None:
+        from goodwill.conversations.badges import ROW, register_badges
+        from goodwill.conversations.panels import register_panel
+        from goodwill.conversations.selectors import register_inbox_view
+        from goodwill.voice.panels import BAD_FEEDBACK_VIEW, complaint_panel, feedback_panel, row_badges
+
+        register_panel(feedback_panel, order=35)
+        register_panel(complaint_panel, order=36)
+        register_badges(row_badges, slot=ROW)
+        register_inbox_view(BAD_FEEDBACK_VIEW)

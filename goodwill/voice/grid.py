@@ -1,0 +1,118 @@
+"""The outcome × conduct grid: for each quadrant, how many customers came back within 30 and 90 days.
+
+The essays claim a bad outcome with good conduct still keeps the customer. Each quadrant shows its
+answers and the share of customers who came back (a new conversation, or a "returned" event posted
+through the API) within 30 and 90 days of answering, with a 95% Wilson interval, counting only
+answers old enough for the window to have passed (a week-old answer says nothing about 30 days).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from goodwill.conversations.models import Conversation
+from goodwill.voice.models import ReturnEvent, Survey
+
+WINDOWS = (30, 90)
+QUADRANTS = (
+    ("met-good", "Need met, treated well"),
+    ("met-poor", "Need met, treated poorly"),
+    ("unmet-good", "Need not (fully) met, treated well"),
+    ("unmet-poor", "Need not (fully) met, treated poorly"),
+)
+
+
+def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95% Wilson score interval for a proportion; None without observations."""
+    if total == 0:
+        return None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    margin = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - margin), min(1.0, centre + margin)
+
+
+@dataclass
+class Rate:
+    days: int
+    eligible: int
+    returned: int
+
+    @property
+    def share(self) -> float | None:
+        return self.returned / self.eligible if self.eligible else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        return wilson(self.returned, self.eligible)
+
+
+@dataclass
+class Quadrant:
+    key: str
+    label: str
+    answers: int
+    rates: list[Rate]
+
+
+def _came_back(days: int) -> Q:
+    until = ExpressionWrapper(OuterRef("answered_at") + timedelta(days=days), output_field=DateTimeField())
+    conversation = Conversation.objects.filter(
+        customer_id=OuterRef("customer_id"), created_at__gt=OuterRef("answered_at"), created_at__lte=until
+    )
+    returned = ReturnEvent.objects.filter(customer_id=OuterRef("customer_id"), at__gt=OuterRef("answered_at"), at__lte=until)
+    return Q(Exists(conversation)) | Q(Exists(returned))
+
+
+def outcome_conduct_grid(
+    *, since: datetime, until: datetime, team_id: int | None = None, now: datetime | None = None
+) -> list[Quadrant]:
+    now = now or timezone.now()
+    answers = Survey.objects.filter(answered_at__gte=since, answered_at__lt=until, conduct__isnull=False).exclude(
+        outcome=""
+    )
+    if team_id is not None:
+        answers = answers.filter(team_id=team_id)
+    met = Q(outcome=Survey.Outcome.YES)
+    good = Q(conduct__gte=4)
+    cell = Case(
+        When(met & good, then=Value("met-good")),
+        When(met, then=Value("met-poor")),
+        When(good, then=Value("unmet-good")),
+        default=Value("unmet-poor"),
+    )
+    aggregates: dict[str, Count] = {"answers": Count("pk")}
+    annotations = {}
+    for days in WINDOWS:
+        annotations[f"back_{days}"] = ExpressionWrapper(_came_back(days), output_field=BooleanField())
+        old_enough = Q(answered_at__lte=now - timedelta(days=days))
+        aggregates[f"eligible_{days}"] = Count("pk", filter=old_enough)
+        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & Q(**{f"back_{days}": True}))
+    rows: dict[str, Any] = {
+        row["cell"]: row
+        for row in answers.annotate(cell=cell, **annotations).values("cell").annotate(**aggregates).order_by()
+    }
+    grid = []
+    for key, label in QUADRANTS:
+        row = rows.get(key, {})
+        rates = [Rate(days, row.get(f"eligible_{days}", 0), row.get(f"returned_{days}", 0)) for days in WINDOWS]
+        grid.append(Quadrant(key, label, row.get("answers", 0), rates))
+    return grid

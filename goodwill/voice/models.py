@@ -1,0 +1,174 @@
+"""Two-axis feedback: was the need met (outcome) and how was the customer treated (conduct).
+
+A survey is made when a conversation is solved, sent after the team's delay, and answered by
+one-click signed links (no login). Answers stay on the survey row, which points at the
+conversation, the agent who served and the customer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class SurveyPolicy(models.Model):
+    """When and how a team asks; the policy without a team is the default for everyone else."""
+
+    team = models.OneToOneField(
+        "accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="survey_policy"
+    )
+    is_active = models.BooleanField(default=True)
+    delay_hours = models.PositiveIntegerField(default=24, help_text="Hours after solving before the survey goes out.")
+    cooldown_days = models.PositiveIntegerField(default=30, help_text="Never survey one customer more often than this.")
+    by_email = models.BooleanField(default=True)
+    in_portal = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"Surveys for {self.team or 'every team'}"
+
+
+class SurveyWording(models.Model):
+    """The survey's words in one language (the customer's language picks them; English is the fallback)."""
+
+    policy = models.ForeignKey(SurveyPolicy, on_delete=models.CASCADE, related_name="wordings")
+    language = models.CharField(max_length=12, default="en")
+    subject = models.CharField(max_length=200, default="How did we do?")
+    intro = models.TextField(default="Thank you for getting in touch. Two quick questions, one click each:")
+    outcome_question = models.CharField(max_length=200, default="Did we meet your need?")
+    conduct_question = models.CharField(max_length=200, default="How were you treated?")
+    comment_prompt = models.CharField(max_length=200, default="Anything you would like to add? (optional)")
+    thanks = models.TextField(default="Thank you. Every answer is read by the team.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["policy", "language"], name="voice_wording_language")]
+
+
+class Survey(models.Model):
+    class Outcome(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="survey"
+    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="surveys")
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="surveys",
+        help_text="Who served: the assignee when the conversation was solved.",
+    )
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=12, default="en")
+    created_at = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped = models.CharField(max_length=100, blank=True, help_text="Why it was not sent, when it was not.")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    conduct = models.PositiveSmallIntegerField(null=True, blank=True)  # 1..5
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="After this, the links change nothing.")
+    needs_follow_up = models.BooleanField(default=False)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["send_after"], name="survey_to_send", condition=models.Q(sent_at__isnull=True, skipped="")),
+            models.Index(fields=["customer", "-created_at"], name="survey_customer"),
+            models.Index(fields=["answered_at"], name="survey_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey on #{self.conversation_id}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.outcome == self.Outcome.NO or (self.conduct is not None and self.conduct <= 2)
+
+
+class Unsubscribe(models.Model):
+    """The customer asked for no more surveys."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="survey_opt_out")
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class ReturnEvent(models.Model):
+    """A customer came back outside Goodwill (a purchase, a renewal), posted through the API."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="returns")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "at"], name="return_customer_at")]
+
+
+class Improvement(models.Model):
+    """Something the company changes because customers complained; each complainer hears when it ships."""
+
+    class Status(models.TextChoices):
+        IDEA = "idea", "Idea"
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        SHIPPED = "shipped", "Shipped"
+        WONT_DO = "wont_do", "Won't do"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="improvements"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IDEA)
+    reason = models.TextField(blank=True, help_text="Why it will not be done, or what changed.")
+    announcement = models.TextField(
+        blank=True, help_text="What each customer who raised it is told when it ships (their own conversation)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Complaint(models.Model):
+    """A conversation marked as a complaint: thanked for, listened to, and linked to what changes."""
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="complaint"
+    )
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="complaints")
+    summary = models.CharField(max_length=300, blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    improvement = models.ForeignKey(
+        Improvement, null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When they were told it shipped.")
+
+    class Meta:
+        ordering = ["-marked_at"]
+
+
+class ExtraMile(models.Model):
+    """Going beyond what was asked: what the agent did, and what it cost."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="extra_miles"
+    )
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    what = models.CharField(max_length=300)
+    cost = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]

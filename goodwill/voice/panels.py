@@ -1,0 +1,61 @@
+"""Feedback on the conversation page, a badge on rows with a bad answer, and the "Bad feedback" view."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.http import HttpRequest
+
+from goodwill.accounts.models import Agent
+from goodwill.conversations.badges import Badge
+from goodwill.conversations.models import Conversation
+from goodwill.conversations.panels import Panel
+from goodwill.conversations.selectors import InboxView
+from goodwill.voice.improvements import acknowledgement_text, looks_like_a_complaint
+from goodwill.voice.models import Complaint, ExtraMile, Improvement, Survey
+
+
+def feedback_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
+    survey = Survey.objects.filter(conversation=conversation).select_related("followed_up_by").first()
+    if survey is None:
+        return None
+    return Panel("voice/_panel.html", {"survey": survey})
+
+
+def complaint_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
+    complaint = Complaint.objects.filter(conversation=conversation).select_related("improvement").first()
+    context = {
+        "complaint": complaint,
+        "suggestion": "" if complaint else looks_like_a_complaint(conversation),
+        "thanks_text": acknowledgement_text(conversation) if complaint and not complaint.acknowledged_at else "",
+        "improvements": Improvement.objects.exclude(status__in=["shipped", "wont_do"]).order_by("title")[:100]
+        if complaint
+        else [],
+        "extra_miles": list(ExtraMile.objects.filter(conversation=conversation).select_related("agent")[:20]),
+    }
+    return Panel("voice/_complaint_panel.html", context)
+
+
+def _label(survey: Survey) -> str:
+    parts = []
+    if survey.outcome:
+        parts.append(f"need met: {survey.outcome}")
+    if survey.conduct is not None:
+        parts.append(f"treated {survey.conduct}/5")
+    return ", ".join(parts)
+
+
+def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
+    rows = Survey.objects.filter(
+        conversation_id__in=conversation_ids, needs_follow_up=True, followed_up_at__isnull=True
+    )
+    return {
+        survey.conversation_id: [Badge("bad feedback", "feedback-bad", _label(survey))] for survey in rows
+    }
+
+
+def _bad(agent: Agent) -> Q:
+    flagged = Survey.objects.filter(needs_follow_up=True, followed_up_at__isnull=True).values("conversation_id")
+    return Q(pk__in=flagged)
+
+
+BAD_FEEDBACK_VIEW = InboxView("bad-feedback", "Bad feedback", "recent", _bad)

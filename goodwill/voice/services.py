@@ -1,0 +1,215 @@
+"""Planning, sending and answering surveys; the follow-up flag; opting out."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from goodwill.accounts.models import Agent, Team
+from goodwill.conversations.models import Conversation
+from goodwill.conversations.services import update_properties
+from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
+from goodwill.core.models import Event
+from goodwill.customers.models import Customer, Identity
+from goodwill.voice.models import Survey, SurveyPolicy, SurveyWording, Unsubscribe
+
+logger = logging.getLogger("goodwill.voice")
+
+SALT = "goodwill.voice.survey"
+LINK_LIFETIME = timedelta(days=30)
+ANSWER_WINDOW = timedelta(days=7)  # after the first click, the answer may still change for a week
+SEND_BATCH = 200
+CONDUCT_SCALE = range(1, 6)
+
+
+class SurveyClosed(Exception):
+    """The survey was answered and closed, or its link expired: nothing changes."""
+
+
+def policy_for(team: Team | None) -> SurveyPolicy:
+    """The team's policy, else the default one (a row without a team), else the built-in defaults."""
+    if team is not None:
+        policy = SurveyPolicy.objects.filter(team=team).first()
+        if policy is not None:
+            return policy
+    return SurveyPolicy.objects.filter(team__isnull=True).first() or SurveyPolicy()
+
+
+def wording_for(policy: SurveyPolicy, language: str) -> SurveyWording:
+    """Words in the customer's language (`de-AT` → `de`), else English, else the built-in English."""
+    if policy.pk:
+        wordings = {wording.language.lower(): wording for wording in policy.wordings.all()}
+        for code in (language.lower(), language.lower().split("-")[0], "en"):
+            if code in wordings:
+                return wordings[code]
+    return SurveyWording(language="en")
+
+
+def plan_survey(event: Event) -> None:
+    """Subscriber (conversation.solved): make the survey to send after the team's delay, once."""
+    if event.conversation_id is None:
+        return
+    conversation = Conversation.objects.select_related("customer", "team").filter(pk=event.conversation_id).first()
+    if conversation is None or Survey.objects.filter(conversation=conversation).exists():
+        return
+    policy = policy_for(conversation.team)
+    if not policy.is_active:
+        return
+    Survey.objects.create(
+        conversation=conversation, customer=conversation.customer, agent_id=conversation.assignee_id,
+        team=conversation.team, language=(conversation.customer.language or "en")[:12],
+        send_after=event.created_at + timedelta(hours=policy.delay_hours),
+    )
+
+
+def _skip_reason(survey: Survey, policy: SurveyPolicy, now: datetime) -> str:
+    if survey.conversation.status not in (Conversation.Status.SOLVED, Conversation.Status.CLOSED):
+        return "conversation reopened"
+    if Unsubscribe.objects.filter(customer_id=survey.customer_id).exists():
+        return "customer opted out"
+    recent = Survey.objects.filter(
+        customer_id=survey.customer_id, sent_at__gte=now - timedelta(days=policy.cooldown_days)
+    ).exclude(pk=survey.pk)
+    if recent.exists():
+        return f"surveyed within {policy.cooldown_days} days"
+    return ""
+
+
+def send_due_surveys(now: datetime) -> str:
+    """Periodic: send the surveys whose delay has passed (each once), or say why one is skipped."""
+    due = list(
+        Survey.objects.select_related("conversation", "customer", "team")
+        .filter(sent_at__isnull=True, skipped="", send_after__lte=now)
+        .order_by("send_after")[:SEND_BATCH]
+    )
+    sent = skipped = 0
+    for survey in due:
+        policy = policy_for(survey.team)
+        reason = _skip_reason(survey, policy, now)
+        if reason:
+            Survey.objects.filter(pk=survey.pk).update(skipped=reason)
+            skipped += 1
+            continue
+        if policy.by_email and _mail_survey(survey, policy):
+            sent += 1
+        Survey.objects.filter(pk=survey.pk, sent_at__isnull=True).update(sent_at=now)
+    return f"{sent} surveys mailed, {skipped} skipped" if due else ""
+
+
+def token_for(survey: Survey) -> str:
+    return signing.dumps({"s": survey.pk}, salt=SALT)
+
+
+def survey_for_token(token: str) -> Survey:
+    """The survey a link belongs to; SurveyClosed when the link is forged or too old."""
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=LINK_LIFETIME)
+    except signing.BadSignature:
+        raise SurveyClosed("This link is not valid or has expired.") from None
+    survey = Survey.objects.select_related("conversation", "customer", "team").filter(pk=payload.get("s")).first()
+    if survey is None:
+        raise SurveyClosed("This survey no longer exists.")
+    return survey
+
+
+def answer_url(survey: Survey, **answer: object) -> str:
+    query = "&".join(f"{key}={value}" for key, value in answer.items())
+    path = reverse("voice:answer", args=[token_for(survey)])
+    return f"{settings.BASE_URL.rstrip('/')}{path}{'?' + query if query else ''}"
+
+
+def _mail_survey(survey: Survey, policy: SurveyPolicy) -> bool:
+    identity = survey.customer.identities.filter(kind=Identity.Kind.EMAIL).order_by("pk").first()
+    if identity is None:
+        return False
+    claim = claim_delivery(f"survey:{survey.pk}")
+    if claim is None:
+        return True
+    words = wording_for(policy, survey.language)
+    outcome_links = "\n".join(
+        f"  {label}: {answer_url(survey, outcome=value)}" for value, label in Survey.Outcome.choices
+    )
+    conduct_links = "\n".join(f"  {n} of 5: {answer_url(survey, conduct=n)}" for n in CONDUCT_SCALE)
+    body = (
+        f"{words.intro}\n\nAbout #{survey.conversation.number} {survey.conversation.subject}\n\n"
+        f"{words.outcome_question}\n{outcome_links}\n\n{words.conduct_question}\n{conduct_links}\n\n"
+        f"No more surveys: {settings.BASE_URL.rstrip('/')}{reverse('voice:unsubscribe', args=[token_for(survey)])}\n"
+    )
+    mail = EmailMultiAlternatives(
+        subject=f"{words.subject} (#{survey.conversation.number})", body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL, to=[identity.value],
+        headers={"Auto-Submitted": "auto-generated",
+                 "List-Unsubscribe": f"<{settings.BASE_URL.rstrip('/')}{reverse('voice:unsubscribe', args=[token_for(survey)])}>"},
+    )
+    try:
+        mail.send()
+    except Exception:
+        mark_failed(claim)
+        logger.exception("survey %s: mail failed; the next run tries again", survey.pk)
+        return False
+    mark_sent(claim)
+    return True
+
+
+def _clean(outcome: str | None, conduct: object) -> tuple[str | None, int | None]:
+    if outcome is not None and outcome not in Survey.Outcome.values:
+        raise ValidationError("Choose yes, partly or no.")
+    value: int | None = None
+    if conduct not in (None, ""):
+        try:
+            value = int(str(conduct))
+        except ValueError:
+            value = 0
+        if value not in CONDUCT_SCALE:
+            raise ValidationError("Choose from 1 to 5.")
+    return outcome, value
+
+
+def record_answer(
+    survey: Survey,
+    *,
+    outcome: str | None = None,
+    conduct: object = None,
+    comment: str | None = None,
+    final: bool = False,
+    now: datetime | None = None,
+) -> Survey:
+    """Store what the customer clicked or wrote. SurveyClosed once closed (a replayed link changes nothing)."""
+    now = now or timezone.now()
+    outcome, conduct_value = _clean(outcome, conduct)
+    with transaction.atomic():
+        locked = Survey.objects.select_for_update().select_related("conversation").get(pk=survey.pk)
+        if locked.closed_at is not None or (locked.answered_at and now > locked.answered_at + ANSWER_WINDOW):
+            raise SurveyClosed("Thank you, we have your answer already.")
+        if outcome:
+            locked.outcome = outcome
+        if conduct_value is not None:
+            locked.conduct = conduct_value
+        if comment is not None:
+            locked.comment = comment.strip()[:5000]
+        if locked.outcome or locked.conduct is not None:
+            locked.answered_at = locked.answered_at or now
+        locked.needs_follow_up = locked.is_bad
+        if final:
+            locked.closed_at = now
+        locked.save()
+        if locked.outcome and not locked.conversation.need_met:
+            update_properties(locked.conversation, {"need_met": locked.outcome}, by=None)
+    return locked
+
+
+def mark_followed_up(survey: Survey, *, by: Agent) -> None:
+    Survey.objects.filter(pk=survey.pk, followed_up_at__isnull=True).update(followed_up_at=timezone.now(), followed_up_by=by)
+
+
+def unsubscribe(customer: Customer) -> None:
+    Unsubscribe.objects.get_or_create(customer=customer)
+    Survey.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(skipped="customer opted out")
