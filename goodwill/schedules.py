@@ -18,6 +18,8 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "voice.send_surveys": ("goodwill.voice.services.send_due_surveys", 60),
     "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
     "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
+    # Promise ledger: remind owners before due, flag unkept promises at due.
+    "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
     # Knowledge base: retrain the need classifier when the labelled conversations changed.
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
 }

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "goodwill.callbacks",
     "goodwill.internal",
     "goodwill.voice",
+    "goodwill.promises",
     "goodwill.knowledge",
 ]
 if REDIS_URL:
@@ -368,3 +369,6 @@ FILE_UPLOAD_HANDLERS = [
 UPLOAD_MAX_FILES = 10  # per request, portal and composer alike
 UPLOAD_MAX_FILE_BYTES = 20 * 1024 * 1024
 UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
+
+# Promise ledger (goodwill/promises): how long before a promise's due time its owner is reminded.
+GOODWILL_PROMISE_REMIND_MINUTES = int(env("GOODWILL_PROMISE_REMIND_MINUTES", "120") or 120)

@@ -31,8 +31,12 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
         "goodwill.knowledge.subscribers.suggest_need_for_new_conversation",
     ),
     "message.received": ("goodwill.listening.subscribers.score_message",),
-    # Whoever asked another team for help hears when it is answered or solved.
-    "message.replied": ("goodwill.internal.services.tell_asker",),
+    # Whoever asked another team for help hears when it is answered or solved; promises
+    # confirmed for a draft point at the reply that carried them.
+    "message.replied": (
+        "goodwill.internal.services.tell_asker",
+        "goodwill.promises.subscribers.link_promises_to_reply",
+    ),
     # Solving a conversation plans its two-axis survey (sent after the team's delay).
     "conversation.solved": ("goodwill.internal.services.tell_asker", "goodwill.voice.services.plan_survey"),
 }

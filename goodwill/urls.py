@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("goodwill.callbacks.urls")),
     path("", include("goodwill.internal.urls")),
     path("", include("goodwill.voice.urls")),
+    path("promises/", include("goodwill.promises.urls")),
     path("", include("goodwill.knowledge.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

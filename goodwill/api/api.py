@@ -135,6 +135,11 @@ api.add_router("/conversations", messages.router)
 api.add_router("/customers", customers.router)
 api.add_router("/customers", voice.router)
 api.add_router("/organisations", organisations.router)
+
+from goodwill.api.endpoints import promises  # noqa: E402
+
+api.add_router("/conversations", promises.router)
+
 from goodwill.api.endpoints import articles  # noqa: E402
 
 api.add_router("/articles", articles.router)

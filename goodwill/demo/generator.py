@@ -42,6 +42,7 @@ from goodwill.demo.bulk import (
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.knowledge import seed_knowledge
 from goodwill.demo.people import Customers, customer_count_for, load_people
+from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
 from goodwill.demo.webform import seed_web_forms
@@ -137,6 +138,7 @@ class _Seeder:
                     conversations=self.total,
                 )
                 self.report.events = events.issued
+                seed_promises(anchor=self.anchor)
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
                 self.say(

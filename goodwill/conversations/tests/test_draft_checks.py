@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from goodwill.conversations import drafts
 from goodwill.conversations.drafts import register_draft_check, unregister_draft_check
 from goodwill.conversations.panels import Panel
 from goodwill.conversations.services import open_conversation
@@ -34,9 +35,12 @@ def check(settings, tmp_path):  # type: ignore[no-untyped-def]
     (folder / "_shouting.html").write_text('<p class="finding">Shouting: {{ panel.text }}</p>')
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
     SEEN.clear()
+    registered = list(drafts._checks)  # feature apps' own checks (promises, tone) stay out of these tests
+    drafts._checks.clear()
     register_draft_check(shouting)
     yield
     unregister_draft_check(shouting)
+    drafts._checks[:] = registered
 
 
 def test_the_page_asks_for_checks_only_when_some_are_registered(client, agent, conversation, check):

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class PromisesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "goodwill.promises"
+    verbose_name = "Promises"
+
+    def ready(self) -> None:
+        from goodwill.conversations.badges import ROW, register_badges
+        from goodwill.conversations.drafts import register_draft_check
+        from goodwill.conversations.panels import register_panel
+        from goodwill.conversations.selectors import register_inbox_view
+        from goodwill.promises.ui import DUE_VIEW, draft_check, row_badges, sidebar_panel
+
+        register_draft_check(draft_check, order=50)
+        register_panel(sidebar_panel, order=40)
+        register_badges(row_badges, slot=ROW)
+        register_inbox_view(DUE_VIEW)
