@@ -15,11 +15,15 @@ Example:
 from __future__ import annotations
 
 PERIODIC: dict[str, tuple[str, int]] = {
+    "data.retention": ("goodwill.data.retention.run", 24 * 60 * 60),
+    "data.erased_duplicates": ("goodwill.data.tombstones.forget_erased_duplicates", 5 * 60),
     "voice.send_surveys": ("goodwill.voice.services.send_due_surveys", 60),
     "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
     "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
     # Promise ledger: remind owners before due, flag unkept promises at due.
     "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
+    # Customer memory: match keys for identities added since the last run (duplicate suggestions).
+    "memory.match-keys": ("goodwill.memory.duplicates.refresh_changed_keys", 300),
     # Knowledge base: retrain the need classifier when the labelled conversations changed.
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
 }

@@ -140,6 +140,15 @@ from goodwill.api.endpoints import promises  # noqa: E402
 
 api.add_router("/conversations", promises.router)
 
+from goodwill.api.endpoints import data  # noqa: E402
+
+api.add_router("/customers", data.router)
+
+from goodwill.api.endpoints import facts  # noqa: E402
+
+api.add_router("/customers", facts.customers_router)
+api.add_router("/facts", facts.facts_router)
+
 from goodwill.api.endpoints import articles  # noqa: E402
 
 api.add_router("/articles", articles.router)

@@ -8,7 +8,7 @@ from django import forms
 
 from goodwill.accounts.models import Team
 from goodwill.conversations.models import ContactReason, Conversation, CustomField, Macro, SavedView
-from goodwill.conversations.selectors import SORTS
+from goodwill.conversations.selectors import INBOX_FILTERS, SORTS
 
 SORT_CHOICES = [
     ("recent", "Latest activity"),
@@ -42,6 +42,11 @@ class InboxFilterForm(forms.Form):
             self.fields[f"cf_{field.key}"] = forms.CharField(
                 required=False, label=field.label, max_length=200
             )
+        self.extra_filters = list(INBOX_FILTERS.values())  # other apps' filters (selectors.register_filter)
+        for extra in self.extra_filters:
+            self.fields[extra.key] = forms.ChoiceField(
+                choices=extra.choices, required=False, label=extra.label
+            )
 
     def clean_assignee(self) -> str:
         value = (self.cleaned_data.get("assignee") or "").strip().lower()
@@ -61,7 +66,7 @@ class InboxFilterForm(forms.Form):
         """JSON-friendly filters, without the empty ones."""
         data = self.cleaned_data
         filters: dict[str, Any] = {}
-        for key in ("status", "priority", "channel", "assignee", "team", "tag"):
+        for key in ("status", "priority", "channel", "assignee", "team", "tag", *INBOX_FILTERS):
             if data.get(key):
                 filters[key] = data[key]
         if data.get("need"):

@@ -40,7 +40,10 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.conversations import ConversationRows
+from goodwill.demo.data import seed_retention
 from goodwill.demo.knowledge import seed_knowledge
+from goodwill.demo.listening import seed_listening
+from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
@@ -125,6 +128,7 @@ class _Seeder:
             fresh = not Conversation.objects.exists()
             with search_paused():
                 staff = create_staff(self.anchor)
+                seed_retention()
                 seed_web_forms(staff.support_id)
                 with indexes_deferred(fresh):
                     events = EventIds(max_id(Event))
@@ -132,6 +136,7 @@ class _Seeder:
                     self.say(f"  people done after {self._elapsed()} ({time.process_time():.0f} s CPU)")
                     number_base = self._conversations(staff, customers, events)
                     self.say(f"  rows done after {self._elapsed()}; building indexes…")
+                self.report.extra.update(seed_memory(self.total, self.anchor, customers.base))
                 finish_load(
                     customer_base=customers.base,
                     last_number=number_base + self.total,
@@ -141,6 +146,7 @@ class _Seeder:
                 seed_promises(anchor=self.anchor)
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
+                seed_listening(progress=self.say)
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"
