@@ -24,6 +24,9 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
     # Customer memory: match keys for identities added since the last run (duplicate suggestions).
     "memory.match-keys": ("goodwill.memory.duplicates.refresh_changed_keys", 300),
+    # SLA (expectations): warnings before breach and escalation at breach; waiting-time figures.
+    "sla.sweep": ("goodwill.expectations.jobs.sweep", 60),
+    "expectations.figures": ("goodwill.expectations.figures.refresh_figures", 600),
     # Knowledge base: retrain the need classifier when the labelled conversations changed.
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
 }

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "goodwill.voice",
     "goodwill.promises",
     "goodwill.memory",
+    "goodwill.expectations",
     "goodwill.knowledge",
 ]
 if REDIS_URL:

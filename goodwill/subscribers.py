@@ -40,3 +40,8 @@ SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Solving a conversation plans its two-axis survey (sent after the team's delay).
     "conversation.solved": ("goodwill.internal.services.tell_asker", "goodwill.voice.services.plan_survey"),
 }
+# SLA clocks (expectations): one handler for every topic that starts, stops or pauses one.
+SUBSCRIBERS["conversation.opened"] += ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["message.received"] += ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["message.replied"] = ("goodwill.expectations.subscribers.follow_conversation",)
+SUBSCRIBERS["conversation.status"] = ("goodwill.expectations.subscribers.follow_conversation",)

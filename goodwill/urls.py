@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("goodwill.voice.urls")),
     path("promises/", include("goodwill.promises.urls")),
     path("memory/", include("goodwill.memory.urls")),
+    path("expectations/", include("goodwill.expectations.urls")),
     path("", include("goodwill.knowledge.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

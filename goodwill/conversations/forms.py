@@ -33,7 +33,7 @@ class InboxFilterForm(forms.Form):
     need = forms.ModelChoiceField(queryset=ContactReason.objects.filter(is_active=True), required=False)
     created_after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(choices=lambda: SORT_CHOICES, required=False)  # feature apps add sorts
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

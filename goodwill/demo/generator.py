@@ -41,6 +41,7 @@ from goodwill.demo.bulk import (
 )
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.data import seed_retention
+from goodwill.demo.expectations import seed_expectations
 from goodwill.demo.knowledge import seed_knowledge
 from goodwill.demo.listening import seed_listening
 from goodwill.demo.memory import seed_memory
@@ -144,6 +145,7 @@ class _Seeder:
                 )
                 self.report.events = events.issued
                 seed_promises(anchor=self.anchor)
+                seed_expectations(anchor=self.anchor, say=self.say)
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
                 seed_listening(progress=self.say)

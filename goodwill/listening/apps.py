@@ -31,3 +31,7 @@ class ListeningConfig(AppConfig):
         register_draft_check(tone_coach_check, order=50)
         register_panel(conversation_mood_panel, order=40)
         register_mask(abusive_masks)
+        from goodwill.conversations.panels import register_customer_panel
+        from goodwill.listening.panels import customer_mood_panel
+
+        register_customer_panel(customer_mood_panel, order=30)

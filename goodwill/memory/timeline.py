@@ -234,3 +234,16 @@ def fact_entries(agent: Agent, customer: Customer, cursor: Cursor | None, limit:
         .only("id", "category", "text", "learned_at", "outdated_at", "learned_by__name", "learned_by__email")
         .order_by("-learned_at", "-id")[:limit]
     ]
+
+
+def conversation_rows_visible_to(agent: Agent, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Rows of other apps that belong to a conversation: without those of restricted teams the
+    agent is not in (the same rule as the events above)."""
+    hidden = restricted_team_ids_hidden_from(agent)
+    if hidden:
+        queryset = queryset.filter(Q(conversation__team__isnull=True) | ~Q(conversation__team_id__in=hidden))
+    return queryset
+
+
+def conversation_url(number: int) -> str:
+    return reverse("conversations:detail", args=[number])
