@@ -30,4 +30,6 @@ PERIODIC: dict[str, tuple[str, int]] = {
     # Automation (issue 16): time rules, and conversations of agents away too long back to their team.
     "automation.time_rules": ("goodwill.automation.jobs.time_rules", 300),
     "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),
+    # Knowledge base: retrain the need classifier when the labelled conversations changed.
+    "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
 }

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "goodwill.expectations",
     "goodwill.automation",
     "goodwill.webhooks",
+    "goodwill.knowledge",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

@@ -27,8 +27,13 @@ SLA_CLOCKS = "goodwill.expectations.subscribers.follow_conversation"
 
 SUBSCRIBERS: dict[str, tuple[str, ...]] = {
     # Listening scores every customer message; a conversation's first one arrives with its
-    # opening. SLA clocks (expectations) start, stop and pause on these topics.
-    "conversation.opened": ("goodwill.listening.subscribers.score_message", SLA_CLOCKS),
+    # opening. SLA clocks (expectations) start, stop and pause on these topics. The knowledge
+    # base suggests a new conversation's need from its first message.
+    "conversation.opened": (
+        "goodwill.listening.subscribers.score_message",
+        SLA_CLOCKS,
+        "goodwill.knowledge.subscribers.suggest_need_for_new_conversation",
+    ),
     "message.received": ("goodwill.listening.subscribers.score_message", SLA_CLOCKS),
     # Whoever asked another team for help hears when it is answered or solved; promises
     # confirmed for a draft point at the reply that carried them.

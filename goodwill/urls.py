@@ -28,5 +28,6 @@ urlpatterns = [
     path("expectations/", include("goodwill.expectations.urls")),
     path("automation/", include("goodwill.automation.urls")),
     path("webhooks/", include("goodwill.webhooks.urls")),
+    path("", include("goodwill.knowledge.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

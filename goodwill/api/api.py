@@ -154,3 +154,6 @@ api.add_router("/conversations", sla_endpoints.router)
 from goodwill.api.endpoints import webhooks  # noqa: E402
 
 api.add_router("/webhooks", webhooks.router)
+from goodwill.api.endpoints import articles  # noqa: E402
+
+api.add_router("/articles", articles.router)

@@ -8,6 +8,7 @@ from goodwill.subscribers import SUBSCRIBERS
 def test_every_feature_still_hears_its_topics():
     expected = {
         "conversation.opened": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
+                                "knowledge.subscribers.suggest_need_for_new_conversation",
                                 "automation.subscribers.react"},
         "message.received": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
                              "automation.subscribers.react"},
