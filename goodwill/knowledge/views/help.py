@@ -77,7 +77,7 @@ def article(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
     """Articles for what a customer is typing (the portal and web forms ask while they type)."""
-    text = " ".join(request.GET.get(name, "") for name in ("q", "subject", "text"))[: MAX_QUERY * 4]
+    text = " ".join(request.GET.get(name, "") for name in ("q", "subject", "text", "message"))[: MAX_QUERY * 4]
     source = request.GET.get("source", "")
     source = source if source in SuggestionOpen.Source.values else SuggestionOpen.Source.HELP
     articles = selectors.suggest_public(text) if text.strip() else []

@@ -143,3 +143,17 @@ def test_the_request_shows_in_the_customers_portal(client, web_form):
     session.save()
     portal = client.get("/portal/").content.decode()
     assert "Parcel never came" in portal
+
+
+def test_the_form_asks_the_help_centre_while_the_visitor_types(client, web_form):
+    from goodwill.knowledge.services import save_article
+
+    save_article(
+        {"title": "Where is my parcel?", "body": "Track a parcel that never arrived with the link in your email.",
+         "status": "published", "visibility": "public"},
+        by=None,
+    )
+    html = client.get("/forms/contact/").content.decode()
+    assert 'hx-get="/help/suggest?source=webform"' in html
+    answer = client.get("/help/suggest", {"source": "webform", "subject": "", "message": "my parcel never arrived"})
+    assert "Where is my parcel?" in answer.content.decode()
