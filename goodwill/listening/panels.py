@@ -12,6 +12,7 @@ from django.urls import reverse
 from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.panels import Panel
+from goodwill.core.models import Event
 from goodwill.customers.models import Customer
 from goodwill.listening.models import MessageScore, MoodTurn
 from goodwill.listening.policy import masks_abuse, policy_html, settings_for, suggested_reply
@@ -116,9 +117,23 @@ def conversation_mood_panel(request: HttpRequest, conversation: Conversation) ->
     return Panel("listening/_mood_panel.html", context)
 
 
+RECENT_EVENTS = 400  # how far back the customer's mood line looks, in events
+
+
 def customer_mood_panel(request: HttpRequest, customer: Customer) -> Panel | None:
     """The mood line across the customer's history (their latest scored messages)."""
-    latest = _scored(MessageScore.objects.filter(message__conversation__customer=customer)).order_by(
+    # The customer's latest received messages come from their events (index: customer, time),
+    # newest first, so a customer with thousands of conversations costs the same as one with two;
+    # a join from scores through messages to conversations sorted every message they ever sent.
+    # A bounded walk (the newest events, whatever their kind), so a customer whose recent history
+    # holds no received message does not read all of it.
+    recent = (
+        Event.objects.filter(customer=customer)
+        .order_by("-created_at", "-id")
+        .values_list("kind", "subject_id")[:RECENT_EVENTS]
+    )
+    message_ids = [int(pk) for kind, pk in recent if kind == Event.Kind.MESSAGE_RECEIVED and pk.isdigit()]
+    latest = _scored(MessageScore.objects.filter(message_id__in=message_ids)).order_by(
         "-message__created_at", "-message_id"
     )
     rows = list(reversed(latest.values_list(*_COLUMNS)[:CUSTOMER_POINTS]))
