@@ -16,6 +16,7 @@ from __future__ import annotations
 
 PERIODIC: dict[str, tuple[str, int]] = {
     "voice.send_surveys": ("goodwill.voice.services.send_due_surveys", 60),
+    "voice.interviews": ("goodwill.voice.interviews.send_interviews", 60),
     "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
     "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
     # Promise ledger: remind owners before due, flag unkept promises at due.
