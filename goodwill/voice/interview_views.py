@@ -159,7 +159,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return _private(render(request, "voice/interview_closed.html", {"reason": str(closed)}, status=410))
     campaign = invitation.campaign
     if invitation.answered_at is not None:
-        return _private(render(request, "voice/interview_thanks.html", {"campaign": campaign, "again": True, "lang": campaign.language}))
+        return _private(render(request, "voice/interview_thanks.html", {"campaign": campaign, "again": True}))
     error = ""
     texts = ["", "", ""]
     if request.method == "POST":
@@ -171,7 +171,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as problem:
             error = _problem(problem)
         else:
-            return _private(render(request, "voice/interview_thanks.html", {"campaign": campaign, "lang": campaign.language}))
+            return _private(render(request, "voice/interview_thanks.html", {"campaign": campaign}))
     questions = [{"n": n, "text": q, "typed": texts[n]} for n, q in enumerate(campaign.questions)]
-    context = {"campaign": campaign, "questions": questions, "token": token, "error": error, "lang": campaign.language}
+    context = {"campaign": campaign, "questions": questions, "token": token, "error": error}
     return _private(render(request, "voice/interview_answer.html", context, status=400 if error else 200))
