@@ -257,16 +257,15 @@ def send_interviews(now: datetime) -> str:
         if _mail(f"interview:{invitation.pk}", invitation.email, subject, _invitation_body(invitation, reminder=False)):
             Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now)
             invited += 1
-    due = base.filter(sent_at__isnull=False, answered_at__isnull=True, reminded_at__isnull=True)
-    for invitation in due.order_by("pk")[:SEND_BATCH]:
-        assert invitation.sent_at is not None
-        if invitation.sent_at > now - timedelta(days=invitation.campaign.remind_after_days):
-            continue
-        subject = f"Reminder: {invitation.campaign.subject}"
-        if _mail(f"interview-remind:{invitation.pk}", invitation.email, subject,
-                 _invitation_body(invitation, reminder=True)):
-            Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(reminded_at=now)
-            reminded += 1
+    for campaign in Campaign.objects.filter(status=Campaign.Status.SENDING):
+        due = base.filter(campaign=campaign, answered_at__isnull=True, reminded_at__isnull=True,
+                          sent_at__lte=now - timedelta(days=campaign.remind_after_days))
+        for invitation in due.order_by("pk")[:SEND_BATCH]:
+            subject = f"Reminder: {campaign.subject}"
+            if _mail(f"interview-remind:{invitation.pk}", invitation.email, subject,
+                     _invitation_body(invitation, reminder=True)):
+                Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(reminded_at=now)
+                reminded += 1
     answered = Invitation.objects.select_related("campaign", "customer").filter(answered_at__isnull=False, thanked=False)
     for invitation in answered.order_by("pk")[:SEND_BATCH]:
         body = f"{_greeting(invitation)}\n\n{invitation.campaign.thanks}\n"

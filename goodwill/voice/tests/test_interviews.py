@@ -224,3 +224,12 @@ def test_telling_respondents_mails_each_once(campaign):
     assert all("Refunds now arrive the same day." in m.body for m in mail.outbox)
     refund.refresh_from_db()
     assert refund.told_text == "Refunds now arrive the same day." and refund.told_at
+
+
+def test_the_job_is_scheduled_every_minute():
+    from django.utils.module_loading import import_string
+
+    from goodwill.schedules import PERIODIC
+
+    path, seconds = PERIODIC["voice.interviews"]
+    assert import_string(path) is service.send_interviews and seconds == 60
