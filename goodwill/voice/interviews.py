@@ -90,6 +90,7 @@ class Selection:
     min_conversations: int | None = None
     positive_feedback: bool = False
     emails: str = ""  # pasted by hand: then only these
+    language: str = ""  # only customers who speak it (blank language counts as English)
 
     @classmethod
     def from_form(cls, data: dict[str, str]) -> Selection:
@@ -102,7 +103,8 @@ class Selection:
             return int(raw)
 
         return cls(number("min_tenure_days"), number("min_conversations"),
-                   data.get("positive_feedback") in ("1", "on", "true"), data.get("emails", ""))
+                   data.get("positive_feedback") in ("1", "on", "true"), data.get("emails", ""),
+                   (data.get("language") or "").strip().lower())
 
     def pasted(self) -> list[str]:
         parts = self.emails.replace(",", " ").replace(";", " ").split()
@@ -122,6 +124,10 @@ def select_customers(selection: Selection, *, now: datetime | None = None) -> tu
         return customers.filter(identities__kind=Identity.Kind.EMAIL, identities__value__in=pasted).distinct(), unknown
     if selection.min_tenure_days is None and selection.min_conversations is None and not selection.positive_feedback:
         raise ValidationError("Choose at least one rule, or paste addresses.")
+    if selection.language:
+        base = selection.language.split("-")[0]
+        speaks = Q(language__iexact=base) | Q(language__istartswith=f"{base}-")
+        customers = customers.filter(speaks | Q(language="") if base == "en" else speaks)
     if selection.min_tenure_days is not None:
         customers = customers.annotate(first_contact=Min("conversations__created_at")).filter(
             first_contact__lte=now - timedelta(days=selection.min_tenure_days)

@@ -77,6 +77,10 @@ def test_selection_by_tenure_count_feedback_and_by_hand(people, campaign):
     assert service.select_customers(by_hand)[1] == ["nobody@nowhere.test"]
     with pytest.raises(ValidationError):
         service.select_customers(service.Selection())
+    people["old"].language = "de-AT"
+    people["old"].save()
+    assert _names(service.Selection(min_tenure_days=365, language="de")) == {"Otto Old"}
+    assert _names(service.Selection(min_tenure_days=365, language="en")) == {"Lena Loyal"}
 
 
 def test_preview_counts_and_nobody_is_invited_twice(people, campaign):
