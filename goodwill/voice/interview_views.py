@@ -105,8 +105,12 @@ def campaign_themes(request: HttpRequest, pk: int) -> HttpResponse:
     _lead(request)
     campaign = get_object_or_404(Campaign, pk=pk)
     if request.method == "POST":
-        count = service.group_campaign(campaign)
-        flash.success(request, f"Grouped into {count} theme{'s' if count != 1 else ''}.")
+        try:
+            count = service.group_campaign(campaign)
+        except ValidationError as problem:
+            flash.error(request, _problem(problem))
+        else:
+            flash.success(request, f"Grouped into {count} theme{'s' if count != 1 else ''}.")
         return redirect("voice:campaign_themes", pk=pk)
     themes, unassigned = service.themes_with_answers(campaign)
     context = {"campaign": campaign, "themes": themes, "unassigned": unassigned,

@@ -305,6 +305,9 @@ def _answers(campaign: Campaign) -> QuerySet[Answer]:
 
 def group_campaign(campaign: Campaign) -> int:
     """Group every answer into themes afresh (replacing earlier ones); returns how many themes."""
+    if campaign.themes.filter(told_at__isnull=False).exists():
+        raise ValidationError("Respondents were told about these themes already; grouping again would lose that. "
+                              "Edit the themes by hand instead.")
     items = [(str(pk), text) for pk, text in _answers(campaign).values_list("pk", "text")]
     grouping = group_answers(items)
     with transaction.atomic():

@@ -228,6 +228,9 @@ def test_telling_respondents_mails_each_once(campaign):
     assert all("Refunds now arrive the same day." in m.body for m in mail.outbox)
     refund.refresh_from_db()
     assert refund.told_text == "Refunds now arrive the same day." and refund.told_at
+    with pytest.raises(ValidationError):
+        service.group_campaign(campaign)  # would forget whom we told
+    assert InterviewTheme.objects.filter(pk=refund.pk).exists()
 
 
 def test_the_job_is_scheduled_every_minute():
