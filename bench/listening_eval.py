@@ -115,7 +115,7 @@ def evaluate_drafts(rows: list[dict], *, show_errors: bool) -> dict[str, object]
             print(f"  {row['id']}: missing {sorted(want - got)} extra {sorted(got - want)}")
     return {
         "drafts": len(rows),
-        "exact": exact / len(rows),
+        "exact": exact / len(rows) if rows else float("nan"),
         "codes": {c: f1(*v) for c, v in sorted(per_code.items())},
     }
 
@@ -168,9 +168,10 @@ def main() -> None:
     parts = {
         "dev": (load_rows("messages_dev.jsonl"), load_rows("drafts_dev.jsonl")),
         "held-out": (load_rows("messages_heldout.jsonl"), load_rows("drafts_heldout.jsonl")),
+        "held-out 2": (load_rows("messages_heldout2.jsonl"), []),
     }
     if args.dev_only:
-        parts["held-out"] = parts["dev"]
+        parts["held-out"] = parts["held-out 2"] = parts["dev"]
     results = {}
     for name, (messages, drafts) in parts.items():
         show = args.errors and name == "dev"
@@ -180,50 +181,32 @@ def main() -> None:
             evaluate_messages(messages, show_errors=show),
             evaluate_drafts(drafts, show_errors=show),
         )
-    print("\n| figure | dev | held-out | goal (held-out) |\n|---|---|---|---|")
-    m_dev, m_ho = results["dev"][0], results["held-out"][0]
+    print("\n| figure | dev | held-out | held-out 2 | goal (held-out) |\n|---|---|---|---|---|")
+    ms = [results[name][0] for name in parts]
+
+    def cells(fmt: str, *keys: str) -> list[str]:
+        return [fmt.format(*(m[k] for k in keys)) for m in ms]
+
     rows = [
-        (
-            "messages (English scored)",
-            f"{m_dev['messages']} ({m_dev['polarity_n']})",
-            f"{m_ho['messages']} ({m_ho['polarity_n']})",
-            "",
-        ),
-        ("language right", f"{m_dev['language']:.3f}", f"{m_ho['language']:.3f}", ""),
-        (
-            "scored / not scored right",
-            f"{m_dev['not_scored_right']:.3f}",
-            f"{m_ho['not_scored_right']:.3f}",
-            "",
-        ),
+        ("messages (English scored)", *cells("{} ({})", "messages", "polarity_n"), ""),
+        ("language right", *cells("{:.3f}", "language"), ""),
+        ("scored / not scored right", *cells("{:.3f}", "not_scored_right"), ""),
         (
             "sentiment polarity accuracy",
-            f"{m_dev['polarity']:.3f}",
-            f"{m_ho['polarity']:.3f}",
-            _goal(m_ho["polarity"] >= GOALS["polarity"], "≥ 0.90"),
+            *cells("{:.3f}", "polarity"),
+            _goal(min(m["polarity"] for m in ms[1:]) >= GOALS["polarity"], "≥ 0.90"),
         ),
-        ("abusive messages", f"{m_dev['abusive_n']}", f"{m_ho['abusive_n']}", ""),
-        (
-            "abuse precision / recall",
-            f"{m_dev['abuse_p']:.3f} / {m_dev['abuse_r']:.3f}",
-            f"{m_ho['abuse_p']:.3f} / {m_ho['abuse_r']:.3f}",
-            "",
-        ),
+        ("abusive messages", *cells("{}", "abusive_n"), ""),
+        ("abuse precision / recall", *cells("{:.3f} / {:.3f}", "abuse_p", "abuse_r"), ""),
         (
             "abuse F1",
-            f"{m_dev['abuse_f1']:.3f}",
-            f"{m_ho['abuse_f1']:.3f}",
-            _goal(m_ho["abuse_f1"] >= GOALS["abuse_f1"], "≥ 0.90"),
+            *cells("{:.3f}", "abuse_f1"),
+            _goal(min(m["abuse_f1"] for m in ms[1:]) >= GOALS["abuse_f1"], "≥ 0.90"),
         ),
-        (
-            "emotion macro-F1",
-            f"{m_dev['emotion_macro_f1']:.3f}",
-            f"{m_ho['emotion_macro_f1']:.3f}",
-            "reported",
-        ),
+        ("emotion macro-F1", *cells("{:.3f}", "emotion_macro_f1"), "reported"),
     ]
-    rows += [(f"  F1 {e}", f"{m_dev['f1_' + e]:.3f}", f"{m_ho['f1_' + e]:.3f}", "") for e in EMOTIONS]
-    rows.append(("urgency accuracy", f"{m_dev['urgency']:.3f}", f"{m_ho['urgency']:.3f}", ""))
+    rows += [(f"  F1 {e}", *cells("{:.3f}", "f1_" + e), "") for e in EMOTIONS]
+    rows.append(("urgency accuracy", *cells("{:.3f}", "urgency"), ""))
     d_dev, d_ho = results["dev"][1], results["held-out"][1]
     rows.append(
         (
@@ -231,15 +214,17 @@ def main() -> None:
             f"{d_dev['exact']:.3f}",
             f"{d_ho['exact']:.3f}",
             "",
+            "",
         )
     )
     codes = sorted(set(d_dev["codes"]) | set(d_ho["codes"]))  # type: ignore[arg-type]
     for code in codes:
-        cells = []
+        tone_cells = []
         for part in (d_dev, d_ho):
             p, r, _ = part["codes"].get(code, (float("nan"),) * 3)  # type: ignore[union-attr]
-            cells.append(f"P {p:.2f} R {r:.2f}")
-        rows.append((f"  tone {code}", cells[0], cells[1], ""))
+            tone_cells.append(f"P {p:.2f} R {r:.2f}")
+        rows.append((f"  tone {code}", tone_cells[0], tone_cells[1], "", ""))
+
     for row in rows:
         print("| " + " | ".join(row) + " |")
     all_messages = parts["dev"][0] + parts["held-out"][0]

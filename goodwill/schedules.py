@@ -15,10 +15,22 @@ Example:
 from __future__ import annotations
 
 PERIODIC: dict[str, tuple[str, int]] = {
+    "data.retention": ("goodwill.data.retention.run", 24 * 60 * 60),
+    "data.erased_duplicates": ("goodwill.data.tombstones.forget_erased_duplicates", 5 * 60),
     "voice.send_surveys": ("goodwill.voice.services.send_due_surveys", 60),
     "voice.interviews": ("goodwill.voice.interviews.send_interviews", 60),
     "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
     "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
     # Promise ledger: remind owners before due, flag unkept promises at due.
     "promises.sweep": ("goodwill.promises.jobs.sweep", 60),
+    # Customer memory: match keys for identities added since the last run (duplicate suggestions).
+    "memory.match-keys": ("goodwill.memory.duplicates.refresh_changed_keys", 300),
+    # SLA (expectations): warnings before breach and escalation at breach; waiting-time figures.
+    "sla.sweep": ("goodwill.expectations.jobs.sweep", 60),
+    "expectations.figures": ("goodwill.expectations.figures.refresh_figures", 600),
+    # Automation (issue 16): time rules, and conversations of agents away too long back to their team.
+    "automation.time_rules": ("goodwill.automation.jobs.time_rules", 300),
+    "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),
+    # Knowledge base: retrain the need classifier when the labelled conversations changed.
+    "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
 }

@@ -92,10 +92,16 @@ INSTALLED_APPS = [
     "ninja",  # its templates and static files: Swagger UI served from here, not a CDN
     "csp",
     "goodwill.listening",
+    "goodwill.data",
     "goodwill.callbacks",
     "goodwill.internal",
     "goodwill.voice",
     "goodwill.promises",
+    "goodwill.memory",
+    "goodwill.expectations",
+    "goodwill.automation",
+    "goodwill.webhooks",
+    "goodwill.knowledge",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
@@ -137,6 +143,9 @@ TEMPLATES = [
 # --- database -------------------------------------------------------------
 DATABASE_URL = env("GOODWILL_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'goodwill.sqlite3'}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
+# --- database memory and connections (search/scale: README "Running at scale") ---
+SQLITE_CACHE_MB = int(env("GOODWILL_SQLITE_CACHE_MB", "16") or 16)
+SQLITE_MMAP_MB = int(env("GOODWILL_SQLITE_MMAP_MB", "0") or 0)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at
@@ -149,9 +158,13 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA synchronous=NORMAL;"
             "PRAGMA busy_timeout=20000;"
             "PRAGMA foreign_keys=ON;"
-            "PRAGMA mmap_size=268435456;"
-            "PRAGMA cache_size=-64000;"
-            "PRAGMA temp_store=MEMORY;"
+            # Memory per connection (README "Running at scale"): each web thread keeps
+            # one connection, so a web process holds GOODWILL_WEB_THREADS page caches.
+            # mmap'd pages count as the process's own memory in smaps, so it is off by
+            # default; sorts and temporary tables spill to a file past the cache.
+            f"PRAGMA mmap_size={SQLITE_MMAP_MB * 1024 * 1024};"
+            f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024};"
+            "PRAGMA temp_store=FILE;"
         ),
     }
     _db["CONN_MAX_AGE"] = 600
@@ -371,3 +384,15 @@ UPLOAD_MAX_TOTAL_BYTES = 25 * 1024 * 1024
 
 # Promise ledger (goodwill/promises): how long before a promise's due time its owner is reminded.
 GOODWILL_PROMISE_REMIND_MINUTES = int(env("GOODWILL_PROMISE_REMIND_MINUTES", "120") or 120)
+# --- Customer memory (goodwill/memory) ---
+# The greeting hint reminds of an important date this many days ahead.
+GOODWILL_MEMORY_REMINDER_DAYS = 14
+# --- listening ---------------------------------------------------------------------
+# Callables (dotted paths) the worker runs once at start, so the first task is not slow.
+WORKER_WARM_UP = ["goodwill.listening.engine.warm_up"]
+# --- webhooks (automation issue 16): see README "Webhooks" ----------------------------------
+WEBHOOK_TIMEOUT = float(env("GOODWILL_WEBHOOK_TIMEOUT", "10") or 10)  # seconds per connect/read
+WEBHOOK_RESPONSE_LIMIT = 64 * 1024  # bytes of an answer read, at most
+WEBHOOK_ATTEMPTS = 8  # tries per delivery, with exponential backoff from WEBHOOK_BACKOFF seconds
+WEBHOOK_BACKOFF = 30.0
+WEBHOOK_MAX_FAILURES = 10  # failed attempts in a row that switch a webhook off (admins are told)

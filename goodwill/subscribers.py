@@ -23,16 +23,37 @@ Example (a feature app `goodwill/expectations/`):
 
 from __future__ import annotations
 
+SLA_CLOCKS = "goodwill.expectations.subscribers.follow_conversation"
+
 SUBSCRIBERS: dict[str, tuple[str, ...]] = {
-    # Listening scores every customer message; a conversation's first one arrives with its opening.
-    "conversation.opened": ("goodwill.listening.subscribers.score_message",),
-    "message.received": ("goodwill.listening.subscribers.score_message",),
+    # Listening scores every customer message; a conversation's first one arrives with its
+    # opening. SLA clocks (expectations) start, stop and pause on these topics. The knowledge
+    # base suggests a new conversation's need from its first message.
+    "conversation.opened": (
+        "goodwill.listening.subscribers.score_message",
+        SLA_CLOCKS,
+        "goodwill.knowledge.subscribers.suggest_need_for_new_conversation",
+    ),
+    "message.received": ("goodwill.listening.subscribers.score_message", SLA_CLOCKS),
     # Whoever asked another team for help hears when it is answered or solved; promises
     # confirmed for a draft point at the reply that carried them.
     "message.replied": (
+        SLA_CLOCKS,
         "goodwill.internal.services.tell_asker",
         "goodwill.promises.subscribers.link_promises_to_reply",
     ),
+    "conversation.status": (SLA_CLOCKS,),
     # Solving a conversation plans its two-axis survey (sent after the team's delay).
     "conversation.solved": ("goodwill.internal.services.tell_asker", "goodwill.voice.services.plan_survey"),
 }
+
+# Automation (rules, assignment) and webhooks (issue 16): one handler for both (one task per
+# transaction), appended per topic so other apps' handlers for the same topics stay as they are.
+for _topic in (
+    "conversation.opened", "message.received", "message.replied", "message.note", "message.phone",
+    "message.walk_in", "conversation.status", "conversation.priority", "conversation.assigned",
+    "conversation.team", "conversation.tags", "conversation.need", "conversation.need_met",
+    "conversation.fields", "conversation.subject", "conversation.merged", "conversation.split",
+    "conversation.solved", "conversation.reopened",
+):  # fmt: skip
+    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.automation.subscribers.react")

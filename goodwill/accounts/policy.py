@@ -32,6 +32,7 @@ class Action(StrEnum):
     WRITE_API = "write_api"  # any API call that changes something other than adding a note
     SHARE_VIEW = "share_view"  # a saved view everyone sees
     ADMINISTER = "administer"
+    EDIT_KNOWLEDGE = "edit_knowledge"  # write and publish knowledge base articles
 
 
 # Actions a light agent may take; everything else needs a full agent.
@@ -48,6 +49,7 @@ _REFUSALS: dict[Action, str] = {
     Action.WRITE_API: "Light agents may read and add internal notes only.",
     Action.SHARE_VIEW: "Only admins share views with everyone.",
     Action.ADMINISTER: "Only admins may do this.",
+    Action.EDIT_KNOWLEDGE: "Light agents can read the knowledge base, not edit it.",
 }
 _DEFAULT_REFUSAL = "Light agents can add internal notes only."
 

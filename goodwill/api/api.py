@@ -129,6 +129,7 @@ def _crashed(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 from goodwill.api.endpoints import conversations, customers, messages, organisations, voice  # noqa: E402
+from goodwill.api.endpoints import sla as sla_endpoints  # noqa: E402
 
 api.add_router("/conversations", conversations.router)
 api.add_router("/conversations", messages.router)
@@ -139,3 +140,20 @@ api.add_router("/organisations", organisations.router)
 from goodwill.api.endpoints import promises  # noqa: E402
 
 api.add_router("/conversations", promises.router)
+
+from goodwill.api.endpoints import data  # noqa: E402
+
+api.add_router("/customers", data.router)
+
+from goodwill.api.endpoints import facts  # noqa: E402
+
+api.add_router("/customers", facts.customers_router)
+api.add_router("/facts", facts.facts_router)
+api.add_router("/conversations", sla_endpoints.router)
+
+from goodwill.api.endpoints import webhooks  # noqa: E402
+
+api.add_router("/webhooks", webhooks.router)
+from goodwill.api.endpoints import articles  # noqa: E402
+
+api.add_router("/articles", articles.router)

@@ -16,3 +16,7 @@ class CallbacksConfig(AppConfig):
         register_panel(callbacks_panel, order=40)
         register_badges(row_badges, slot=ROW)
         register_inbox_view(DUE_VIEW)
+        from goodwill.callbacks.timeline import callback_entries
+        from goodwill.memory.timeline import register_timeline_source
+
+        register_timeline_source(callback_entries)

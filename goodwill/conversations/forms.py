@@ -8,7 +8,7 @@ from django import forms
 
 from goodwill.accounts.models import Team
 from goodwill.conversations.models import ContactReason, Conversation, CustomField, Macro, SavedView
-from goodwill.conversations.selectors import SORTS
+from goodwill.conversations.selectors import INBOX_FILTERS, SORTS
 
 SORT_CHOICES = [
     ("recent", "Latest activity"),
@@ -33,7 +33,7 @@ class InboxFilterForm(forms.Form):
     need = forms.ModelChoiceField(queryset=ContactReason.objects.filter(is_active=True), required=False)
     created_after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+    sort = forms.ChoiceField(choices=lambda: SORT_CHOICES, required=False)  # feature apps add sorts
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +41,11 @@ class InboxFilterForm(forms.Form):
         for field in self.custom_fields:
             self.fields[f"cf_{field.key}"] = forms.CharField(
                 required=False, label=field.label, max_length=200
+            )
+        self.extra_filters = list(INBOX_FILTERS.values())  # other apps' filters (selectors.register_filter)
+        for extra in self.extra_filters:
+            self.fields[extra.key] = forms.ChoiceField(
+                choices=extra.choices, required=False, label=extra.label
             )
 
     def clean_assignee(self) -> str:
@@ -61,7 +66,7 @@ class InboxFilterForm(forms.Form):
         """JSON-friendly filters, without the empty ones."""
         data = self.cleaned_data
         filters: dict[str, Any] = {}
-        for key in ("status", "priority", "channel", "assignee", "team", "tag"):
+        for key in ("status", "priority", "channel", "assignee", "team", "tag", *INBOX_FILTERS):
             if data.get(key):
                 filters[key] = data[key]
         if data.get("need"):

@@ -130,6 +130,8 @@ class Conversation(TimeStampedModel):
     waiting_since = models.DateTimeField(null=True, blank=True)
     solved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the nearest running SLA target breaches; kept by the expectations app, null when no clock runs.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -177,6 +179,22 @@ class Conversation(TimeStampedModel):
             # view), sorted by activity or by priority: a page walks one and stops.
             models.Index(fields=["last_message_at", "id"], name="conv_all_recent"),
             models.Index(fields=["priority", "last_message_at", "id"], name="conv_all_priority"),
+            # "Breaching soon" and the "time left" sort (expectations).
+            models.Index(
+                fields=["sla_due_at", "id"],
+                condition=~models.Q(status__in=["solved", "closed"]) & models.Q(sla_due_at__isnull=False),
+                name="conv_open_sla_due",
+            ),
+            models.Index(
+                fields=["assignee", "sla_due_at", "id"],
+                condition=~models.Q(status__in=["solved", "closed"]) & models.Q(sla_due_at__isnull=False),
+                name="conv_open_assignee_sla_due",
+            ),
+            models.Index(
+                fields=["team", "sla_due_at", "id"],
+                condition=~models.Q(status__in=["solved", "closed"]) & models.Q(sla_due_at__isnull=False),
+                name="conv_open_team_sla_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -59,3 +59,37 @@ def panels_for(slot: str, request: HttpRequest, conversation: Conversation) -> l
 
 def customer_panels(request: HttpRequest, conversation: Conversation) -> list[Panel]:
     return panels_for(SIDEBAR, request, conversation)
+
+
+# --- the customer page --------------------------------------------------------------------
+# The same idea for the customer page (conversations/views/customer.py): a provider gets the
+# request and the customer and returns a Panel or None. `MAIN` panels show in the page's main
+# column (the customer timeline), `SIDEBAR` ones beside it (facts, possible duplicates…).
+
+MAIN = "main"
+CustomerPanelProvider = Callable[[HttpRequest, Any], Panel | None]
+_customer_providers: dict[str, list[tuple[int, CustomerPanelProvider]]] = {MAIN: [], SIDEBAR: []}
+
+
+def register_customer_panel(
+    provider: CustomerPanelProvider, *, order: int = 100, slot: str = SIDEBAR
+) -> CustomerPanelProvider:
+    """Register once, e.g. from an AppConfig.ready(); lower `order` shows higher up."""
+    providers = _customer_providers[slot]
+    if all(existing is not provider for _order, existing in providers):
+        providers.append((order, provider))
+        providers.sort(key=lambda item: item[0])
+    return provider
+
+
+def unregister_customer_panel(provider: CustomerPanelProvider, *, slot: str = SIDEBAR) -> None:
+    _customer_providers[slot][:] = [item for item in _customer_providers[slot] if item[1] is not provider]
+
+
+def customer_page_panels(slot: str, request: HttpRequest, customer: Any) -> list[Panel]:
+    panels = []
+    for _order, provider in _customer_providers[slot]:
+        panel = provider(request, customer)
+        if panel is not None:
+            panels.append(panel)
+    return panels

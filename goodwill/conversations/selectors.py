@@ -65,7 +65,11 @@ DATETIME_SORT_FIELDS = {"last_message_at", "waiting_since", "created_at", "solve
 
 
 def register_sort(
-    name: str, fields: list[tuple[str, bool]], *, needs: Q | None = None, datetime_fields: tuple[str, ...] = ()
+    name: str,
+    fields: list[tuple[str, bool]],
+    *,
+    needs: Q | None = None,
+    datetime_fields: tuple[str, ...] = (),
 ) -> None:
     """Add an inbox sort from another app (e.g. "time left" from expectations).
 
@@ -77,6 +81,25 @@ def register_sort(
     if needs is not None:
         SORT_NEEDS[name] = needs
     DATETIME_SORT_FIELDS.update(datetime_fields)
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """A filter from another app (listening's mood): the inbox offers it as a choice, saved
+    views store it like the built-in ones, and `to_q(value)` gives its condition."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    to_q: Callable[[str], Q]
+
+
+INBOX_FILTERS: dict[str, InboxFilter] = {}
+
+
+def register_filter(inbox_filter: InboxFilter) -> InboxFilter:
+    INBOX_FILTERS[inbox_filter.key] = inbox_filter
+    return inbox_filter
 
 
 class LiteralIn(Lookup):
@@ -275,6 +298,9 @@ def filters_q(filters: dict[str, Any], agent: Agent) -> Q:
         q &= Q(created_at__date__lte=filters["created_before"])
     for key, value in (filters.get("custom") or {}).items():
         q &= Q(**{f"custom_fields__{key}": value})
+    for key, extra in INBOX_FILTERS.items():
+        if filters.get(key) in dict(extra.choices):
+            q &= extra.to_q(str(filters[key]))
     return q
 
 

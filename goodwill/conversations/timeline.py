@@ -10,7 +10,7 @@ iframe's escaped `srcdoc`, with remote images blocked unless the agent asked for
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -57,6 +57,7 @@ class TimelineItem:
     images_loaded: bool = False
     has_history: bool = False
     badges: list[Badge] = field(default_factory=list)
+    mask: str = ""  # why the body is hidden until the agent opens it (see register_mask)
 
     @property
     def type(self) -> str:
@@ -308,6 +309,11 @@ class _Renderer:
             f"{badges_html(item.badges)}</header>",
             f'<div class="msg-body">{linebreaks(message.display_text, autoescape=True)}</div>',
         ]
+        if item.mask:
+            parts[-1] = (
+                f'<details class="msg-masked"><summary>{escape(item.mask)} Show the message</summary>'
+                f"{parts[-1]}</details>"
+            )
         if item.has_history:
             parts.append(
                 '<details class="msg-more"><summary>Show quoted history</summary>'
@@ -373,3 +379,31 @@ class _Renderer:
         if not links:
             return ""
         return f'<footer class="msg-actions">{"".join(links)}</footer>'
+
+
+# Masks other apps put over a message's body for one agent (listening hides abusive text for
+# agents who asked): provider(agent_id, message_ids) -> {message id: why it is hidden}.
+MaskProvider = Callable[[int, list[int]], dict[int, str]]
+_mask_providers: list[MaskProvider] = []
+
+
+def register_mask(provider: MaskProvider) -> MaskProvider:
+    if provider not in _mask_providers:
+        _mask_providers.append(provider)
+    return provider
+
+
+def unregister_mask(provider: MaskProvider) -> None:
+    _mask_providers[:] = [existing for existing in _mask_providers if existing is not provider]
+
+
+def apply_masks(timeline: Timeline, agent_id: int) -> None:
+    """Let every registered provider hide message bodies on this agent's timeline."""
+    ids = [item.message.pk for item in timeline.items if item.message is not None]
+    if not ids:
+        return
+    for provider in _mask_providers:
+        masks = provider(agent_id, ids)
+        for item in timeline.items:
+            if item.message is not None and item.message.pk in masks:
+                item.mask = masks[item.message.pk]

@@ -28,6 +28,7 @@ from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation, Message
 from goodwill.core.models import Counter, Event
 from goodwill.demo.attachments import attach_samples
+from goodwill.demo.automation import seed_automation
 from goodwill.demo.basics import DEMO_ADMIN, DEMO_AGENT, HISTORY_DAYS, MARKER, Dice
 from goodwill.demo.bulk import (
     BulkTables,
@@ -40,6 +41,11 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.conversations import ConversationRows
+from goodwill.demo.data import seed_retention
+from goodwill.demo.expectations import seed_expectations
+from goodwill.demo.knowledge import seed_knowledge
+from goodwill.demo.listening import seed_listening
+from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
@@ -124,6 +130,7 @@ class _Seeder:
             fresh = not Conversation.objects.exists()
             with search_paused():
                 staff = create_staff(self.anchor)
+                seed_retention()
                 seed_web_forms(staff.support_id)
                 with indexes_deferred(fresh):
                     events = EventIds(max_id(Event))
@@ -131,6 +138,7 @@ class _Seeder:
                     self.say(f"  people done after {self._elapsed()} ({time.process_time():.0f} s CPU)")
                     number_base = self._conversations(staff, customers, events)
                     self.say(f"  rows done after {self._elapsed()}; building indexes…")
+                self.report.extra.update(seed_memory(self.total, self.anchor, customers.base))
                 finish_load(
                     customer_base=customers.base,
                     last_number=number_base + self.total,
@@ -138,8 +146,11 @@ class _Seeder:
                 )
                 self.report.events = events.issued
                 seed_promises(anchor=self.anchor)
+                seed_expectations(anchor=self.anchor, say=self.say)
+                seed_automation()  # automation issue: rules, assignment, webhooks, rule runs
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
+                seed_listening(progress=self.say)
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"
@@ -147,6 +158,7 @@ class _Seeder:
         if connection.vendor == "postgresql":
             self.say(f"  search indexes done after {self._elapsed()}; vacuum and statistics…")
             vacuum_and_analyze()
+        self.report.extra.update(seed_knowledge())  # knowledge base, prepared answers, need model
         self.report.seconds = time.perf_counter() - self.started
         return self.report
 

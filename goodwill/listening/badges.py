@@ -3,12 +3,12 @@ view; registered with the conversations pages by ListeningConfig.ready()."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.badges import Badge
-from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxView
-from goodwill.listening.models import NEGATIVE_MOODS, UPSET_BELOW, MessageScore
+from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxFilter, InboxView
+from goodwill.listening.models import NEGATIVE_MOODS, UPSET_BELOW, MessageScore, MoodTurn
 from goodwill.listening.services import moods_for, scores_for
 
 
@@ -58,3 +58,44 @@ def _upset(agent: Agent) -> Q:
 
 
 UPSET_VIEW = InboxView("upset", "Upset customers", "recent", _upset)
+
+
+def abusive_masks(agent_id: int, message_ids: list[int]) -> dict[int, str]:
+    """Hide abusive messages' text from an agent who asked for it (two small queries)."""
+    from goodwill.listening.models import AgentListening
+
+    if not AgentListening.objects.filter(agent_id=agent_id, mask_abuse=True).exists():
+        return {}
+    abusive = MessageScore.objects.filter(message_id__in=message_ids, abusive=True)
+    return {pk: "Abusive text hidden." for pk in abusive.values_list("message_id", flat=True)}
+
+
+def turn_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
+    """A flag on rows whose conversation took a sharp turn for the worse (one query)."""
+    from goodwill.listening.turns import turned_conversations
+
+    title = "The customer's mood turned sharply for the worse in this conversation"
+    return {pk: [Badge("turned worse", "mood-turn", title)] for pk in turned_conversations(conversation_ids)}
+
+
+def _mood_q(value: str) -> Q:
+    if value == "upset":
+        return Q(listening_mood__sentiment__lte=UPSET_BELOW) | Q(listening_mood__abusive=True)
+    if value == "abusive":
+        return Q(listening_mood__abusive=True)
+    if value == "turned":
+        return Q(Exists(MoodTurn.objects.filter(conversation_id=OuterRef("pk"))))
+    return Q(listening_mood__sentiment__gt=UPSET_BELOW, listening_mood__abusive=False)  # "calm"
+
+
+MOOD_FILTER = InboxFilter(
+    "mood",
+    "Customer's mood",
+    (
+        ("upset", "Upset or abusive"),
+        ("abusive", "Abusive"),
+        ("turned", "Turned for the worse"),
+        ("calm", "Calm or happy"),
+    ),
+    _mood_q,
+)

@@ -85,3 +85,55 @@ class ConversationMood(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mood or 'calm'} on conversation {self.conversation_id}"
+
+
+class TeamListening(models.Model):
+    """A team's listening settings: its abuse policy, the tone checks it switched off, its
+    jargon list and when repeated abuse reaches the team lead. A team without a row gets the
+    defaults (see goodwill.listening.policy)."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="listening")
+    abuse_policy = models.TextField(blank=True, help_text="Markdown. Empty: the default policy.")
+    disabled_checks = models.JSONField(default=list, blank=True)
+    jargon = models.TextField(
+        blank=True, help_text='One term a line, optionally with a plain wording: "RMA = return number".'
+    )
+    repeat_abuse_count = models.PositiveSmallIntegerField(default=2)
+    repeat_abuse_days = models.PositiveSmallIntegerField(default=30)
+
+    def __str__(self) -> str:
+        return f"Listening settings of {self.team}"
+
+
+class AgentListening(models.Model):
+    """An agent's own listening preference: hide abusive text until they choose to read it."""
+
+    agent = models.OneToOneField(
+        "accounts.Agent", on_delete=models.CASCADE, primary_key=True, related_name="listening"
+    )
+    mask_abuse = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Listening preferences of {self.agent}"
+
+
+class MoodTurn(models.Model):
+    """A sharp turn for the worse in a conversation: the customer's previous message read
+    neutral or better (sentiment ≥ TURN_FROM) and this one reads upset (≤ TURN_TO)."""
+
+    conversation = models.ForeignKey(
+        "conversations.Conversation", on_delete=models.CASCADE, related_name="listening_turns"
+    )
+    message = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="+")
+    previous = models.ForeignKey("conversations.Message", on_delete=models.CASCADE, related_name="+")
+    from_sentiment = models.FloatField()
+    to_sentiment = models.FloatField()
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "message"], name="listen_turn_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Turn for the worse on conversation {self.conversation_id} at message {self.message_id}"

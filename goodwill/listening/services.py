@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from goodwill.conversations.models import Message
 from goodwill.listening.engine import MODEL_VERSION, analyze_message
 from goodwill.listening.models import ConversationMood, MessageScore, mood_of
+from goodwill.listening.turns import notify_repeated_abuse, record_turn
 
 
 def score_message(message: Message, *, now: datetime | None = None) -> MessageScore | None:
@@ -29,50 +31,62 @@ def score_message(message: Message, *, now: datetime | None = None) -> MessageSc
         emotions=analysis.emotions,
         abusive=analysis.abusive,
     )
+    fields = {
+        "scored": analysis.scored,
+        "reason": analysis.reason[:300],
+        "language": analysis.language or "",
+        "sentiment": analysis.sentiment,
+        "polarity": analysis.polarity or "",
+        "emotions": dict(analysis.emotions),
+        "urgency": analysis.urgency,
+        "urgency_cues": list(analysis.urgency_cues),
+        "abusive": analysis.abusive,
+        "abuse_triggers": list(analysis.abuse_triggers),
+        "cues": list(analysis.cues),
+        "mood": mood,
+        "model_version": MODEL_VERSION,
+        "scored_at": now or timezone.now(),
+    }
+    score = MessageScore(message=message, **fields)
     with transaction.atomic():
-        score, _ = MessageScore.objects.update_or_create(
-            message=message,
-            defaults={
-                "scored": analysis.scored,
-                "reason": analysis.reason[:300],
-                "language": analysis.language or "",
-                "sentiment": analysis.sentiment,
-                "polarity": analysis.polarity or "",
-                "emotions": dict(analysis.emotions),
-                "urgency": analysis.urgency,
-                "urgency_cues": list(analysis.urgency_cues),
-                "abusive": analysis.abusive,
-                "abuse_triggers": list(analysis.abuse_triggers),
-                "cues": list(analysis.cues),
-                "mood": mood,
-                "model_version": MODEL_VERSION,
-                "scored_at": now or timezone.now(),
-            },
+        # One upsert: a retried task or a rescore replaces the earlier reading.
+        MessageScore.objects.bulk_create(
+            [score], update_conflicts=True, unique_fields=["message"], update_fields=list(fields)
         )
-        _remember_mood(message, score)
+        previous = _remember_mood(message, score)
+        record_turn(message, score, previous)
+        notify_repeated_abuse(message, score)
     return score
 
 
-def _remember_mood(message: Message, score: MessageScore) -> None:
-    """Make `score` the conversation's mood, unless a later inbound message is already there."""
-    current = (
-        ConversationMood.objects.select_for_update()
-        .filter(conversation_id=message.conversation_id)
-        .values_list("message_at", "message_id")
-        .first()
-    )
-    if current is not None and current > (message.created_at, message.pk):
-        return
-    ConversationMood.objects.update_or_create(
-        conversation_id=message.conversation_id,
-        defaults={
-            "message": message,
-            "message_at": message.created_at,
-            "sentiment": score.sentiment,
-            "abusive": score.abusive,
-            "mood": score.mood,
-        },
-    )
+def _remember_mood(message: Message, score: MessageScore) -> tuple[int, float | None] | None:
+    """Make `score` the conversation's mood, unless a later inbound message is already there.
+
+    Returns the mood it replaced as (message id, sentiment): the customer's previous message,
+    for spotting a sharp turn; None when there was none or this message is not the latest.
+    """
+    values = {
+        "message_id": message.pk,
+        "message_at": message.created_at,
+        "sentiment": score.sentiment,
+        "abusive": score.abusive,
+        "mood": score.mood,
+    }
+    moods = ConversationMood.objects.filter(conversation_id=message.conversation_id)
+    current = moods.select_for_update().values_list("message_at", "message_id", "sentiment").first()
+    if current is None:
+        ConversationMood.objects.bulk_create(
+            [ConversationMood(conversation_id=message.conversation_id, **values)], ignore_conflicts=True
+        )
+        # Another worker may have inserted first: the newer message wins.
+        moods.filter(
+            Q(message_at__lt=message.created_at) | Q(message_at=message.created_at, message_id__lt=message.pk)
+        ).update(**values)
+        return None
+    if (current[0], current[1]) > (message.created_at, message.pk):
+        return None
+    moods.update(**values)
+    return None if current[1] == message.pk else (current[1], current[2])
 
 
 def scores_for(message_ids: list[int]) -> dict[int, MessageScore]:
@@ -120,7 +134,9 @@ def rescore(
         batch = list(
             todo.filter(pk__gt=after)
             .order_by("pk")
-            .only("pk", "conversation_id", "direction", "text", "new_text", "created_at")[:batch_size]
+            .only(
+                "pk", "conversation_id", "author_customer_id", "direction", "text", "new_text", "created_at"
+            )[:batch_size]
         )
         if not batch:
             break

@@ -17,3 +17,7 @@ class PromisesConfig(AppConfig):
         register_panel(sidebar_panel, order=40)
         register_badges(row_badges, slot=ROW)
         register_inbox_view(DUE_VIEW)
+        from goodwill.memory.timeline import register_timeline_source
+        from goodwill.promises.timeline import promise_entries
+
+        register_timeline_source(promise_entries)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from goodwill.expectations.calendars import calendar_for as team_calendar
+
 
 class WorkingCalendar(Protocol):
     def is_business_day(self, d: date) -> bool: ...
@@ -38,5 +40,6 @@ DEFAULT_CALENDAR = WeekdayCalendar()
 
 
 def calendar_for(team: Any) -> WorkingCalendar:
-    """The working calendar of `team` (or of no team): Monday to Friday unless configured."""
-    return DEFAULT_CALENDAR
+    """The working calendar of `team` (or of no team): the team's business schedule and holidays
+    from the service levels (expectations.calendars), else the instance default, else Mon–Fri."""
+    return team_calendar(team)

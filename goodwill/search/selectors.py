@@ -8,6 +8,10 @@ Both engines work the same way so they scale the same way:
   but common words) with BM25 term-frequency scoring computed here, the same on both
   engines, and pages through that ranked list. (SQLite's bm25() and PostgreSQL's
   ts_rank() would each read every match of a common word first: too slow at scale.)
+  When a query matches more than that, the page says so (`SearchPage.limited`);
+* counts stop at `COUNT_CAP` ("more than 1,000"); a PostgreSQL query of common words
+  only is counted from the planner's statistics instead ("about 120,000"), as walking
+  its matches would cost what the ranking saves.
 
 Permissions and filters are applied inside the index walk, so a page is never short
 because rows were dropped afterwards.
@@ -41,6 +45,7 @@ from goodwill.search.query import ParsedQuery, parse_query
 KINDS = ("conversations", "messages", "customers")
 ORDERS = ("relevance", "date")
 RELEVANCE_CANDIDATES = 200
+COUNT_CAP = 1000
 PREVIEW_LIMIT = 5  # per kind, when searching everything at once
 PREVIEW_CANDIDATES = 100
 MARK_START, MARK_END = "\ue000", "\ue001"
@@ -85,6 +90,19 @@ class SearchPage:
     kind: str
     hits: list[SearchHit] = field(default_factory=list)
     next_cursor: str | None = None
+    limited: int = 0  # when more matched: best match ranked only this many newest matches
+    total: int | None = None  # matches counted, up to COUNT_CAP (or estimated)
+    total_is: str = "exact"  # "exact", "more" (more than total) or "about" (an estimate)
+
+    @property
+    def total_text(self) -> str:
+        if self.total is None:
+            return ""
+        if self.total_is == "more":
+            return f"more than {self.total:,}"
+        if self.total_is == "about":
+            return f"about {self.total:,}"
+        return f"{self.total:,}"
 
 
 @dataclass
@@ -209,20 +227,44 @@ def _rank(parsed: ParsedQuery, rows: list[tuple[int, str]]) -> list[tuple[int, f
 
 def _page(
     parsed: ParsedQuery, order: str, limit: int, cursor: str | None, fetch: Fetch
-) -> tuple[list[tuple[int, float]], str | None]:
-    """One page of (id, score): newest first by id, or the best of the newest candidates."""
+) -> tuple[list[tuple[int, float]], str | None, int]:
+    """One page of (id, score): newest first by id, or the best of the newest candidates.
+
+    Also how many newest matches best match ranked when more matched (0 if it saw all).
+    """
     position = _read_cursor(cursor, order)
     if order == "date":
         rows = fetch(position or None, limit + 1, False)
         page = [(pk, 0.0) for pk, _ in rows[:limit]]
         more = len(rows) > limit
-        return page, (f"d:{page[-1][0]}" if more and page else None)
+        return page, (f"d:{page[-1][0]}" if more and page else None), 0
     # A preview of a few hits ranks fewer candidates: it only has to show that more exist.
     candidates = RELEVANCE_CANDIDATES if limit > PREVIEW_LIMIT else PREVIEW_CANDIDATES
-    ranked = sorted(_rank(parsed, fetch(None, candidates, True)), key=lambda row: (row[1], -row[0]))
+    found = fetch(None, candidates + 1, True)
+    limited = candidates if len(found) > candidates else 0
+    ranked = sorted(_rank(parsed, found[:candidates]), key=lambda row: (row[1], -row[0]))
     page = ranked[position : position + limit]
     more = position + limit < len(ranked)
-    return page, (f"r:{position + limit}" if more else None)
+    return page, (f"r:{position + limit}" if more else None), limited
+
+
+def _count(
+    parsed: ParsedQuery, fetch: Fetch, estimate: tuple[str, str] | None, filtered: bool
+) -> tuple[int, str]:
+    """How many match: exactly up to COUNT_CAP, "more than" past it, or a planner estimate.
+
+    `estimate` names the PostgreSQL (table, column) whose statistics to use when every
+    query word is common there and nothing but the words narrows the search.
+    """
+    if estimate is not None and connection.vendor == "postgresql" and not parsed.excluded:
+        guess = _pg_estimate(parsed, *estimate)
+        if guess is not None:
+            if not filtered and guess > COUNT_CAP:
+                return guess, "about"
+            if guess > COUNT_CAP:
+                return COUNT_CAP, "more"
+    found = len(fetch(None, COUNT_CAP + 1, False))
+    return (COUNT_CAP, "more") if found > COUNT_CAP else (found, "exact")
 
 
 # --- shared SQL pieces ------------------------------------------------------------------
@@ -278,18 +320,84 @@ def _pg_lexeme_frequencies(table: str, column: str) -> dict[str, float]:
     return frequencies
 
 
-def _pg_order(parsed: ParsedQuery, id_column: str, table: str, column: str) -> str:
+def _pg_order(parsed: ParsedQuery, id_column: str, table: str, column: str, how_many: int) -> str:
     """Newest first, by the cheaper of PostgreSQL's two ways to get there.
+
+    A count (more rows than any page) needs no order: it stops after COUNT_CAP + 1.
 
     When every query word is common, walking the primary key backwards finds a page
     after a few rows. Otherwise collecting the matches from the GIN index and sorting
     them is cheaper; `+ 0` keeps the planner, whose estimate for words it has no
     statistics on is far too high, from walking the whole table instead.
     """
+    if how_many > COUNT_CAP:
+        return ""
     frequencies = _pg_lexeme_frequencies(table, column)
     words = [word for term in parsed.terms for word in _tokens(term)]
     common = bool(words) and min(frequencies.get(word, 0.0) for word in words) >= PG_WALK_THRESHOLD
     return f" ORDER BY {id_column} DESC" if common else f" ORDER BY {id_column} + 0 DESC"
+
+
+def _pg_estimate(parsed: ParsedQuery, table: str, column: str) -> int | None:
+    """Rows holding every query word, from the planner's statistics, if all words are common.
+
+    Words are taken as independent (the share of the rows is the product of their shares);
+    rounded to two significant figures, since it is an estimate.
+    """
+    frequencies = _pg_lexeme_frequencies(table, column)
+    words = [word for term in parsed.terms for word in _tokens(term)]
+    if not words or min(frequencies.get(word, 0.0) for word in words) < PG_WALK_THRESHOLD:
+        return None
+    share = 1.0
+    for word in dict.fromkeys(words):
+        share *= frequencies[word]
+    rows = _fetchall("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+    guess = int(share * max(float(rows[0][0]), 0.0)) if rows else 0
+    digits = max(len(str(guess)) - 2, 0)
+    return round(guess, -digits) if guess else None
+
+
+PG_WINDOWS = (100_000, 1_000_000)
+PG_WALK_ROWS = 100_000
+
+
+def _pg_newest_first(
+    sql: str,
+    head: list[Any],
+    tail: list[Any],
+    how_many: int,
+    before: int | None,
+    id_column: str,
+    table: str,
+    ordering: str,
+) -> list[tuple[Any, ...]]:
+    """Run `sql` (`{range}` bounds the ids, `{order}` orders) for the newest matches below `before`.
+
+    Matches collected from the GIN index are all read from the table before they can be
+    sorted: tens of thousands of rows for a word just too rare for the planner's list of
+    common ones. So look among the newest 100,000 rows first, then the newest 1,000,000,
+    then everywhere, and stop as soon as one range holds a page. Common words walk the
+    primary key instead, but only through the newest PG_WALK_ROWS rows: if those hold too
+    few (the newest mail need not be like the rest), the ranges take over.
+    """
+    if not ordering:  # a count
+        after, after_params = _before(id_column, before)
+        return _fetchall(sql.format(range=after, order=""), [*head, *after_params, *tail])
+    top = before
+    if top is None:
+        newest = _fetchall(f"SELECT max(id) FROM {table}", [])
+        top = int(newest[0][0] or 0) + 1 if newest else 1
+    between = f" AND {id_column} < %s AND {id_column} >= %s"
+    gin_order = f" ORDER BY {id_column} + 0 DESC"
+    if not ordering.endswith("+ 0 DESC"):
+        rows = _fetchall(sql.format(range=between, order=ordering), [*head, top, top - PG_WALK_ROWS, *tail])
+        if len(rows) >= how_many or top - PG_WALK_ROWS <= 0:
+            return rows
+    for window in PG_WINDOWS:
+        rows = _fetchall(sql.format(range=between, order=gin_order), [*head, top, top - window, *tail])
+        if len(rows) >= how_many or top - window <= 0:
+            return rows
+    return _fetchall(sql.format(range=f" AND {id_column} < %s", order=gin_order), [*head, top, *tail])
 
 
 def _fetchall(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
@@ -362,17 +470,19 @@ def _messages(
             params: list[Any] = [parsed.fts5, *after_params, *extra_params, how_many]
         else:
             tsquery, tsparams = _pg_tsquery(parsed)
-            after, after_params = _before("m.id", before)
+            ordering = _pg_order(parsed, "m.id", "conversations_message", "search_vector", how_many)
             sql = (
                 f"SELECT m.id{columns} FROM conversations_message m{conversation_join}"
-                f" WHERE m.search_vector @@ {tsquery}{after}{extra}"
-                + _pg_order(parsed, "m.id", "conversations_message", "search_vector")
-                + " LIMIT %s"
+                f" WHERE m.search_vector @@ {tsquery}{{range}}{extra}{{order}} LIMIT %s"
             )
-            params = [*tsparams, *after_params, *extra_params, how_many]
+            found = _pg_newest_first(
+                sql, tsparams, [*extra_params, how_many], how_many, before, "m.id", "conversations_message", ordering
+            )
+            return [(row[0], (row[1] or row[2]) if with_text else "") for row in found]
         return [(row[0], (row[1] or row[2]) if with_text else "") for row in _fetchall(sql, params)]
 
-    rows, next_cursor = _page(parsed, order, limit, cursor, fetch)
+    rows, next_cursor, limited = _page(parsed, order, limit, cursor, fetch)
+    total, total_is = _count(parsed, fetch, ("conversations_message", "search_vector"), bool(extra))
     ids = [pk for pk, _ in rows]
     snippets = _message_snippets(parsed, ids)
     messages = (
@@ -407,7 +517,9 @@ def _messages(
                 else _fallback_snippet(message.display_text, parsed),
             )
         )
-    return SearchPage(kind="messages", hits=hits, next_cursor=next_cursor)
+    return SearchPage(
+        kind="messages", hits=hits, next_cursor=next_cursor, limited=limited, total=total, total_is=total_is
+    )
 
 
 def _message_snippets(parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
@@ -465,13 +577,14 @@ def _conversations(
             sql = (
                 f"SELECT c.id, c.subject FROM conversations_conversation c"
                 f" WHERE {vector} @@ {tsquery}{after}{extra}"
-                + _pg_order(parsed, "c.id", "search_conversation_vector", "to_tsvector")
+                + _pg_order(parsed, "c.id", "search_conversation_vector", "to_tsvector", how_many)
                 + " LIMIT %s"
             )
             params = [*tsparams, *after_params, *extra_params, how_many]
         return [(row[0], row[1] if with_text else "") for row in _fetchall(sql, params)]
 
-    rows, next_cursor = _page(parsed, order, limit, cursor, fetch)
+    rows, next_cursor, limited = _page(parsed, order, limit, cursor, fetch)
+    total, total_is = _count(parsed, fetch, ("search_conversation_vector", "to_tsvector"), bool(extra))
     ids = [pk for pk, _ in rows]
     conversations = (
         Conversation.objects.select_related("customer").defer("custom_fields", "customer__notes").in_bulk(ids)
@@ -491,7 +604,9 @@ def _conversations(
                 snippet=_fallback_snippet(conversation.subject, parsed, width=300),
             )
         )
-    return SearchPage(kind="conversations", hits=hits, next_cursor=next_cursor)
+    return SearchPage(
+        kind="conversations", hits=hits, next_cursor=next_cursor, limited=limited, total=total, total_is=total_is
+    )
 
 
 # --- customers ----------------------------------------------------------------------------
@@ -543,13 +658,16 @@ def _customers(
             sql = (
                 f"SELECT cu.id, cu.name, cu.preferred_name FROM customers_customer cu"
                 f" WHERE {vector} @@ {tsquery}{after}"
-                + _pg_order(parsed, "cu.id", "search_customer_vector", "to_tsvector")
+                + _pg_order(parsed, "cu.id", "search_customer_vector", "to_tsvector", how_many)
                 + " LIMIT %s"
             )
             params = [*tsparams, *after_params, how_many]
         return [(row[0], f"{row[1]} {row[2]}") for row in _fetchall(sql, params)]
 
-    rows, next_cursor = _page(parsed, order, limit, cursor, fetch)
+    rows, next_cursor, limited = _page(parsed, order, limit, cursor, fetch)
+    total, total_is = _count(parsed, fetch, ("search_customer_vector", "to_tsvector"), False)
+    if total_is == "exact":
+        total = max(total, len(set(by_identity) | {pk for pk, _ in rows}))
     if by_identity and position == 0:
         # Address and number matches are the best matches there are: first, once.
         rows = [(pk, float("-inf")) for pk in by_identity] + [
@@ -584,4 +702,6 @@ def _customers(
                 snippet=_fallback_snippet(label, parsed, width=300),
             )
         )
-    return SearchPage(kind="customers", hits=hits, next_cursor=next_cursor)
+    return SearchPage(
+        kind="customers", hits=hits, next_cursor=next_cursor, limited=limited, total=total, total_is=total_is
+    )

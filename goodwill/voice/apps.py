@@ -16,3 +16,8 @@ class VoiceConfig(AppConfig):
         register_panel(complaint_panel, order=36)
         register_badges(row_badges, slot=ROW)
         register_inbox_view(BAD_FEEDBACK_VIEW)
+        from goodwill.memory.timeline import register_timeline_source
+        from goodwill.voice.timeline import complaint_entries, feedback_entries
+
+        register_timeline_source(feedback_entries)
+        register_timeline_source(complaint_entries)

@@ -213,3 +213,14 @@ def mark_followed_up(survey: Survey, *, by: Agent) -> None:
 def unsubscribe(customer: Customer) -> None:
     Unsubscribe.objects.get_or_create(customer=customer)
     Survey.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(skipped="customer opted out")
+
+
+def portal_survey_link(customer: Customer, conversation_id: int) -> str:
+    """The answer page for the customer's open survey on this conversation, when the team shows it in
+    the portal; "" otherwise. Only the customer's own survey, and only once it went out."""
+    survey = Survey.objects.select_related("team").filter(
+        conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
+    ).first()
+    if survey is None or not policy_for(survey.team).in_portal:
+        return ""
+    return reverse("voice:answer", args=[token_for(survey)])

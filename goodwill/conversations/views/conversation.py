@@ -23,7 +23,13 @@ from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
 from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for
-from goodwill.conversations.timeline import TimelineContext, build_timeline, timeline_html, timeline_messages
+from goodwill.conversations.timeline import (
+    TimelineContext,
+    apply_masks,
+    build_timeline,
+    timeline_html,
+    timeline_messages,
+)
 from goodwill.conversations.views.common import (
     conversation_url,
     current_agent,
@@ -43,6 +49,7 @@ def _timeline_context(
     messages, attachments = timeline_messages(conversation)
     badges = badges_for(MESSAGE, [message.pk for message in messages])
     timeline = build_timeline(messages, events, load_images_for, attachments, badges)
+    apply_masks(timeline, agent.pk)
     last_message = timeline.last_message
     rendered_timeline = timeline_html(
         timeline,

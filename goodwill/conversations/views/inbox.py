@@ -139,7 +139,7 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     agent = current_agent(request)
     saved_view = None
     fan_out = None
-    has_adhoc = any(key in request.GET for key in FILTER_KEYS) or any(
+    has_adhoc = any(key in request.GET for key in (*FILTER_KEYS, *selectors.INBOX_FILTERS)) or any(
         key.startswith("cf_") for key in request.GET
     )
     form = InboxFilterForm(request.GET or None)

@@ -86,11 +86,12 @@ _INSULT_WORDS = (
     r"idiots?|morons?|imbeciles?|cretins?|clowns?|muppets?|losers?|pricks?|wankers?|tossers?|twats?|cunts?|"
     r"bastards?|bitch(?:es)?|slags?|sluts?|whores?|scumbags?|scum|dickheads?|assholes?|arseholes?|retards?|"
     r"monkeys?|pigs?|cows?|thieves|thief|crooks?|liars?|nazis?|parasites?|vermin|trash|garbage|"
-    r"piece of (?:shit|crap|garbage|trash)|excuse for a (?:human|person|company|business)|waste of space"
+    r"piece of (?:shit|crap|garbage|trash)|excuse for a (?:human|person|company|business)|waste of space|worms?|fools?|rats?|"
+    r"little (?:man|woman|boy|girl)"
 )
 _INSULT_ADJECTIVES = (
     r"stupid|useless|incompetent|worthless|pathetic|brain-?dead|brainless|clueless|dumb|ignorant|thick|"
-    r"retarded|lying|thieving|miserable|rude|fat|ugly|disgusting"
+    r"retarded|lying|thieving|miserable|rude|fat|ugly|disgusting|filthy|greedy|lazy"
 )
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
@@ -110,8 +111,12 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          r"break your|find you|wreck|torch)\b"),
         ("threat", r"\b(?:waiting|wait) (?:for you )?outside your\b"),
         ("threat", r"\bsee what happens\b"),
-        ("threat", r"\b(?:deserve|ought|need) to be (?:beaten|shot|punched|hurt|killed|slapped)\b"),
-        ("wishing harm", r"\b(?:kill|hang|shoot) yourselves?\b|\bkys\b|\bdie in a fire\b|\bdrop dead\b|\b(?:and )?die\b\.?$|"
+        ("threat", r"\b(?:i'll|i will|i'm going to|gonna) (?:make (?:sure )?you (?:pay|regret|suffer)|find you)\b|"
+         r"\byou(?:'ll| will) (?:regret|pay for) (?:this|it)\b"),
+        ("threat", r"\b(?:people|someone|scum|idiots) like you (?:should|deserve to|ought to|need to) (?:be|get)\b"),
+        ("threat", r"\b(?:(?:deserve|ought|need) to|should) be (?:beaten|shot|punched|hurt|killed|slapped)\b"),
+        ("wishing harm", r"\brot in hell\b|"
+         r"\b(?:kill|hang|shoot) yourselves?\b|\bkys\b|\bdie in a fire\b|\bdrop dead\b|\b(?:and )?die\b\.?$|"
          r"\bhope (?:you|your \w+|someone) (?:\w+ ){0,3}(?:dies?|die|gets? (?:sick|cancer|hurt|fired)|lose your|rapes?|burns?)"),
         ("sexual violence", r"\brapes?\b|\braped\b"),
         ("profanity aimed at a person", r"\b(?:fuck|screw|sod|f\*+k|f\*\*\*) (?:you|off|u|yourselves|yourself)\b|"
@@ -135,7 +140,8 @@ _ANCHORS_TEXT = """idiot idiots moron morons imbecile imbeciles cretin cretins c
     vermin trash garbage piece excuse waste stupid useless incompetent worthless pathetic brain braindead brainless
     clueless dumb ignorant thick lying thieving miserable rude fat ugly disgusting bunch know watch burn smash kill
     hurt beat stab shoot break wreck torch outside happens deserve ought beaten shot punched killed slapped kys die
-    dead dies hope rape rapes raped fuck screw sod hell shit arse ass shut stick shove kill hang yourself
+    dead dies hope rape rapes raped worm worms fool fools rat rats filthy greedy lazy little
+    regret pay suffer find like should fuck screw sod hell shit arse ass shut stick shove kill hang yourself
     yourselves idiota arschloch vollidiot wichser hurensohn depp trottel penner connard connasse salope enculé
     puta gilipollas cabrón pendejo imbécil vaffanculo stronzo coglione klootzak kankerlijer lul"""
 _ANCHORS = frozenset(_ANCHORS_TEXT.split())

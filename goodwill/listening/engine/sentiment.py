@@ -40,7 +40,7 @@ _TROUBLE: tuple[tuple[str, Cue, float], ...] = tuple(
         ("still", r"\bstill (?:no\b|not\b|nothing|waiting|haven't|hasn't|isn't|doesn't|can't|don't|broken|stuck|"
          r"there|no answer|no refund|no power|no reply)|\bstill\b.*\b(?:not|no|n't)\b|\bnothing has changed\b", -0.45),
         ("not arrived", r"\b(?:hasn't|has not|haven't|have not|didn't|did not|never|isn't|is not|wasn't|not)\s+(?:yet\s+)?"
-         r"(?:arrived|come|shipped|received|heard|turn(?:ed)? up|been (?:fixed|refunded|answered|returned)|here|coming|fixed)\b", -0.45),
+         r"(?:arrived?|come|ship(?:ped)?|received?|heard|turn(?:ed)? up|been (?:fixed|refunded|answered|returned)|here|coming|fixed)\b", -0.45),
         ("does not work", r"\b(?:doesn't|does not|don't|won't|can't|cannot|couldn't|isn't|is not|wasn't|not|didn't|no longer)\s+"
          r"(?:\w+\s+)?(?:work(?:ing)?|load|open|turn on|connect|sync|log in|find|pay|get|access|afford|fix(?:ed)?|"
          r"hold|help|match|correspond|exist)\b", -0.4),
@@ -50,15 +50,21 @@ _TROUBLE: tuple[tuple[str, Cue, float], ...] = tuple(
          r"slow|warning|bug|ignored|absent|closed|overdrawn|fell apart|brick|disappear|too small|"
          r"hung up|passed away|put (?:our|my) \w+ down|funeral|no heating|no power|(?:he's|she's|we're|i'm) out|"
          r"run(?:ning)? out|more than (?:the )?(?:estimate|quote)|(?:took|got|sent|charged) .{1,20} instead of|charged for|"
-         r"twice the|one letter|isn't back|(?:this is|is this) how you treat)\b", -0.3),
+         r"twice the|one letter|isn't back|(?:this is|is this) how you treat|soaked|leak(?:s|ing)?|torn|ripped|mouldy|"
+         r"stopped (?:working|\w+ing)|dead pixel|(?:shorter|longer|smaller|bigger|louder) than|not as described|"
+         r"wrong (?:size|colou?r|item|address)|unacceptable|formal complaint|complain|regulator|ombudsman|nightmare|"
+         r"locked out|lowered|without (?:any )?(?:notice|warning)|(?:don't|do not) recogni[sz]e|someone else's|"
+         r"keeps? \w+ing|kept (?:us|me) (?:up|waiting)|slower|worse|^\W*meh\b|says one thing|"
+         r"never (?:sent|answered|came|called|replied|delivered|got back)|won't (?:answer|reply|respond|refund|let)|"
+         r"(?:second|third) (?:this|in a) (?:year|month|week))\b", -0.3),
         ("why does it cost", r"\bwhy (?:does|do|did|am i|was|is|are)\b.{0,40}\b(?:cost|charg\w*|take|taking|marked)\b", -0.3),
         ("pleading", r"\bplease,? please\b", -0.3),
         ("waiting", r"\b(?:(?<!be )waiting|waited|on hold|no (?:answer|reply|replies|response|refund|apology|reason|one)|"
-         r"nobody|zero replies|nothing\b(?! else)|not a word|ignoring|passed from)\b", -0.4),
+         r"nobody|zero replies|nothing\b(?! else| special)|not a word|ignoring|passed from)\b", -0.4),
         ("chasing", r"^\W*(?:any (?:update|news)(?: on this)?|hello|anyone there|is anyone there|still nothing|nope)\W*$|"
          r"\?\?|\bagain\??$|^\W*\?", -0.5),
         ("again and again", r"\b(?:yet again|once again|(?:down|broken|dead|failed|crashed|outage|charged) again|"
-         r"another (?:outage|price rise|cancelled)|third time|fifth time|(?:\d+|two|three|four|five|six|seven|ten) (?:times|emails|calls))\b", -0.3),
+         r"another (?:outage|price rise|cancelled)|(?:second|third|fourth|fifth|sixth) (?:time|email|call|message|chase)|(?:zero|no) (?:response|answer|reply)|(?:\d+|two|three|four|five|six|seven|ten) (?:times|emails|calls))\b", -0.3),
         ("time lost", r"\b(?:\d+|two|three|four|five|six|seven|ten|a|one) (?:weeks?|days?|months?|hours?|minutes)\b", -0.15),
         ("money back", r"\b(?:refund|money back|small claims|chargeback|compensation)\b", -0.08),
         ("leaving", r"\b(?:never again|considering leaving|cancel everything|we'll probably move|i give up|not good enough|"
@@ -77,10 +83,11 @@ _THANKS_FOR_RE = _rx(
 _BARE_THANKS_RE = _rx(r"\b(?:thanks|thank you|many thanks|cheers|thx)\b(?!,? but\b)")
 _PRAISE_RE = _rx(
     r"\b(?:great|brilliant|lovely|love|wonderful|superb|fantastic|amazing|excellent|perfect|awesome|legends?|"
-    r"top-notch|fast|quick|helpful|kind|game changer|saved)\b"
+    r"top-notch|fast|quick|helpful|kind|game changer|saved|hoped for|exceeded|delighted|pleased|happy with|"
+    r"impressed|spotless|fab|improvement)\b"
 )
 _RESOLVED_RE = _rx(
-    r"\b(?:works? (?:perfectly|fine|great|again|now)|(?:it|everything) works|all (?:good|fine)(?: now)?|fixed|sorted|"
+    r"(?<!not )(?<!n't )(?<!never )(?<!want it )(?<!get it )(?<!need it )(?<!have it )\b(?:works? (?:perfectly|fine|great|again|now)|(?:it|everything) works|all (?:good|fine)(?: now)?|fixed|sorted|"
     r"found it|never mind|phew|relieved|what a relief|arrived (?:today|this morning))\b"
 )
 _QUESTION_RE = _rx(r"^(?:could|can|do|does|is|are|how|where|when|what|which|would|will|may)\b[^!]*\?\s*$")
@@ -95,12 +102,20 @@ _REASSURANCE_RE = _rx(
 # Markers that turn praise into sarcasm; the second set only when something is wrong too.
 _SARCASM_RE = _rx(
     r"\b(?:oh|yeah|wow) (?:great|wonderful|brilliant|perfect|nice|fantastic|super|awesome)\b|just what i needed|"
-    r"thanks for nothing|thanks a lot for|thanks for the heads-up|\breally\.\s*$"
+    r"thanks for nothing|thanks for the heads-up|\breally\.\s*$"
 )
 _SARCASM_IF_TROUBLE_RE = _rx(
     r"\b(?:impressive|stellar|world-class|just perfect|awesome update|brilliant job|fantastic service|"
-    r"super helpful|as always)\b|^(?:great|nice|wonderful|perfect|awesome)[,!.]"
+    r"super helpful|as always|thanks a lot for|well done)\b|^(?:great|nice|wonderful|perfect|awesome)[,!.]"
 )
+# Praise in words VADER reads as neutral or even hostile ("a killer update", "you rock").
+_SLANG_PRAISE_RE = _rx(
+    r"\b(?:(?:you|folks|guys|team|it|this) rocks?|not (?:too |so |that )?shabby|killing it|a killer\b(?! of)|"
+    r"best \w+ (?:ever|yet)|nailed it|spot on|works? like a charm|legends?)\b"
+)
+# After "but" comes what the message is about ("lovely table, but one leg is short").
+_BUT_RE = _rx(r"\bbut\b")
+_WORRY_RE = _rx(r"\b(?:worried|worrying|scared|nervous|anxious)\b")
 _GOOD_EMOJI = frozenset("😀😃😄😁😊🙂😍🥰❤💕👍👏🙏💪🎉✨😅")
 _BAD_EMOJI = frozenset("😠😡🤬😤😢😭😞😟😩😫👎💔😬")
 
@@ -152,8 +167,17 @@ def read_sentiment(text: str) -> SentimentReading:
     if reassured or resolved:
         trouble *= 0.3
         cues.append("reassurance" if reassured else "resolved")
-    courteous = _without(text, lowered, (_COURTESY_RE, _SELF_DEPRECATION_RE))
+    slang = bool(_SLANG_PRAISE_RE.search(lowered))
+    courteous = _without(text, lowered, (_COURTESY_RE, _SELF_DEPRECATION_RE, _SLANG_PRAISE_RE))
     base = float(_vader().polarity_scores(courteous)["compound"])
+    if slang:
+        cues.append("praise in slang")
+        base = max(base, 0.0) + 0.6
+    if trouble < 0 and base > 0 and _BUT_RE.search(lowered):
+        tail = lowered[_BUT_RE.search(lowered).end() :]  # type: ignore[union-attr]
+        if any(pattern.search(tail) for _name, pattern, weight in _TROUBLE if weight <= -0.3):
+            cues.append("but")
+            base = 0.0
     if any(c in _GOOD_EMOJI for c in text):
         base = min(1.0, base + 0.3)
     if any(c in _BAD_EMOJI for c in text):
@@ -187,6 +211,11 @@ def read_sentiment(text: str) -> SentimentReading:
         score = max(score, -0.05)
     if reassured and not grateful and score > 0.3:
         score = 0.1
+    if _QUESTION_RE.search(lowered.strip()) and trouble > -0.35 and not sarcastic and -0.45 < score < 0:
+        cues.append("a question")
+        score = max(score, -0.05)  # "Can I get a late checkout on Sunday?" asks; it does not complain
+    if cues == ["worry"] and "?" in text and score > -0.45:
+        score = max(score, -0.05)  # "I'm nervous about the flight, what are the rules?" asks
     if is_shouting(text) and score <= 0.05:
         cues.append("shouting")
         score -= 0.35

@@ -16,7 +16,7 @@ def rows(name):
         return [json.loads(line) for line in f if line.strip()]
 
 
-@pytest.mark.parametrize("name", ["messages_dev.jsonl", "messages_heldout.jsonl"])
+@pytest.mark.parametrize("name", ["messages_dev.jsonl", "messages_heldout.jsonl", "messages_heldout2.jsonl"])
 def test_message_labels_are_valid(name):
     for row in rows(name):
         assert set(row) >= {"id", "business", "text", "polarity", "emotions", "abusive", "lang", "urgent"}, (
@@ -46,7 +46,7 @@ def test_draft_labels_are_valid(name):
 
 
 def test_the_sets_are_big_enough_and_split_about_seventy_thirty():
-    dev, held = rows("messages_dev.jsonl"), rows("messages_heldout.jsonl")
+    dev, held = rows("messages_dev.jsonl"), rows("messages_heldout.jsonl") + rows("messages_heldout2.jsonl")
     assert len(dev) + len(held) >= 300
     assert 0.25 <= len(held) / (len(dev) + len(held)) <= 0.35
     drafts_dev, drafts_held = rows("drafts_dev.jsonl"), rows("drafts_heldout.jsonl")
@@ -58,6 +58,7 @@ def test_the_sets_are_big_enough_and_split_about_seventy_thirty():
 
 @pytest.mark.parametrize(("dev", "held", "field"), [
     ("messages_dev.jsonl", "messages_heldout.jsonl", "text"),
+    ("messages_dev.jsonl", "messages_heldout2.jsonl", "text"),
     ("drafts_dev.jsonl", "drafts_heldout.jsonl", "draft"),
 ])  # fmt: skip
 def test_dev_and_held_out_do_not_overlap(dev, held, field):

@@ -122,3 +122,20 @@ def test_reschedule_starts_reminders_again(conversation, agent):
     Promise.objects.filter(pk=promise.pk).update(reminded_at=timezone.now(), overdue_at=timezone.now())
     moved = reschedule(promise, by=agent, due_at=DUE + timedelta(days=3))
     assert (moved.due_at, moved.reminded_at, moved.overdue_at) == (DUE + timedelta(days=3), None, None)
+
+
+def test_working_days_follow_the_teams_schedule_and_holidays(conversation, agent, support_team):
+    """"Within 3 working days" counts the team's own business days (expectations' calendar)."""
+    from goodwill.expectations.models import Holiday, Schedule, ScheduleTeam
+
+    conversation.team = support_team
+    conversation.save()
+    weekdays = {str(day): [["09:00", "17:00"]] for day in range(5)}
+    schedule = Schedule.objects.create(name="Support", time_zone="UTC", hours=weekdays)
+    ScheduleTeam.objects.create(schedule=schedule, team=support_team)
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("UTC"))  # a Monday
+    (plain,) = draft_promises(conversation, agent, "We will fix it within 3 working days.", now=now)
+    assert plain.due is not None and plain.due.date().isoformat() == "2026-12-10"
+    Holiday.objects.create(schedule=schedule, date=datetime(2026, 12, 8).date(), name="Staff day")
+    (shifted,) = draft_promises(conversation, agent, "We will fix it within 3 working days.", now=now)
+    assert shifted.due is not None and shifted.due.date().isoformat() == "2026-12-11"

@@ -155,3 +155,21 @@ def test_unsubscribe_link(solved, client):
     client.post(f"/feedback/{token}/unsubscribe/")
     assert Unsubscribe.objects.filter(customer=solved.customer).exists()
     assert Survey.objects.get().skipped == "customer opted out"
+
+
+def test_the_portal_offers_the_open_survey_to_its_customer_only(solved, client, customer, support_team):
+    from goodwill.channels.portal.services import SESSION_KEY
+
+    survey = Survey.objects.get()
+    session = client.session
+    session[SESSION_KEY] = customer.pk
+    session.save()
+    page = f"/portal/c/{solved.number}/"
+    assert "How did we do?" not in client.get(page).content.decode()  # not sent yet
+    services.send_due_surveys(survey.send_after)
+    import re
+
+    link = re.search(r'href="/feedback/([^/"]+)/"', client.get(page).content.decode())
+    assert link and services.survey_for_token(link.group(1)) == survey
+    SurveyPolicy.objects.create(team=support_team, in_portal=False)
+    assert "How did we do?" not in client.get(page).content.decode()

@@ -20,14 +20,25 @@ class Command(BaseCommand):
             "--workers", type=int, default=int(os.environ.get("GOODWILL_WEB_WORKERS", "1")),
             help="Web processes (default 1, or GOODWILL_WEB_WORKERS).",
         )
+        parser.add_argument(
+            "--threads", type=int, default=int(os.environ.get("GOODWILL_WEB_THREADS") or 4),
+            help="Threads per web process running views, each with one database connection "
+            "(default 4, or GOODWILL_WEB_THREADS; 0 = Django's default, a new thread per request).",
+        )
         parser.add_argument("--no-collectstatic", action="store_true")
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, no_collectstatic: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, workers: int, threads: int, no_collectstatic: bool, **options: Any
+    ) -> None:
         import uvicorn
 
+        # Read by goodwill.asgi in each web process (uvicorn's workers inherit the environment).
+        os.environ["GOODWILL_WEB_THREADS"] = str(threads)
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"Goodwill listening on http://{host}:{port}/ ({workers} process(es))")
+        self.stdout.write(
+            f"Goodwill listening on http://{host}:{port}/ ({workers} process(es), {threads} thread(s) each)"
+        )
         uvicorn.run(
             "goodwill.asgi:application",
             host=host,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
@@ -33,6 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, batch: bool, interval: float, stop_timeout: float, **options: Any) -> None:
         from goodwill.core.sweeper import Maintenance
 
+        for path in getattr(settings, "WORKER_WARM_UP", ()):  # load models before the first task
+            import_string(path)()
         worker_id = get_random_string(32)
         maintenance = Maintenance(worker_id, "rq" if settings.REDIS_URL else "database", periodic=not batch)
         maintenance.start()

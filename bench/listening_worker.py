@@ -1,0 +1,94 @@
+"""Listening in the worker: can scoring keep up with 500 inbound messages/s of intake?
+
+Stores N inbound messages (the labelled set's texts, repeated, spread over conversations),
+then runs the scoring subscriber's work, `listening.services.score_message`, on each in this
+one process: read the message, `analyze_message`, store the MessageScore, update the
+conversation's mood, look for a sharp turn and for repeated abuse. The task queue's own
+overhead (claiming a task, its receipt row) is the same for every subscriber and is not
+counted. Prints messages/s in wall and CPU time against the 500/s goal; the worker runs on the
+other core from intake, so one process's rate is the figure to compare.
+
+    .venv/bin/python bench/listening_worker.py [--messages 3000]
+    GOODWILL_DATABASE_URL=postgresql://… .venv/bin/python bench/listening_worker.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("GOODWILL_DATA_DIR", "/tmp/goodwill-bench-listening")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
+if not os.environ.get("GOODWILL_DATABASE_URL"):
+    shutil.rmtree(os.environ["GOODWILL_DATA_DIR"], ignore_errors=True)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from goodwill.conversations.models import Message  # noqa: E402
+from goodwill.conversations.services import open_conversation, receive_message  # noqa: E402
+from goodwill.core.events import subscribed  # noqa: E402
+from goodwill.customers.services import create_customer  # noqa: E402
+from goodwill.listening.engine import warm_up  # noqa: E402
+from goodwill.listening.models import MessageScore  # noqa: E402
+from goodwill.listening.services import score_message  # noqa: E402
+
+LABELLED = Path(__file__).resolve().parent.parent / "goodwill" / "listening" / "labelled"
+GOAL = 500.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=3000)
+    args = parser.parse_args()
+    call_command("migrate", verbosity=0)
+    texts = [
+        json.loads(line)["text"]
+        for name in ("messages_dev.jsonl", "messages_heldout.jsonl")
+        for line in (LABELLED / name).read_text(encoding="utf-8").splitlines()
+    ]
+    with subscribed({}):  # store only; the scoring below is what is measured
+        ids = []
+        conversation = None
+        for i in range(args.messages):
+            if i % 5 == 0:
+                customer = create_customer(
+                    name=f"Bench {i}", emails=[f"bench{i}-{time.time_ns()}@example.com"]
+                )
+                conversation, first = open_conversation(
+                    customer=customer, subject=f"Bench {i}", text=texts[i % len(texts)], channel="email"
+                )
+                ids.append(first.pk)
+            else:
+                assert conversation is not None
+                ids.append(
+                    receive_message(
+                        conversation, customer=conversation.customer, text=texts[i % len(texts)]
+                    ).pk
+                )
+    warm_up()
+    messages = list(Message.objects.filter(pk__in=ids).order_by("pk"))
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for message in messages:
+        score_message(message)
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    assert MessageScore.objects.filter(message_id__in=ids).count() == len(ids)
+    rate, cpu_rate = len(ids) / wall, len(ids) / cpu
+    engine = os.environ.get("GOODWILL_DATABASE_URL", "sqlite").split("://")[0]
+    print(
+        f"score_message on {engine}: {len(ids)} messages, {rate:,.0f}/s wall, {cpu_rate:,.0f}/s of CPU "
+        f"({'met' if rate >= GOAL else 'NOT met'}: ≥ {GOAL:.0f}/s); load average {os.getloadavg()[0]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Frequent words: best match ranks a bounded set of the newest matches, counts stop at a cap,
+and the ordering of small and medium result sets stays as it was (pinned here)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from goodwill.conversations.models import Conversation
+from goodwill.conversations.services import open_conversation, receive_message
+from goodwill.search import selectors
+from goodwill.search.selectors import search_for
+
+TEXTS = {
+    "short": "refund please",
+    "dense": "refund refund refund for the order",
+    "long": "I wrote last week about the order that arrived broken and asked for a refund, "
+    "but nobody has answered my email and the parcel is still sitting in my hallway",
+    "phrase": "the order refund was sent to the wrong account",
+    "other": "thanks for the quick answer about my order",
+    "both": "order order refund",
+}
+
+
+@pytest.fixture
+def messages(customer) -> dict[str, int]:
+    conversation = open_conversation(customer=customer, subject="Ranking", channel="email", text="hello there")[0]
+    return {name: receive_message(conversation, customer=customer, text=text).pk for name, text in TEXTS.items()}
+
+
+def _order(results) -> list[int]:
+    return [hit.pk for hit in results.messages.hits]
+
+
+def _names(messages: dict[str, int], results) -> list[str]:
+    names = {pk: name for name, pk in messages.items()}
+    return [names[pk] for pk in _order(results)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("refund", ["dense", "short", "both", "phrase", "long"]),
+        ("order", ["both", "dense", "other", "phrase", "long"]),
+        ("order refund", ["both", "dense", "phrase", "long"]),
+        ('"order refund"', ["both", "phrase"]),
+    ],
+)
+def test_best_match_orderings_of_small_result_sets_are_pinned(agent, messages, query, expected):
+    assert _names(messages, search_for(agent, query, kind="messages")) == expected
+
+
+def test_counts_are_exact_under_the_cap(agent, messages):
+    page = search_for(agent, "refund", kind="messages").messages
+    assert (page.total, page.total_is, page.total_text) == (5, "exact", "5")
+    assert page.limited == 0
+
+
+def test_counts_past_the_cap_say_more_than(agent, messages, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    page = search_for(agent, "refund", kind="messages", order="date").messages
+    assert (page.total, page.total_text) == (3, "more than 3")
+
+
+def test_a_frequent_word_ranks_only_the_newest_matches_and_says_so(agent, messages, monkeypatch):
+    monkeypatch.setattr(selectors, "RELEVANCE_CANDIDATES", 3)
+    page = search_for(agent, "refund", kind="messages").messages
+    # The three newest matches (both, phrase, long), best first; the dense older one is not ranked.
+    assert [pk for pk in _order(search_for(agent, "refund", kind="messages"))] == [
+        messages["both"],
+        messages["phrase"],
+        messages["long"],
+    ]
+    assert page.limited == 3
+    # Newest first still reaches every match.
+    assert len(search_for(agent, "refund", kind="messages", order="date").messages.hits) == 5
+
+
+def test_the_page_shows_counts_and_when_best_match_was_limited(agent, messages, monkeypatch):
+    monkeypatch.setattr(selectors, "RELEVANCE_CANDIDATES", 3)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    client = Client()
+    client.force_login(agent)
+    html = client.get(reverse("search:results"), {"q": "refund", "kind": "messages"}).content.decode()
+    assert "(more than 4)" in html
+    assert "best match ranks only the newest 3" in html
+    newest = client.get(reverse("search:results"), {"q": "refund", "kind": "messages", "order": "date"})
+    assert "best match ranks only" not in newest.content.decode()
+
+
+def test_filters_still_apply_to_counts(agent, messages):
+    assert Conversation.objects.count() == 1
+    page = search_for(agent, "refund", kind="messages", statuses=["solved"]).messages
+    assert (page.total, page.hits) == (0, [])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL looks in the newest rows first")
+def test_postgresql_looks_in_the_newest_rows_first_and_finds_the_same(agent, messages, monkeypatch):
+    whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
+    # Every word is rare to the planner here, so matches are collected in widening id ranges.
+    monkeypatch.setattr(selectors, "PG_WINDOWS", (1, 2, 4))
+    assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
+    second = search_for(agent, "refund", kind="messages", order="date", limit=2)
+    rest = search_for(agent, "refund", kind="messages", order="date", limit=10, cursor=second.messages.next_cursor)
+    assert _order(second) + _order(rest) == whole[1]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL walks the primary key for common words")
+def test_postgresql_common_words_walk_the_newest_rows_then_fall_back(agent, messages, monkeypatch):
+    whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
+    monkeypatch.setattr(selectors, "_pg_lexeme_frequencies", lambda table, column: {"refund": 0.5})
+    monkeypatch.setattr(selectors, "PG_WALK_ROWS", 2)
+    monkeypatch.setattr(selectors, "PG_WINDOWS", (3,))
+    assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
