@@ -172,3 +172,95 @@ class ExtraMile(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+# Customer interviews: ask the best customers three open questions, group the answers into themes.
+
+DEFAULT_QUESTIONS = (
+    "What keeps you coming back?",
+    "Which experiences with us mean the most to you?",
+    "What matters most to you in great service?",
+)
+
+
+class Campaign(models.Model):
+    """One round of interviews: who is asked, the three questions, and the progress."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Sending"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=200)
+    language = models.CharField(max_length=12, default="en")
+    subject = models.CharField(max_length=200, default="Three questions from us")
+    intro = models.TextField(
+        default="You have been with us for a while, and we would like to learn from you. "
+        "Three open questions; answer as much or as little as you like."
+    )
+    question_1 = models.CharField(max_length=300, default=DEFAULT_QUESTIONS[0])
+    question_2 = models.CharField(max_length=300, default=DEFAULT_QUESTIONS[1])
+    question_3 = models.CharField(max_length=300, default=DEFAULT_QUESTIONS[2])
+    thanks = models.TextField(default="Thank you. Every answer is read, and we will tell you what we do with them.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    remind_after_days = models.PositiveIntegerField(default=7, help_text="Remind once after this many days unanswered.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    grouped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def questions(self) -> list[str]:
+        return [self.question_1, self.question_2, self.question_3]
+
+
+class Invitation(models.Model):
+    """One customer asked in one campaign (never twice); the link is signed from its id."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="interview_invitations")
+    email = models.CharField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    thanked = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "customer"], name="interview_once_per_customer")]
+        indexes = [models.Index(fields=["campaign", "sent_at"], name="interview_campaign_sent")]
+
+
+class InterviewTheme(models.Model):
+    """A group of answers that say the same thing; named by the grouping, renamed by a lead."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=200)
+    keywords = models.CharField(max_length=300, blank=True)
+    quotes = models.JSONField(default=list, blank=True)
+    edited = models.BooleanField(default=False, help_text="A lead renamed, merged, split or moved answers.")
+    created_at = models.DateTimeField(default=timezone.now)
+    told_text = models.TextField(blank=True, help_text="What we did about it, mailed once to each respondent.")
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Answer(models.Model):
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="answers")
+    question = models.PositiveSmallIntegerField()  # 0, 1, 2
+    text = models.TextField()
+    theme = models.ForeignKey(InterviewTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="answers")
+
+    class Meta:
+        ordering = ["invitation_id", "question"]
+        constraints = [models.UniqueConstraint(fields=["invitation", "question"], name="interview_answer_once")]

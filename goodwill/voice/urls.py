@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goodwill.voice import improvement_views, views
+from goodwill.voice import improvement_views, interview_views, views
 
 app_name = "voice"
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("c/<int:number>/extra-mile/", improvement_views.extra_mile, name="extra_mile"),
     path("voice/improvements/", improvement_views.improvement_list, name="improvements"),
     path("voice/improvements/<int:pk>/", improvement_views.improvement_detail, name="improvement"),
+    path("interview/<str:token>/", interview_views.answer, name="interview"),
+    path("voice/interviews/", interview_views.campaign_list, name="campaigns"),
+    path("voice/interviews/<int:pk>/", interview_views.campaign_detail, name="campaign"),
+    path("voice/interviews/<int:pk>/select/", interview_views.campaign_select, name="campaign_select"),
+    path("voice/interviews/<int:pk>/status/", interview_views.campaign_status, name="campaign_status"),
+    path("voice/interviews/<int:pk>/themes/", interview_views.campaign_themes, name="campaign_themes"),
+    path("voice/interviews/<int:pk>/themes/<int:theme_pk>/", interview_views.theme_action, name="theme_action"),
+    path("voice/interviews/<int:pk>/answers/<int:answer_pk>/move/", interview_views.move_answer, name="move_answer"),
 ]
