@@ -7,7 +7,10 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 EVERYONE = ["/promises/", "/expectations/", "/voice/grid/", "/voice/improvements/", "/knowledge/"]
-ADMINS = ["/expectations/policies/", "/expectations/schedules/", "/listening/settings/", "/data/retention/"]
+ADMINS = [
+    "/expectations/policies/", "/expectations/schedules/", "/listening/settings/", "/data/retention/",
+    "/voice/interviews/",
+]
 
 
 def test_agents_see_the_feature_pages_and_each_one_opens(client, agent):
