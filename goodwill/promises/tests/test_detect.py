@@ -142,6 +142,7 @@ def test_working_days_come_from_the_teams_calendar():
     ]
 
 
+@pytest.mark.django_db
 def test_default_calendar_is_monday_to_friday():
     calendar = calendar_for(None)
     assert calendar.is_business_day(date(2026, 12, 11)) and not calendar.is_business_day(date(2026, 12, 12))
