@@ -133,13 +133,14 @@ def customer_mood_panel(request: HttpRequest, customer: Customer) -> Panel | Non
         .values_list("kind", "subject_id")[:RECENT_EVENTS]
     )
     message_ids = [int(pk) for kind, pk in recent if kind == Event.Kind.MESSAGE_RECEIVED and pk.isdigit()]
-    latest = _scored(MessageScore.objects.filter(message_id__in=message_ids)).order_by(
+    # `or [0]`: the same three queries whatever the history holds (an empty IN skips the query).
+    latest = _scored(MessageScore.objects.filter(message_id__in=message_ids or [0])).order_by(
         "-message__created_at", "-message_id"
     )
     rows = list(reversed(latest.values_list(*_COLUMNS)[:CUSTOMER_POINTS]))
+    turns = MoodTurn.objects.filter(conversation__customer=customer).count()
     if not rows:
         return None
-    turns = MoodTurn.objects.filter(conversation__customer=customer).count()
     return Panel(
         "listening/_customer_mood.html", {"line": mood_line(rows), "turns": turns, "customer": customer}
     )

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -180,5 +182,11 @@ def test_the_page_needs_the_same_queries_for_long_conversations(client, agent, c
         add_reply(conversation, by=agent, text=f"Answer {index}")
     with CaptureQueriesContext(connection) as many:
         client.get(detail_url(conversation))
-    assert [q["sql"][:60] for q in many.captured_queries] == [q["sql"][:60] for q in few.captured_queries]
+    assert _shapes(many) == _shapes(few)
     assert Message.objects.filter(conversation=conversation).count() == 21
+
+
+def _shapes(captured: CaptureQueriesContext) -> list[str]:
+    """Each query's first 60 characters; PostgreSQL's server-side cursors (a form's choices are read
+    through one) carry a counter in their name, which says nothing about the page's cost."""
+    return [re.sub(r"_django_curs_\d+_\w+_\d+", "_django_curs", q["sql"])[:60] for q in captured.captured_queries]

@@ -67,7 +67,7 @@ def test_the_customer_panel_reads_across_conversations(customer, support_team, d
         say(conversation, CALM)
         say(conversation, ANGRY)
     request = RequestFactory().get("/")
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         panel = customer_mood_panel(request, customer)
     assert panel is not None and panel.template == "listening/_customer_mood.html"
     assert len(panel.context["line"].points) == 6 and panel.context["turns"] == 3
