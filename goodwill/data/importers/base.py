@@ -8,6 +8,8 @@ the whole export once before writing, so a broken file changes nothing.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -79,7 +81,9 @@ class Conv:
     skip_reason: str = ""  # set by a source for records it reads but will not import (spam, deleted)
 
 
-class Source:
+class Source(ABC):
+    """One help desk's export; each importer says how to read its conversations."""
+
     name = ""
 
     def __init__(self, path: str | Path) -> None:
@@ -93,8 +97,8 @@ class Source:
     def people(self) -> Iterator[Person]:
         return iter(())
 
-    def conversations(self) -> Iterator[Conv]:
-        raise NotImplementedError
+    @abstractmethod
+    def conversations(self) -> Iterator[Conv]: ...
 
 
 # --- helpers for sources --------------------------------------------------------------------

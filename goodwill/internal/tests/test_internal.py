@@ -94,7 +94,7 @@ def test_asking_another_team_links_the_request_and_tells_the_asker(agent, teamma
     change_status(request, "solved", by=teammate)
     events = Event.objects.filter(conversation=request, kind__in=["message.replied", "conversation.status"])
     run_subscriber.call("goodwill.internal.services.tell_asker", [event.pk for event in events])
-    run_subscriber.call("goodwill.internal.services.tell_asker", [event.pk for event in events])  # a retry
+    run_subscriber.call("goodwill.internal.services.tell_asker", [event.pk for event in events])  # the same events delivered again: still one notice each
     titles = sorted(Notification.objects.filter(agent=agent).values_list("title", flat=True))
     assert titles == [f"IT answered your request #{request.number}", f"Your request #{request.number} to IT is solved"]
 

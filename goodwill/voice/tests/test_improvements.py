@@ -60,7 +60,7 @@ def test_shipping_tells_each_customer_once(complaint, agent, support_team):
         improvement, status="shipped", by=agent, announcement="We now dispatch every order the same day."
     )
     assert told == 2
-    assert service.tell_customers(improvement, by=agent) == 0  # a second click, a retry
+    assert service.tell_customers(improvement, by=agent) == 0  # a second click tells nobody again
     for conversation in (complaint.conversation, other):
         replies = conversation.messages.filter(direction=Message.Direction.OUTBOUND)
         assert [m.text for m in replies] == ["We now dispatch every order the same day."]
