@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "goodwill.automation",
     "goodwill.webhooks",
     "goodwill.knowledge",
+    "goodwill.recovery",
+    "goodwill.insights",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

@@ -56,6 +56,18 @@ class Event(models.Model):
         AGENT_CHANGED = "agent.changed", "Agent changed"
         INTAKE_QUARANTINED = "intake.quarantined", "Incoming message quarantined"
         DELIVERY_FAILED = "delivery.failed", "Delivery failed"
+        # What feature apps found, announced on the seam so other features can react (service
+        # recovery opens cases on these; insights and webhooks may count or forward them). The
+        # app that finds the fact records the event in the same transaction as its own row.
+        SLA_BREACHED = "sla.breached", "Service level breached"
+        PROMISE_LATE = "promise.late", "Promise kept late"
+        PROMISE_BROKEN = "promise.broken", "Promise broken"
+        FEEDBACK_ANSWERED = "feedback.answered", "Feedback answered"
+        MOOD_TURNED = "mood.turned", "Mood turned for the worse"
+        COMPLAINT_MARKED = "complaint.marked", "Complaint marked"
+        CUSTOMER_RETURNED = "customer.returned", "Customer came back"
+        RECOVERY_OPENED = "recovery.opened", "Recovery case opened"
+        RECOVERY_CLOSED = "recovery.closed", "Recovery case closed"
         OTHER = "other", "Other"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)

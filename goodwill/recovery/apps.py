@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RecoveryConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "goodwill.recovery"
+    verbose_name = "Service recovery"
