@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.module_loading import import_string
 
@@ -114,8 +115,15 @@ class _Batch:
 
     def __call__(self) -> None:
         self.done = True
-        for path, ids in self.events.items():
-            run_subscriber.enqueue(path, list(ids))
+        # One commit for all of the transaction's tasks when they are rows in the database
+        # (each commit is a disk sync on SQLite); RQ and the immediate backend enqueue as before.
+        with transaction.atomic() if _tasks_in_database() else nullcontext():
+            for path, ids in self.events.items():
+                run_subscriber.enqueue(path, list(ids))
+
+
+def _tasks_in_database() -> bool:
+    return bool(settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend")
 
 
 def _pending(connection: Any) -> _Batch:

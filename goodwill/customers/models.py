@@ -14,6 +14,13 @@ class Organisation(TimeStampedModel):
         max_length=500, blank=True, help_text="Comma-separated email domains of this organisation."
     )
     notes = models.TextField(blank=True)
+    value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What this organisation is worth to you (e.g. yearly revenue); ranks interviews and churn watch.",
+    )
 
     class Meta:
         ordering = ["name"]
