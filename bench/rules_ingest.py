@@ -120,6 +120,7 @@ def intake(messages: int, team: Team, without: dict[str, tuple[str, ...]]) -> No
     (with, without automation and webhooks) so both see the same database and machine load."""
     customers = [create_customer(name=f"Customer {n}", emails=[f"c{n}@example.com"]) for n in range(20)]
     samples: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
     made: list[int] = []
     for n in range(messages * 2):
         customer = customers[n % len(customers)]
@@ -127,14 +128,16 @@ def intake(messages: int, team: Team, without: dict[str, tuple[str, ...]]) -> No
         with_rules = n % 2 == 0
         conversation = Conversation.objects.get(pk=made[-1]) if made and (n // 2) % 2 else None
         with subscribed(SUBSCRIBERS if with_rules else without):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             if conversation is None:
                 made.append(open_conversation(
                     customer=customer, subject=f"Question {n}", channel="email", text=text, team=team)[0].pk)
             else:
                 receive_message(conversation, customer=conversation.customer, text=text)
             samples[with_rules].append((time.perf_counter() - started) * 1000)
+            cpu[with_rules].append((time.process_time() - started_cpu) * 1000)
     print(f"  intake without automation/webhooks   {percentiles(samples[False])}", flush=True)
+    print(f"    CPU of this process                {percentiles(cpu[False])}", flush=True)
     enqueue: list[float] = []
     for _n in range(100):  # what one more subscriber adds: its task, queued in a commit of its own
         started = time.perf_counter()
@@ -143,6 +146,7 @@ def intake(messages: int, team: Team, without: dict[str, tuple[str, ...]]) -> No
     DBTaskResult.objects.filter(args_kwargs__args=["goodwill.automation.subscribers.react", [0]]).delete()
     print(f"  one queued task (what a subscriber adds) {percentiles(enqueue)}", flush=True)
     print(f"  intake with 12 rules, 2 webhooks     {percentiles(samples[True])}", flush=True)
+    print(f"    CPU of this process                {percentiles(cpu[True])}", flush=True)
 
 
 def worker(path: str) -> list[float]:
