@@ -411,3 +411,6 @@ def _webhook_allow_private() -> list[str]:
 
 
 WEBHOOK_ALLOW_PRIVATE = _webhook_allow_private()
+# --- data exports built by the worker (goodwill/data/export_files.py) ---------------------------
+DATA_EXPORT_KEEP_HOURS = _env_int("GOODWILL_EXPORT_KEEP_HOURS", 48)  # a finished ZIP, then deleted
+DATA_EXPORT_LEASE_SECONDS = 1800  # a build not finished by then is taken over by another worker
