@@ -398,6 +398,8 @@ WEBHOOK_RESPONSE_LIMIT = 64 * 1024  # bytes of an answer read, at most
 WEBHOOK_ATTEMPTS = 8  # tries per delivery, with exponential backoff from WEBHOOK_BACKOFF seconds
 WEBHOOK_BACKOFF = 30.0
 WEBHOOK_MAX_FAILURES = 10  # failed attempts in a row that switch a webhook off (admins are told)
+
+
 # Webhooks post only to public addresses (webhooks/guard.py). Networks listed here (CIDR, comma
 # separated, e.g. "10.20.0.0/16,127.0.0.1/32") are allowed too, for an internal receiver.
 def _webhook_allow_private() -> list[str]:
@@ -406,7 +408,9 @@ def _webhook_allow_private() -> list[str]:
         try:
             networks.append(str(ipaddress.ip_network(item, strict=False)))
         except ValueError:
-            raise ImproperlyConfigured(f"GOODWILL_WEBHOOK_ALLOW_PRIVATE: {item!r} is not a network (CIDR)") from None
+            raise ImproperlyConfigured(
+                f"GOODWILL_WEBHOOK_ALLOW_PRIVATE: {item!r} is not a network (CIDR)"
+            ) from None
     return networks
 
 
