@@ -180,3 +180,15 @@ def test_the_django_admin_refuses_a_private_address_too(client, admin):
     )
     assert response.status_code == 200 and not Webhook.objects.exists()
     assert "is a link-local address" in response.content.decode()
+
+
+def test_the_allow_list_is_read_from_the_environment_and_a_typo_stops_start_up(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from goodwill.settings import _webhook_allow_private
+
+    monkeypatch.setenv("GOODWILL_WEBHOOK_ALLOW_PRIVATE", "10.20.0.0/16, 127.0.0.1")
+    assert _webhook_allow_private() == ["10.20.0.0/16", "127.0.0.1/32"]
+    monkeypatch.setenv("GOODWILL_WEBHOOK_ALLOW_PRIVATE", "10.20.0.0/16,intranet")
+    with pytest.raises(ImproperlyConfigured, match="'intranet' is not a network"):
+        _webhook_allow_private()
