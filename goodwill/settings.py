@@ -398,3 +398,23 @@ WEBHOOK_RESPONSE_LIMIT = 64 * 1024  # bytes of an answer read, at most
 WEBHOOK_ATTEMPTS = 8  # tries per delivery, with exponential backoff from WEBHOOK_BACKOFF seconds
 WEBHOOK_BACKOFF = 30.0
 WEBHOOK_MAX_FAILURES = 10  # failed attempts in a row that switch a webhook off (admins are told)
+
+
+# Webhooks post only to public addresses (webhooks/guard.py). Networks listed here (CIDR, comma
+# separated, e.g. "10.20.0.0/16,127.0.0.1/32") are allowed too, for an internal receiver.
+def _webhook_allow_private() -> list[str]:
+    networks = []
+    for item in env_list("GOODWILL_WEBHOOK_ALLOW_PRIVATE", ""):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"GOODWILL_WEBHOOK_ALLOW_PRIVATE: {item!r} is not a network (CIDR)"
+            ) from None
+    return networks
+
+
+WEBHOOK_ALLOW_PRIVATE = _webhook_allow_private()
+# --- data exports built by the worker (goodwill/data/export_files.py) ---------------------------
+DATA_EXPORT_KEEP_HOURS = _env_int("GOODWILL_EXPORT_KEEP_HOURS", 48)  # a finished ZIP, then deleted
+DATA_EXPORT_LEASE_SECONDS = 1800  # a build not finished by then is taken over by another worker

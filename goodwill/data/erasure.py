@@ -1,6 +1,7 @@
 """Erasing a customer on request: delete their conversations, or keep them with the person
 taken out. Rows are found by walking the model graph (graph.py); raw mail, files, the search
-index, cache and task payloads by the hooks in outside.py. The audit trail keeps an event
+index, cache and task payloads by the hooks in outside.py; copies made from their rows (webhook
+bodies, notices, interview quotes) by copies.py. The audit trail keeps an event
 that says an erasure happened, by whom and how many rows, and nothing of what was erased."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from goodwill.conversations.models import Attachment, Conversation, Message
 from goodwill.core.models import Event
 from goodwill.core.services import record_event
 from goodwill.customers.models import Customer
+from goodwill.data.copies import erase_copies
 from goodwill.data.graph import Rows, collect, text_fields
 from goodwill.data.models import Erasure
 from goodwill.data.outside import Erasing, file_names_of, run_after_commit, run_before, sweep_all_tables
@@ -29,6 +31,7 @@ def erase_customer(customer: Customer, *, keep_conversations: bool, actor: Agent
         rows = collect(customer)
         erasing = Erasing(customer, rows, Scrubber(customer), file_names_of(rows), rows.counts())
         run_before(erasing)
+        erase_copies(erasing, keep_conversations=keep_conversations)
         _blank_their_messages(erasing)
         if keep_conversations:
             _anonymise(erasing)

@@ -88,3 +88,55 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import from {self.source} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class DataExport(models.Model):
+    """A customer's data ZIP, built by the worker (export_files.py), downloadable until it expires.
+
+    At most one is waiting or being built per (customer, audience): asking twice gives the same."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        BUILDING = "building", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Audience(models.TextChoices):
+        TEAM = "team", "Team (everything)"
+        CUSTOMER = "customer", "Customer (portal)"
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="data_exports")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    file = models.FileField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "audience", "-created_at"], name="data_export_of_customer"),
+            models.Index(fields=["state", "expires_at"], name="data_export_state"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "audience"],
+                condition=models.Q(state__in=["queued", "building"]),
+                name="one_open_export_per_customer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} export of customer {self.customer_id} ({self.state})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.BUILDING)

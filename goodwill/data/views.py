@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,22 +15,12 @@ from goodwill.accounts.policy import Action, require
 from goodwill.channels.portal import selectors as portal_selectors
 from goodwill.channels.portal import services as portal_services
 from goodwill.customers.models import Customer
+from goodwill.data import export_files
 from goodwill.data import retention as retention_service
 from goodwill.data.erasure import erase_customer
-from goodwill.data.export import CUSTOMER, TEAM, write_export
+from goodwill.data.export import CUSTOMER, TEAM
 from goodwill.data.forms import ErasureForm, RetentionForm
-from goodwill.data.models import Erasure, RetentionPolicy
-
-
-def _zip_response(customer: Customer, audience: str) -> FileResponse:
-    spool = tempfile.SpooledTemporaryFile(max_size=32 << 20)  # noqa: SIM115 - FileResponse closes it
-    write_export(customer, spool, audience=audience)
-    spool.seek(0)
-    response = FileResponse(
-        spool, as_attachment=True, filename=f"customer-{customer.pk}-data.zip", content_type="application/zip"
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+from goodwill.data.models import DataExport, Erasure, RetentionPolicy
 
 
 @login_required
@@ -54,16 +43,54 @@ def customer_data(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "conversation_count": customer.conversations.count(),
         "erasures": Erasure.objects.all()[:10],
+        **_exports_context(customer),
     }
     return render(request, "data/customer.html", context, status=422 if form.errors else 200)
 
 
 @login_required
-@require_GET
-def customer_export(request: HttpRequest, pk: int) -> HttpResponseBase:
-    require(request.user, Action.ADMINISTER)  # type: ignore[arg-type]
+@require_http_methods(["GET", "POST"])
+def customer_exports(request: HttpRequest, pk: int) -> HttpResponse:
+    """The export list (polled by htmx while one is being prepared); POST asks for a new one."""
+    agent: Agent = request.user  # type: ignore[assignment]
+    require(agent, Action.ADMINISTER)
     customer = get_object_or_404(Customer, pk=pk)
-    return _zip_response(customer, TEAM)
+    if request.method == "POST":
+        export_files.request_export(customer, audience=TEAM, by=agent)
+        if not request.htmx:  # type: ignore[attr-defined]
+            flash.success(request, "Export requested: it is prepared in the background and listed below.")
+            return redirect(reverse("data:customer", args=[customer.pk]) + "#export-title")
+    response = render(request, "data/_exports.html", {"customer": customer, **_exports_context(customer)})
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _exports_context(customer: Customer) -> dict[str, object]:
+    exports = export_files.latest_exports(customer, TEAM)
+    return {"exports": exports, "pending": any(export.is_pending for export in exports)}
+
+
+def _file_response(export: DataExport) -> FileResponse:
+    name = export.file.name or ""
+    if not export_files.downloadable(export) or not default_storage.exists(name):
+        raise Http404("This export is not ready, or has expired.")
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=f"customer-{export.customer_id}-data.zip",
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A team export's ZIP, for admins only; a customer's own export is never served here."""
+    require(request.user, Action.ADMINISTER)  # type: ignore[arg-type]
+    export = get_object_or_404(DataExport, pk=pk, audience=TEAM)
+    return _file_response(export)
 
 
 @login_required
@@ -94,10 +121,32 @@ def retention(request: HttpRequest) -> HttpResponse:
     return render(request, "data/retention.html", {"rows": rows}, status=status)
 
 
-@require_GET
-def portal_export(request: HttpRequest) -> HttpResponseBase:
-    """The signed-in portal customer downloads their own data (no notes, no internal records)."""
-    customer = portal_selectors.customer_for_session(request.session.get(portal_services.SESSION_KEY))
+def _portal_customer(request: HttpRequest) -> Customer | None:
+    return portal_selectors.customer_for_session(request.session.get(portal_services.SESSION_KEY))
+
+
+@require_http_methods(["GET", "POST"])
+def portal_export(request: HttpRequest) -> HttpResponse:
+    """The signed-in portal customer asks for their own data (no notes, no internal records),
+    sees it being prepared, and downloads it when ready."""
+    customer = _portal_customer(request)
     if customer is None:
         return redirect(reverse("portal:home"))
-    return _zip_response(customer, CUSTOMER)
+    if request.method == "POST":
+        export_files.request_export(customer, audience=CUSTOMER)
+        return redirect(reverse("data:portal_export"))
+    exports = export_files.latest_exports(customer, CUSTOMER, limit=3)
+    context = {"customer": customer, "exports": exports, "pending": any(e.is_pending for e in exports)}
+    response = render(request, "data/portal_export.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def portal_export_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Only the customer's own portal export, to that customer's session; anything else is a 404."""
+    customer = _portal_customer(request)
+    if customer is None:
+        return redirect(reverse("portal:home"))
+    export = get_object_or_404(DataExport, pk=pk, audience=CUSTOMER, customer=customer)
+    return _file_response(export)

@@ -53,8 +53,8 @@ def _answer(request: HttpRequest, conversation: Conversation, error: str = "", *
     agent = _agent(request)
     if request.htmx:  # type: ignore[attr-defined]
         context = sidebar_context(agent, conversation, error=error, typed=typed)
-        # 200 even for an error: htmx swaps only successful answers, and the panel shows the error
-        response = render(request, "promises/_sidebar.html", {"panel": context})
+        # 422 for an error: htmx-csp.js swaps 400/409/422 answers, so the panel shows the error
+        response = render(request, "promises/_sidebar.html", {"panel": context}, status=422 if error else 200)
         if not error:
             response["HX-Trigger-After-Settle"] = (
                 "goodwill:draft-changed"  # after the swap: the form is in the checks

@@ -135,7 +135,7 @@ def theme_action(request: HttpRequest, pk: int, theme_pk: int) -> HttpResponse:
             service.split_theme(theme)
         elif action == "tell":
             told = service.tell_respondents(theme, request.POST.get("text", ""))
-            flash.success(request, f"{told} respondent{'s' if told != 1 else ''} told.")
+            flash.success(request, f"{told} respondent{'s' if told != 1 else ''} will be told (mails go out in a moment).")
         else:
             raise ValidationError("Unknown action.")
     except ValidationError as problem:

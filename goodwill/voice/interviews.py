@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -21,6 +22,7 @@ from django.utils import timezone
 from goodwill.accounts.models import Agent, TeamMembership
 from goodwill.core.deliveries import DeliveryBusy, claim_delivery, mark_failed, mark_sent
 from goodwill.core.models import Delivery
+from goodwill.core.tasks import retrying_task
 from goodwill.customers.models import Customer, Identity
 from goodwill.voice.models import Answer, Campaign, InterviewTheme, Invitation, Survey
 from goodwill.voice.themes import group_answers
@@ -388,8 +390,9 @@ def themes_with_answers(campaign: Campaign) -> tuple[list[ThemeView], list[Answe
 
 
 def tell_respondents(theme: InterviewTheme, text: str) -> int:
-    """Mail one message to everyone whose answer is in the theme, each once. The first text is kept;
-    pressing again only retries those not reached yet. Returns how many were mailed now."""
+    """Mail one message to everyone whose answer is in the theme, each once, from the worker (one
+    retried task per respondent, guarded by its Delivery key). The first text is kept; pressing
+    again only queues those not reached yet. Returns how many were queued now."""
     text = text.strip()
     if not theme.told_text:
         if not text:
@@ -397,16 +400,33 @@ def tell_respondents(theme: InterviewTheme, text: str) -> int:
         InterviewTheme.objects.filter(pk=theme.pk, told_text="").update(told_text=text, told_at=timezone.now())
         theme.refresh_from_db()
     invitations = list(
-        Invitation.objects.select_related("campaign", "customer")
-        .filter(answers__theme=theme).distinct().order_by("pk")
+        Invitation.objects.filter(answers__theme=theme).distinct().order_by("pk").values_list("pk", flat=True)
     )
-    keys = {invitation.pk: f"interview-told:{invitation.pk}:{theme.pk}" for invitation in invitations}
+    keys = {pk: _told_key(pk, theme.pk) for pk in invitations}
     sent = set(Delivery.objects.filter(key__in=keys.values(), state=Delivery.State.SENT).values_list("key", flat=True))
-    told = 0
-    for invitation in invitations:
-        body = (f"{_greeting(invitation)}\n\nYou answered our questions in \"{invitation.campaign.name}\". "
-                f"Here is what we did with what you and others told us:\n\n{theme.told_text}\n\nThank you.\n")
-        key = keys[invitation.pk]
-        if key not in sent and _mail(key, invitation.email, f"What we did: {theme.name}", body):
-            told += 1
-    return told
+    waiting = [pk for pk in invitations if keys[pk] not in sent]
+    for pk in waiting:
+        transaction.on_commit(partial(tell_respondent.enqueue, theme.pk, pk))
+    return len(waiting)
+
+
+def _told_key(invitation_pk: int, theme_pk: int) -> str:
+    return f"interview-told:{invitation_pk}:{theme_pk}"
+
+
+@retrying_task(max_attempts=8, backoff_base=60.0)
+def tell_respondent(theme_pk: int, invitation_pk: int) -> None:
+    """Mail one respondent what was done about the theme; sent once per key however often it runs.
+    A failed or busy send raises, so the task is retried with backoff."""
+    theme = InterviewTheme.objects.filter(pk=theme_pk).exclude(told_text="").first()
+    invitation = Invitation.objects.select_related("campaign", "customer").filter(pk=invitation_pk).first()
+    if theme is None or invitation is None:
+        return  # regrouped, or the customer was erased meanwhile
+    body = (f"{_greeting(invitation)}\n\nYou answered our questions in \"{invitation.campaign.name}\". "
+            f"Here is what we did with what you and others told us:\n\n{theme.told_text}\n\nThank you.\n")
+    if not _mail(_told_key(invitation.pk, theme.pk), invitation.email, f"What we did: {theme.name}", body):
+        raise TellNotSent(f"interview-told mail to invitation {invitation.pk} not sent yet")
+
+
+class TellNotSent(Exception):
+    """Raised to have the task retried later."""

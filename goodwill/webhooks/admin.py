@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from goodwill.webhooks.forms import WebhookAdminForm
 from goodwill.webhooks.models import Webhook, WebhookDelivery
 
 
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
+    form = WebhookAdminForm
     list_display = ("name", "url", "is_active", "consecutive_failures")
     exclude = ("secret",)
 

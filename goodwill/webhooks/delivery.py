@@ -1,14 +1,18 @@
-"""One HTTP POST of a webhook body: signed, no redirects followed, time-limited, answer capped."""
+"""One HTTP POST of a webhook body: signed, no redirects followed, time-limited, answer capped,
+and only to a public address that was checked just before connecting (see webhooks/guard.py)."""
 
 from __future__ import annotations
 
 import http.client
+import socket
 import time
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from goodwill.webhooks.guard import Refused, Target, connect, target_of
 from goodwill.webhooks.signing import SIGNATURE_HEADER, sign
 
 
@@ -26,12 +30,16 @@ class Answer:
 
 def post(url: str, body: str, *, secret: str, topic: str, delivery_id: str) -> Answer:
     """POST `body` to `url`. A redirect is an answer like any other non-2xx: never followed, so
-    a receiver cannot bounce a signed body to another host."""
+    a receiver cannot bounce a signed body to another host. The host is resolved and checked
+    here, and the connection goes to the checked address, so DNS cannot switch it afterwards."""
     timeout = float(getattr(settings, "WEBHOOK_TIMEOUT", 10.0))
     limit = int(getattr(settings, "WEBHOOK_RESPONSE_LIMIT", 65536))
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return Answer(None, 0, f"Not an http(s) address: {url[:200]}")
+    started = time.monotonic()
+    try:
+        target = target_of(url)
+    except Refused as refused:
+        return Answer(None, _ms(started), f"Refused: {refused}"[:500])
     data = body.encode()
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = {
@@ -42,8 +50,10 @@ def post(url: str, body: str, *, secret: str, topic: str, delivery_id: str) -> A
         "Goodwill-Delivery": delivery_id,
     }
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    started = time.monotonic()
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    connection = connection_class(target.host, target.port, timeout=timeout)
+    # http.client opens its socket through this hook: pinned, the Host header and the TLS name
+    # (certificate check, SNI) stay the URL's name while the socket goes to the checked address.
+    connection._create_connection = partial(_connect_pinned, target)  # type: ignore[attr-defined]
     try:
         connection.request("POST", path, body=data, headers=headers)
         response = connection.getresponse()
@@ -59,6 +69,12 @@ def post(url: str, body: str, *, secret: str, topic: str, delivery_id: str) -> A
     elif not 200 <= status < 300:
         problem = f"HTTP {status}"
     return Answer(status, _ms(started), problem, excerpt)
+
+
+def _connect_pinned(
+    target: Target, _address: object, timeout: float | None = None, source: tuple[str, int] | None = None
+) -> socket.socket:
+    return connect(target, timeout, source)
 
 
 def _ms(started: float) -> int:

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from goodwill.accounts.models import TeamMembership
+from goodwill.accounts.tests.tasks import run_queued_tasks
 from goodwill.customers.services import create_customer
 from goodwill.voice import interviews as service
 from goodwill.voice.models import Answer, Campaign, InterviewTheme, Invitation
@@ -65,7 +66,9 @@ def test_answer_page_thanks_and_a_replay_changes_nothing(client, admin):
     assert client.get(url[:-3] + "xx/").status_code == 410
 
 
-def test_themes_page_group_rename_merge_split_move_and_tell(client, admin, django_assert_max_num_queries):
+def test_themes_page_group_rename_merge_split_move_and_tell(
+    client, admin, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     campaign = Campaign.objects.create(name="Spring", status="sending")
     for n, text in enumerate(TEXTS):
         person = create_customer(name=f"Person {n}", emails=[f"p{n}@customer.test"])
@@ -91,6 +94,9 @@ def test_themes_page_group_rename_merge_split_move_and_tell(client, admin, djang
     theme = campaign.themes.first()
     count = theme.answers.count()
     mail.outbox.clear()
-    client.post(f"{base}{theme.pk}/", {"action": "tell", "text": "We listened."})
+    with django_capture_on_commit_callbacks(execute=True):
+        told = client.post(f"{base}{theme.pk}/", {"action": "tell", "text": "We listened."}, follow=True)
+    assert f"{count} respondent" in told.content.decode() and mail.outbox == []  # the worker sends them
+    run_queued_tasks()
     client.post(f"{base}{theme.pk}/", {"action": "tell", "text": ""})
     assert len(mail.outbox) == count

@@ -10,7 +10,9 @@ import pytest
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from goodwill.accounts.tests.tasks import run_queued_tasks
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation
 from goodwill.customers.services import create_customer
@@ -18,6 +20,8 @@ from goodwill.voice import interviews as service
 from goodwill.voice.models import DEFAULT_QUESTIONS, Answer, Campaign, InterviewTheme, Invitation, Survey
 
 pytestmark = pytest.mark.django_db
+
+TELL = "goodwill.voice.interviews.tell_respondent"
 
 REFUNDS = ["Refunds are quick and the refund arrives in two days", "Quick refund, the refund process is painless",
            "Easy refund whenever a refund was needed"]
@@ -214,15 +218,24 @@ def test_rename_merge_split_and_move(campaign):
         service.move_answer(stray, foreign)
 
 
-def test_telling_respondents_mails_each_once(campaign):
+def test_telling_respondents_mails_each_once_from_the_worker(campaign, django_capture_on_commit_callbacks):
     _answered(campaign)
     service.group_campaign(campaign)
     refund = next(t for t in campaign.themes.all() if "refund" in t.name)
     mail.outbox.clear()
     with pytest.raises(ValidationError):
         service.tell_respondents(refund, "  ")
-    assert service.tell_respondents(refund, "Refunds now arrive the same day.") == 3
-    assert service.tell_respondents(refund, "A different text") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.tell_respondents(refund, "Refunds now arrive the same day.") == 3
+    assert mail.outbox == []  # not in the request: one task per respondent
+    tasks = list(DBTaskResult.objects.filter(task_path=TELL))
+    assert len(tasks) == 3
+    run_queued_tasks()
+    for task in tasks:  # a task run again (retry, second worker): the Delivery key sends once
+        service.tell_respondent.call(*task.args_kwargs["args"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert service.tell_respondents(refund, "A different text") == 0  # everyone was reached
+    assert not DBTaskResult.objects.filter(task_path=TELL).exists()
     assert len(mail.outbox) == 3
     assert {m.to[0] for m in mail.outbox} == {"p0@customer.test", "p1@customer.test", "p2@customer.test"}
     assert all("Refunds now arrive the same day." in m.body for m in mail.outbox)
@@ -231,6 +244,26 @@ def test_telling_respondents_mails_each_once(campaign):
     with pytest.raises(ValidationError):
         service.group_campaign(campaign)  # would forget whom we told
     assert InterviewTheme.objects.filter(pk=refund.pk).exists()
+
+
+def test_a_failed_tell_mail_is_retried_until_sent(campaign, settings, django_capture_on_commit_callbacks):
+    _answered(campaign)
+    service.group_campaign(campaign)
+    refund = next(t for t in campaign.themes.all() if "refund" in t.name)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        service.tell_respondents(refund, "Refunds now arrive the same day.")
+    [first, *_rest] = list(DBTaskResult.objects.filter(task_path=TELL))
+    DBTaskResult.objects.exclude(pk=first.pk).delete()
+    first.delete()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # nothing listens there
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    service.tell_respondent.call(*first.args_kwargs["args"])  # fails, so it enqueues its retry
+    [retry] = list(DBTaskResult.objects.filter(task_path=TELL))
+    assert retry.run_after > timezone.now() and mail.outbox == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    service.tell_respondent.call(*retry.args_kwargs["args"], **retry.args_kwargs["kwargs"])
+    assert len(mail.outbox) == 1
 
 
 def test_the_job_is_scheduled_every_minute():
