@@ -30,11 +30,7 @@ print(json.dumps({{"name": agent.name, "role": agent.role, "password_ok": agent.
 
 def test_python_m_goodwill_shows_help_with_goodwills_own_commands(tmp_path: Path) -> None:
     result = subprocess.run(
-        [PYTHON, "-m", "goodwill", "--help"],
-        env=clean_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [PYTHON, "-m", "goodwill", "--help"], env=clean_env(tmp_path), capture_output=True, text=True, timeout=60
     )
 
     assert result.returncode == 0, result.stderr
@@ -54,21 +50,10 @@ def test_create_agent_creates_then_updates_an_agent(migrated_data_dir: Path) -> 
     env = clean_env(migrated_data_dir)
 
     created = run_goodwill(
-        [
-            "create-agent",
-            "Nora@Example.com",
-            "--name",
-            "Nora North",
-            "--role",
-            "light",
-            "--password",
-            "first-pass-1",
-        ],
+        ["create-agent", "Nora@Example.com", "--name", "Nora North", "--role", "light", "--password", "first-pass-1"],
         env,
     )
-    updated = run_goodwill(
-        ["create-agent", "nora@example.com", "--role", "admin", "--password", "second-pass-2"], env
-    )
+    updated = run_goodwill(["create-agent", "nora@example.com", "--role", "admin", "--password", "second-pass-2"], env)
 
     assert created.returncode == 0, created.stderr
     assert created.stdout.strip() == "Created light nora@example.com"

@@ -35,9 +35,7 @@ def test_it_keeps_inline_images_by_content_id() -> None:
 
 
 def test_it_strips_comments_and_unknown_tags_but_keeps_their_text() -> None:
-    cleaned = sanitise_html(
-        "<!-- secret --><custom-tag>kept text</custom-tag><iframe src='https://x'></iframe>"
-    )
+    cleaned = sanitise_html("<!-- secret --><custom-tag>kept text</custom-tag><iframe src='https://x'></iframe>")
 
     assert "secret" not in cleaned
     assert "kept text" in cleaned

@@ -69,3 +69,4 @@ def test_command_runs_named_jobs(capsys):
     assert "sample: ran 1" in capsys.readouterr().out
     call_command("run_periodic", "--list")
     assert "sample\tevery 60s" in capsys.readouterr().out
+

@@ -47,11 +47,7 @@ def test_record_event_takes_the_customer_from_the_conversation(agent: Agent, cus
     )
 
     event = record_event(
-        Event.Kind.TAGS_CHANGED,
-        actor=agent,
-        conversation=conversation,
-        before={"tags": []},
-        after={"tags": ["vip"]},
+        Event.Kind.TAGS_CHANGED, actor=agent, conversation=conversation, before={"tags": []}, after={"tags": ["vip"]}
     )
 
     assert event.customer == customer

@@ -135,9 +135,7 @@ def test_it_reads_secrets_from_files(tmp_path: Path) -> None:
 
 
 def test_it_reads_an_smtp_email_url_with_starttls(tmp_path: Path) -> None:
-    seen = read_settings(
-        tmp_path, GOODWILL_EMAIL_URL="smtp://user%40example.com:p%3Ass@mail.example.com:587?starttls=1"
-    )
+    seen = read_settings(tmp_path, GOODWILL_EMAIL_URL="smtp://user%40example.com:p%3Ass@mail.example.com:587?starttls=1")
 
     assert seen["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert seen["email_host"] == "mail.example.com"

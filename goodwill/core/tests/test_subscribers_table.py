@@ -7,32 +7,16 @@ from goodwill.subscribers import SUBSCRIBERS
 
 def test_every_feature_still_hears_its_topics():
     expected = {
-        "conversation.opened": {
-            "listening.subscribers.score_message",
-            "expectations.subscribers.follow_conversation",
-            "knowledge.subscribers.suggest_need_for_new_conversation",
-            "automation.subscribers.react",
-        },
-        "message.received": {
-            "listening.subscribers.score_message",
-            "expectations.subscribers.follow_conversation",
-            "automation.subscribers.react",
-        },
-        "message.replied": {
-            "expectations.subscribers.follow_conversation",
-            "internal.services.tell_asker",
-            "promises.subscribers.link_promises_to_reply",
-            "automation.subscribers.react",
-        },
-        "conversation.status": {
-            "expectations.subscribers.follow_conversation",
-            "automation.subscribers.react",
-        },
-        "conversation.solved": {
-            "internal.services.tell_asker",
-            "voice.services.plan_survey",
-            "automation.subscribers.react",
-        },
+        "conversation.opened": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
+                                "knowledge.subscribers.suggest_need_for_new_conversation",
+                                "automation.subscribers.react"},
+        "message.received": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
+                             "automation.subscribers.react"},
+        "message.replied": {"expectations.subscribers.follow_conversation", "internal.services.tell_asker",
+                            "promises.subscribers.link_promises_to_reply", "automation.subscribers.react"},
+        "conversation.status": {"expectations.subscribers.follow_conversation", "automation.subscribers.react"},
+        "conversation.solved": {"internal.services.tell_asker", "voice.services.plan_survey",
+                                "automation.subscribers.react"},
     }
     for topic, handlers in expected.items():
         assert {path.removeprefix("goodwill.") for path in SUBSCRIBERS[topic]} == handlers, topic
