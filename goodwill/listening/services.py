@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from goodwill.conversations.models import Message
 from goodwill.listening.engine import MODEL_VERSION, analyze_message
-from goodwill.listening.models import ConversationMood, MessageScore, mood_of
+from goodwill.listening.models import ConversationMood, MessageScore, mood_of, upset_order
 from goodwill.listening.turns import notify_repeated_abuse, record_turn, record_turns
 
 
@@ -98,6 +98,9 @@ def _upsert(scores: list[MessageScore]) -> None:
         )
 
 
+MOOD_FIELDS = ["message_id", "message_at", "sentiment", "abusive", "mood", "upset_order"]
+
+
 def _remember_moods(
     messages: list[Message], scores: list[MessageScore]
 ) -> dict[int, tuple[int, float | None]]:
@@ -132,6 +135,7 @@ def _remember_moods(
             sentiment=score.sentiment,
             abusive=score.abusive,
             mood=score.mood,
+            upset_order=upset_order(score.sentiment, score.abusive),
         )
         stored = current.get(conversation_id)
         if stored is None:
@@ -142,9 +146,7 @@ def _remember_moods(
             if (stored[0], stored[1]) < (first.created_at, first.pk):
                 previous[first.pk] = (stored[1], stored[2])
     if changed:
-        ConversationMood.objects.bulk_update(
-            changed, ["message_id", "message_at", "sentiment", "abusive", "mood"]
-        )
+        ConversationMood.objects.bulk_update(changed, MOOD_FIELDS)
     if new:
         ConversationMood.objects.bulk_create(new, ignore_conflicts=True)
         _newer_wins(new)
@@ -169,6 +171,7 @@ def _newer_wins(moods: list[ConversationMood]) -> None:
                 sentiment=mood.sentiment,
                 abusive=mood.abusive,
                 mood=mood.mood,
+                upset_order=mood.upset_order,
             )
 
 
@@ -184,6 +187,7 @@ def _remember_mood(message: Message, score: MessageScore) -> tuple[int, float | 
         "sentiment": score.sentiment,
         "abusive": score.abusive,
         "mood": score.mood,
+        "upset_order": upset_order(score.sentiment, score.abusive),
     }
     moods = ConversationMood.objects.filter(conversation_id=message.conversation_id)
     current = moods.select_for_update().values_list("message_at", "message_id", "sentiment").first()
