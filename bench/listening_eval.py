@@ -182,7 +182,9 @@ def main() -> None:
             evaluate_messages(messages, show_errors=show),
             evaluate_drafts(drafts, show_errors=show),
         )
-    print("\n| figure | dev | held-out | held-out 2 | held-out 3 | goal (held-out) |\n|---|---|---|---|---|---|")
+    print(
+        "\n| figure | dev | held-out | held-out 2 | held-out 3 | goal (held-out) |\n|---|---|---|---|---|---|"
+    )
     ms = [results[name][0] for name in parts]
 
     def cells(fmt: str, *keys: str) -> list[str]:

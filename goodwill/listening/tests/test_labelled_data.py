@@ -17,7 +17,8 @@ def rows(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["messages_dev.jsonl", "messages_heldout.jsonl", "messages_heldout2.jsonl", "messages_heldout3.jsonl"]
+    "name",
+    ["messages_dev.jsonl", "messages_heldout.jsonl", "messages_heldout2.jsonl", "messages_heldout3.jsonl"],
 )
 def test_message_labels_are_valid(name):
     for row in rows(name):
