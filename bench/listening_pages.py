@@ -29,7 +29,7 @@ from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from goodwill.accounts.models import Agent  # noqa: E402
 from goodwill.conversations.models import Conversation  # noqa: E402
@@ -57,6 +57,13 @@ def timed(fn, repeat: int) -> tuple[list[float], list[float], int]:  # type: ign
     return walls, cpus, queries
 
 
+STORAGES = {  # as bench/pages.py: no collected-static manifest needed
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+@override_settings(STORAGES=STORAGES)
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
