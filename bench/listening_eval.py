@@ -169,9 +169,10 @@ def main() -> None:
         "dev": (load_rows("messages_dev.jsonl"), load_rows("drafts_dev.jsonl")),
         "held-out": (load_rows("messages_heldout.jsonl"), load_rows("drafts_heldout.jsonl")),
         "held-out 2": (load_rows("messages_heldout2.jsonl"), []),
+        "held-out 3": (load_rows("messages_heldout3.jsonl"), []),
     }
     if args.dev_only:
-        parts["held-out"] = parts["held-out 2"] = parts["dev"]
+        parts["held-out"] = parts["held-out 2"] = parts["held-out 3"] = parts["dev"]
     results = {}
     for name, (messages, drafts) in parts.items():
         show = args.errors and name == "dev"
@@ -181,7 +182,9 @@ def main() -> None:
             evaluate_messages(messages, show_errors=show),
             evaluate_drafts(drafts, show_errors=show),
         )
-    print("\n| figure | dev | held-out | held-out 2 | goal (held-out) |\n|---|---|---|---|---|")
+    print(
+        "\n| figure | dev | held-out | held-out 2 | held-out 3 | goal (held-out) |\n|---|---|---|---|---|---|"
+    )
     ms = [results[name][0] for name in parts]
 
     def cells(fmt: str, *keys: str) -> list[str]:
@@ -215,6 +218,7 @@ def main() -> None:
             f"{d_ho['exact']:.3f}",
             "",
             "",
+            "",
         )
     )
     codes = sorted(set(d_dev["codes"]) | set(d_ho["codes"]))  # type: ignore[arg-type]
@@ -223,7 +227,7 @@ def main() -> None:
         for part in (d_dev, d_ho):
             p, r, _ = part["codes"].get(code, (float("nan"),) * 3)  # type: ignore[union-attr]
             tone_cells.append(f"P {p:.2f} R {r:.2f}")
-        rows.append((f"  tone {code}", tone_cells[0], tone_cells[1], "", ""))
+        rows.append((f"  tone {code}", tone_cells[0], tone_cells[1], "", "", ""))
 
     for row in rows:
         print("| " + " | ".join(row) + " |")

@@ -5,8 +5,11 @@ then runs the scoring subscriber's work, `listening.services.score_message`, on 
 one process: read the message, `analyze_message`, store the MessageScore, update the
 conversation's mood, look for a sharp turn and for repeated abuse. The task queue's own
 overhead (claiming a task, its receipt row) is the same for every subscriber and is not
-counted. Prints messages/s in wall and CPU time against the 500/s goal; the worker runs on the
-other core from intake, so one process's rate is the figure to compare.
+counted. Then the same messages again through the seam's batch form
+(`core.events.run_subscriber` with `--batch` events a task, default 100: receipts, events and
+messages read and written in bulk, one transaction a batch). Prints messages/s in wall and CPU
+time against the 500/s goal; the worker runs on the other core from intake, so one process's
+rate is the figure to compare.
 
     .venv/bin/python bench/listening_worker.py [--messages 3000]
     GOODWILL_DATABASE_URL=postgresql://… .venv/bin/python bench/listening_worker.py
@@ -33,22 +36,27 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+from django.urls import reverse  # noqa: E402
 
 from goodwill.conversations.models import Message  # noqa: E402
 from goodwill.conversations.services import open_conversation, receive_message  # noqa: E402
-from goodwill.core.events import subscribed  # noqa: E402
+from goodwill.core.events import run_subscriber, subscribed  # noqa: E402
+from goodwill.core.models import Event  # noqa: E402
 from goodwill.customers.services import create_customer  # noqa: E402
-from goodwill.listening.engine import warm_up  # noqa: E402
+from goodwill.listening.engine import analyze_message, warm_up  # noqa: E402
 from goodwill.listening.models import MessageScore  # noqa: E402
 from goodwill.listening.services import score_message  # noqa: E402
 
 LABELLED = Path(__file__).resolve().parent.parent / "goodwill" / "listening" / "labelled"
 GOAL = 500.0
+PATH = "goodwill.listening.subscribers.score_message"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--batch", type=int, default=100, help="events per task for the batch form")
+    parser.add_argument("--batch-only", action="store_true", help="skip the one-at-a-time run")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     texts = [
@@ -76,17 +84,43 @@ def main() -> None:
                     ).pk
                 )
     warm_up()
+    reverse("conversations:detail", args=[1])  # a running worker has its URLconf loaded
+    engine = os.environ.get("GOODWILL_DATABASE_URL", "sqlite").split("://")[0]
     messages = list(Message.objects.filter(pk__in=ids).order_by("pk"))
     start, start_cpu = time.perf_counter(), time.process_time()
     for message in messages:
-        score_message(message)
+        analyze_message(message.display_text)
+    report("analyze_message alone (no database)", engine, len(ids), start, start_cpu)
+    if not args.batch_only:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for message in messages:
+            score_message(message)
+        report("score_message, one at a time", engine, len(ids), start, start_cpu)
+        assert MessageScore.objects.filter(message_id__in=ids).count() == len(ids)
+    # The worker's batch form, through the seam: receipts, events and messages read in bulk.
+    events = list(
+        Event.objects.filter(
+            kind__in=[Event.Kind.MESSAGE_RECEIVED, Event.Kind.CONVERSATION_OPENED],
+            conversation_id__in={message.conversation_id for message in messages},
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    MessageScore.objects.filter(message_id__in=ids).delete()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    for i in range(0, len(events), args.batch):
+        run_subscriber.call(PATH, events[i : i + args.batch])
+    report(f"run_subscriber batch form, {args.batch} events a task", engine, len(events), start, start_cpu)
+    assert MessageScore.objects.filter(message_id__in=ids).count() == len(events)
+
+
+def report(what: str, engine: str, count: int, start: float, start_cpu: float) -> None:
     wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
-    assert MessageScore.objects.filter(message_id__in=ids).count() == len(ids)
-    rate, cpu_rate = len(ids) / wall, len(ids) / cpu
-    engine = os.environ.get("GOODWILL_DATABASE_URL", "sqlite").split("://")[0]
+    rate, cpu_rate = count / wall, count / cpu
     print(
-        f"score_message on {engine}: {len(ids)} messages, {rate:,.0f}/s wall, {cpu_rate:,.0f}/s of CPU "
-        f"({'met' if rate >= GOAL else 'NOT met'}: ≥ {GOAL:.0f}/s); load average {os.getloadavg()[0]:.1f}"
+        f"{what} on {engine}: {count} messages, {rate:,.0f}/s wall, {cpu_rate:,.0f}/s of CPU "
+        f"({'met' if cpu_rate >= GOAL else 'NOT met'}: ≥ {GOAL:.0f}/s of one core); "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
 
 

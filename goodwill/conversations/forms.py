@@ -113,6 +113,8 @@ def filters_as_query(filters: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 class SavedViewForm(forms.ModelForm):
+    sort = forms.ChoiceField(choices=lambda: SORT_CHOICES, initial="recent")  # feature apps add sorts
+
     class Meta:
         model = SavedView
         fields = ["name", "sort", "is_shared"]

@@ -318,7 +318,8 @@ class SavedView(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
     name = models.CharField(max_length=80)
     filters = models.JSONField(default=dict, blank=True)
-    sort = models.CharField(max_length=10, choices=Sort.choices, default=Sort.RECENT)
+    # Any inbox sort (selectors.SORTS, which feature apps extend), not only the built-in ones.
+    sort = models.CharField(max_length=20, default=Sort.RECENT)
     is_shared = models.BooleanField(default=False, help_text="Every agent sees this view.")
     created_at = models.DateTimeField(auto_now_add=True)
 

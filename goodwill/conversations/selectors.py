@@ -62,6 +62,10 @@ SORT_NEEDS: dict[str, Q] = {
     "solved": Q(solved_at__isnull=False),
 }
 DATETIME_SORT_FIELDS = {"last_message_at", "waiting_since", "created_at", "solved_at"}
+# Sort fields that are not conversation columns: name → expression, annotated on the rows
+# (e.g. listening's "most upset first" reads a column of its per-conversation mood).
+SORT_ANNOTATIONS: dict[str, dict[str, Any]] = {}
+FLOAT_SORT_FIELDS: set[str] = set()
 
 
 def register_sort(
@@ -70,17 +74,32 @@ def register_sort(
     *,
     needs: Q | None = None,
     datetime_fields: tuple[str, ...] = (),
+    annotations: dict[str, Any] | None = None,
+    float_fields: tuple[str, ...] = (),
 ) -> None:
     """Add an inbox sort from another app (e.g. "time left" from expectations).
 
     `fields` as in SORTS, ending with ("id", …); `needs` limits the sort to rows where its
-    nullable column is set; `datetime_fields` names the fields the cursor must read as dates.
-    Give the sort an index that matches it, or its pages stop being an index range scan.
+    nullable column is set; `datetime_fields` names the fields the cursor must read as dates,
+    `float_fields` those it reads as numbers with a fraction. A field may be an expression
+    over a related table (a feature's per-conversation row, joined one-to-one), named in
+    `annotations` (name → expression, e.g. `F("listening_mood__upset_order")`): the rows
+    carry it, so the cursor can read it. Give the sort an index that matches it, or its
+    pages stop being an index range scan.
     """
     SORTS[name] = fields
     if needs is not None:
         SORT_NEEDS[name] = needs
     DATETIME_SORT_FIELDS.update(datetime_fields)
+    FLOAT_SORT_FIELDS.update(float_fields)
+    if annotations:
+        SORT_ANNOTATIONS[name] = annotations
+
+
+def with_sort_annotations(queryset: QuerySet[Conversation], sort: str) -> QuerySet[Conversation]:
+    """`queryset` carrying the expressions `sort` orders by (none for a column sort)."""
+    annotations = SORT_ANNOTATIONS.get(sort)
+    return queryset.annotate(**annotations) if annotations else queryset
 
 
 @dataclass(frozen=True)
@@ -320,6 +339,8 @@ def decode_cursor(cursor: str, sort: str) -> list[Any] | None:
         for (field, _desc), value in zip(fields, raw, strict=True):
             if field in DATETIME_SORT_FIELDS:
                 values.append(datetime.fromisoformat(value))
+            elif field in FLOAT_SORT_FIELDS:
+                values.append(float(value))
             else:
                 values.append(int(value))
         return values
@@ -386,7 +407,7 @@ def inbox_page(
     where = _tag_terms_for_sort(where, sort, size)
     if fan_out is None:
         fan_out = _status_fan_out(where, sort)
-    queryset = conversations_visible_to(agent).filter(where)
+    queryset = with_sort_annotations(conversations_visible_to(agent), sort).filter(where)
     if sort in SORT_NEEDS:
         queryset = queryset.filter(SORT_NEEDS[sort])
     values = decode_cursor(cursor, sort) if cursor else None
@@ -394,7 +415,9 @@ def inbox_page(
         queryset = queryset.filter(_after(sort, values))
     order = [f"-{field}" if descending else field for field, descending in SORTS[sort]]
     if fan_out is not None and len(fan_out[1]) > 1:
-        queryset = Conversation.objects.filter(pk__in=_merged_ids(queryset, sort, fan_out, size + 1))
+        queryset = with_sort_annotations(
+            Conversation.objects.filter(pk__in=_merged_ids(queryset, sort, fan_out, size + 1)), sort
+        )
     rows = list(
         queryset.select_related("customer", "assignee", "team")
         .only(*INBOX_COLUMNS)

@@ -9,7 +9,8 @@ Topics are event kinds (`message.received`, `conversation.status`…) plus topic
 them: `conversation.solved` and `conversation.reopened` from status changes.
 
 A subscriber is a function `handler(event: Event) -> None`, named by dotted path so the core
-never imports a feature app. Guarantees:
+never imports a feature app; it may also offer a batch form, `handler.batch(events)`, that
+applies many events at once (see `run_subscriber`). Guarantees:
 
 - **after commit**: a handler only ever sees committed events;
 - **at least once**: a failing handler is retried with backoff (`core.tasks.retrying_task`);
@@ -143,12 +144,48 @@ def run_subscriber(path: str, event_ids: list[int]) -> None:
 
     Each event is handled in its own transaction with its receipt; a failure stops the batch
     (keeping the order) and the retry starts again after the events already handled.
+
+    A handler with a batch form (`handler.batch`, taking the list of events in order) gets
+    the whole batch at once when it has more than one event: the receipts of all of them
+    and the batch's writes are one transaction, so the batch applies entirely or not at all.
+    When the batch form fails (or another run holds one of the receipts) the events go
+    through the one-at-a-time path above, so the events before a failing one are applied
+    and the retry resumes after them, as without a batch form.
     """
     handler = import_string(path)
-    for event in Event.objects.filter(pk__in=event_ids).order_by("pk"):
+    events = list(Event.objects.filter(pk__in=event_ids).order_by("pk"))
+    batch = getattr(handler, "batch", None)
+    if batch is not None and len(events) > 1 and _run_batch(path, batch, events):
+        return
+    for event in events:
         with transaction.atomic():
             if _take_receipt(path, event):
                 handler(event)
+
+
+def _run_batch(path: str, batch: Any, events: list[Event]) -> bool:
+    """Apply `events` with the batch form in one transaction with their receipts.
+
+    False (nothing applied) when the batch form raised or a receipt was taken meanwhile:
+    the caller then goes one event at a time.
+    """
+    try:
+        with transaction.atomic():
+            done = set(
+                EventReceipt.objects.filter(subscriber=path, event__in=events).values_list(
+                    "event_id", flat=True
+                )
+            )
+            todo = [event for event in events if event.pk not in done]
+            if todo:
+                EventReceipt.objects.bulk_create(
+                    [EventReceipt(subscriber=path, event=event) for event in todo]
+                )
+                batch(todo)
+    except Exception:
+        logger.warning("batch of %d events for %s failed; one at a time", len(events), path, exc_info=True)
+        return False
+    return True
 
 
 def _take_receipt(path: str, event: Event) -> bool:

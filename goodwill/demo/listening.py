@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from goodwill.conversations.models import Message
 from goodwill.listening.engine import MODEL_VERSION, MessageAnalysis, analyze_message
-from goodwill.listening.models import ConversationMood, MessageScore, mood_of
+from goodwill.listening.models import ConversationMood, MessageScore, mood_of, upset_order
 
 BATCH = 5_000
 _DIGITS = re.compile(r"\d+")
@@ -115,4 +115,5 @@ def _mood(conversation_id: int, pk: int, at: datetime, a: MessageAnalysis, mood:
         sentiment=a.sentiment,
         abusive=a.abusive,
         mood=mood,
+        upset_order=upset_order(a.sentiment, a.abusive),
     )

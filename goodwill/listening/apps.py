@@ -10,10 +10,12 @@ class ListeningConfig(AppConfig):
         from goodwill.conversations.badges import MESSAGE, ROW, register_badges
         from goodwill.conversations.drafts import register_draft_check
         from goodwill.conversations.panels import register_panel
-        from goodwill.conversations.selectors import register_filter, register_inbox_view
+        from goodwill.conversations.selectors import register_filter, register_inbox_view, register_sort
         from goodwill.conversations.timeline import register_mask
+        from goodwill.listening import badges
         from goodwill.listening.badges import (
             MOOD_FILTER,
+            MOOD_SORT,
             UPSET_VIEW,
             abusive_masks,
             message_badges,
@@ -28,6 +30,8 @@ class ListeningConfig(AppConfig):
         register_badges(turn_badges, slot=ROW)
         register_inbox_view(UPSET_VIEW)
         register_filter(MOOD_FILTER)
+        register_sort(**MOOD_SORT)
+        badges.offer_sort_choice()
         register_draft_check(tone_coach_check, order=50)
         register_panel(conversation_mood_panel, order=40)
         register_mask(abusive_masks)

@@ -3,7 +3,9 @@ view; registered with the conversations pages by ListeningConfig.ready()."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.badges import Badge
@@ -52,12 +54,31 @@ def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
 
 
 def _upset(agent: Agent) -> Q:
-    return ~Q(status__literal_in=CLOSED_STATUS_VALUES) & (
-        Q(listening_mood__sentiment__lte=UPSET_BELOW) | Q(listening_mood__abusive=True)
-    )
+    # upset_order is -2 for abusive, else the sentiment: "≤ UPSET_BELOW" is "upset or abusive".
+    return ~Q(status__literal_in=CLOSED_STATUS_VALUES) & Q(listening_mood__upset_order__lte=UPSET_BELOW)
 
 
 UPSET_VIEW = InboxView("upset", "Upset customers", "recent", _upset)
+
+# "Most upset first": abusive conversations, then the lowest sentiment of the latest customer
+# message; conversations without a scored message are left out of this sort. A page walks
+# the index (upset_order, conversation) of listening_conversationmood.
+MOOD_SORT: dict[str, Any] = {
+    "name": "mood",
+    "fields": [("mood_upset", False), ("id", False)],
+    "needs": Q(listening_mood__upset_order__isnull=False),
+    "annotations": {"mood_upset": F("listening_mood__upset_order")},
+    "float_fields": ("mood_upset",),
+}
+MOOD_SORT_LABEL = "Most upset first (mood)"
+
+
+def offer_sort_choice() -> None:
+    """Put "Most upset first" in the inbox's and saved views' sort menu."""
+    from goodwill.conversations.forms import SORT_CHOICES
+
+    if all(value != MOOD_SORT["name"] for value, _label in SORT_CHOICES):
+        SORT_CHOICES.append((MOOD_SORT["name"], MOOD_SORT_LABEL))
 
 
 def abusive_masks(agent_id: int, message_ids: list[int]) -> dict[int, str]:
@@ -80,7 +101,7 @@ def turn_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
 
 def _mood_q(value: str) -> Q:
     if value == "upset":
-        return Q(listening_mood__sentiment__lte=UPSET_BELOW) | Q(listening_mood__abusive=True)
+        return Q(listening_mood__upset_order__lte=UPSET_BELOW)
     if value == "abusive":
         return Q(listening_mood__abusive=True)
     if value == "turned":

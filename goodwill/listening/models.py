@@ -21,6 +21,15 @@ UPSET_BELOW = -0.3  # sentiment at or below this is "upset" (the tone coach's em
 NEGATIVE_MOODS = frozenset({"abusive", "angry", "frustrated", "anxious", "sad", "upset"})
 
 
+ABUSIVE_ORDER = -2.0  # below any sentiment: abusive conversations sort first
+
+
+def upset_order(sentiment: float | None, abusive: bool) -> float | None:
+    """The "most upset first" sort key of a conversation's mood: abusive first, then the
+    lowest sentiment; None (not in the sort) when its latest message was not scored."""
+    return ABUSIVE_ORDER if abusive else sentiment
+
+
 def mood_of(*, scored: bool, sentiment: float | None, emotions: dict[str, float], abusive: bool) -> str:
     """One word for the badge: "abusive", an emotion ("angry"), "upset", or "" when calm."""
     if abusive:
@@ -79,9 +88,15 @@ class ConversationMood(models.Model):
     sentiment = models.FloatField(null=True, blank=True)
     abusive = models.BooleanField(default=False)
     mood = models.CharField(max_length=20, blank=True)
+    # upset_order(sentiment, abusive), kept with them: the inbox's "Most upset first" sort
+    # walks its index and stops after a page.
+    upset_order = models.FloatField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["sentiment"], name="listen_mood_sentiment")]
+        indexes = [
+            models.Index(fields=["sentiment"], name="listen_mood_sentiment"),
+            models.Index(fields=["upset_order", "conversation"], name="listen_mood_upset_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.mood or 'calm'} on conversation {self.conversation_id}"

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from goodwill.conversations.models import Message
 from goodwill.listening.engine import MODEL_VERSION, analyze_message
-from goodwill.listening.models import ConversationMood, MessageScore, mood_of
-from goodwill.listening.turns import notify_repeated_abuse, record_turn
+from goodwill.listening.models import ConversationMood, MessageScore, mood_of, upset_order
+from goodwill.listening.turns import notify_repeated_abuse, record_turn, record_turns
 
 
 def score_message(message: Message, *, now: datetime | None = None) -> MessageScore | None:
@@ -24,6 +24,40 @@ def score_message(message: Message, *, now: datetime | None = None) -> MessageSc
     """
     if message.direction != Message.Direction.INBOUND:
         return None
+    score = _read(message, now or timezone.now())
+    with transaction.atomic():
+        # One upsert: a retried task or a rescore replaces the earlier reading.
+        _upsert([score])
+        previous = _remember_mood(message, score)
+        record_turn(message, score, previous)
+        notify_repeated_abuse(message, score)
+    return score
+
+
+def score_messages(messages: list[Message], *, now: datetime | None = None) -> list[MessageScore]:
+    """`score_message` for many messages at once, in one transaction: one multi-row upsert of
+    the scores, one read and at most three writes for the conversations' moods; turns and
+    repeated abuse are looked for only where a message reads upset or abusive.
+
+    Gives the same rows as scoring the messages one by one in order of arrival.
+    """
+    at = now or timezone.now()
+    inbound = sorted(
+        (m for m in messages if m.direction == Message.Direction.INBOUND), key=lambda m: (m.created_at, m.pk)
+    )
+    inbound = list({m.pk: m for m in inbound}.values())  # each message once
+    scores = [_read(message, at) for message in inbound]
+    with transaction.atomic():
+        _upsert(scores)
+        previous = _remember_moods(inbound, scores)
+        pairs = list(zip(inbound, scores, strict=True))
+        record_turns([(message, score, previous.get(message.pk)) for message, score in pairs])
+        for message, score in pairs:
+            notify_repeated_abuse(message, score)
+    return scores
+
+
+def _read(message: Message, at: datetime) -> MessageScore:
     analysis = analyze_message(message.display_text)
     mood = mood_of(
         scored=analysis.scored,
@@ -31,32 +65,114 @@ def score_message(message: Message, *, now: datetime | None = None) -> MessageSc
         emotions=analysis.emotions,
         abusive=analysis.abusive,
     )
-    fields = {
-        "scored": analysis.scored,
-        "reason": analysis.reason[:300],
-        "language": analysis.language or "",
-        "sentiment": analysis.sentiment,
-        "polarity": analysis.polarity or "",
-        "emotions": dict(analysis.emotions),
-        "urgency": analysis.urgency,
-        "urgency_cues": list(analysis.urgency_cues),
-        "abusive": analysis.abusive,
-        "abuse_triggers": list(analysis.abuse_triggers),
-        "cues": list(analysis.cues),
-        "mood": mood,
-        "model_version": MODEL_VERSION,
-        "scored_at": now or timezone.now(),
-    }
-    score = MessageScore(message=message, **fields)
-    with transaction.atomic():
-        # One upsert: a retried task or a rescore replaces the earlier reading.
+    return MessageScore(
+        message=message,
+        scored=analysis.scored,
+        reason=analysis.reason[:300],
+        language=analysis.language or "",
+        sentiment=analysis.sentiment,
+        polarity=analysis.polarity or "",
+        emotions=dict(analysis.emotions),
+        urgency=analysis.urgency,
+        urgency_cues=list(analysis.urgency_cues),
+        abusive=analysis.abusive,
+        abuse_triggers=list(analysis.abuse_triggers),
+        cues=list(analysis.cues),
+        mood=mood,
+        model_version=MODEL_VERSION,
+        scored_at=at,
+    )
+
+
+_SCORE_FIELDS = [
+    "scored", "reason", "language", "sentiment", "polarity", "emotions", "urgency", "urgency_cues",
+    "abusive", "abuse_triggers", "cues", "mood", "model_version", "scored_at",
+]  # fmt: skip
+
+
+def _upsert(scores: list[MessageScore]) -> None:
+    """One statement: a retried task or a rescore replaces the earlier reading."""
+    if scores:
         MessageScore.objects.bulk_create(
-            [score], update_conflicts=True, unique_fields=["message"], update_fields=list(fields)
+            scores, update_conflicts=True, unique_fields=["message"], update_fields=_SCORE_FIELDS
         )
-        previous = _remember_mood(message, score)
-        record_turn(message, score, previous)
-        notify_repeated_abuse(message, score)
-    return score
+
+
+MOOD_FIELDS = ["message_id", "message_at", "sentiment", "abusive", "mood", "upset_order"]
+
+
+def _remember_moods(
+    messages: list[Message], scores: list[MessageScore]
+) -> dict[int, tuple[int, float | None]]:
+    """`_remember_mood` for many messages (in order of arrival): each conversation's mood
+    becomes its latest message here, unless a later one is stored already.
+
+    Returns, by message id, the customer's previous message as (id, sentiment) where it is
+    known without a lookup: the previous message of the batch, or the mood it replaced.
+    """
+    previous: dict[int, tuple[int, float | None]] = {}
+    latest: dict[int, tuple[Message, MessageScore]] = {}
+    for message, score in zip(messages, scores, strict=True):
+        before = latest.get(message.conversation_id)
+        if before is not None:
+            previous[message.pk] = (before[0].pk, before[1].sentiment)
+        latest[message.conversation_id] = (message, score)
+    current = {
+        row[0]: row[1:]
+        for row in ConversationMood.objects.filter(conversation_id__in=list(latest))
+        .select_for_update()
+        .values_list("conversation_id", "message_at", "message_id", "sentiment")
+    }
+    first_of: dict[int, Message] = {}
+    for message in messages:
+        first_of.setdefault(message.conversation_id, message)
+    new, changed = [], []
+    for conversation_id, (message, score) in latest.items():
+        mood = ConversationMood(
+            conversation_id=conversation_id,
+            message_id=message.pk,
+            message_at=message.created_at,
+            sentiment=score.sentiment,
+            abusive=score.abusive,
+            mood=score.mood,
+            upset_order=upset_order(score.sentiment, score.abusive),
+        )
+        stored = current.get(conversation_id)
+        if stored is None:
+            new.append(mood)
+        elif (stored[0], stored[1]) <= (message.created_at, message.pk):
+            changed.append(mood)
+            first = first_of[conversation_id]
+            if (stored[0], stored[1]) < (first.created_at, first.pk):
+                previous[first.pk] = (stored[1], stored[2])
+    if changed:
+        ConversationMood.objects.bulk_update(changed, MOOD_FIELDS)
+    if new:
+        ConversationMood.objects.bulk_create(new, ignore_conflicts=True)
+        _newer_wins(new)
+    return previous
+
+
+def _newer_wins(moods: list[ConversationMood]) -> None:
+    """Another worker may have inserted a conversation's mood first: the newer message wins."""
+    stored = dict(
+        ConversationMood.objects.filter(conversation_id__in=[m.conversation_id for m in moods]).values_list(
+            "conversation_id", "message_id"
+        )
+    )
+    for mood in moods:
+        if stored.get(mood.conversation_id) != mood.message_id:
+            ConversationMood.objects.filter(conversation_id=mood.conversation_id).filter(
+                Q(message_at__lt=mood.message_at)
+                | Q(message_at=mood.message_at, message_id__lt=mood.message_id)
+            ).update(
+                message_id=mood.message_id,
+                message_at=mood.message_at,
+                sentiment=mood.sentiment,
+                abusive=mood.abusive,
+                mood=mood.mood,
+                upset_order=mood.upset_order,
+            )
 
 
 def _remember_mood(message: Message, score: MessageScore) -> tuple[int, float | None] | None:
@@ -71,6 +187,7 @@ def _remember_mood(message: Message, score: MessageScore) -> tuple[int, float | 
         "sentiment": score.sentiment,
         "abusive": score.abusive,
         "mood": score.mood,
+        "upset_order": upset_order(score.sentiment, score.abusive),
     }
     moods = ConversationMood.objects.filter(conversation_id=message.conversation_id)
     current = moods.select_for_update().values_list("message_at", "message_id", "sentiment").first()
@@ -140,8 +257,7 @@ def rescore(
         )
         if not batch:
             break
-        for message in batch:
-            score_message(message)
+        score_messages(batch)
         done += len(batch)
         after = batch[-1].pk
         if progress is not None:

@@ -28,23 +28,47 @@ def record_turn(
     """Store the turn for the worse that `message` makes, if it makes one. `previous` is the
     customer's message before it as (id, sentiment) when the caller knows it (the mood it
     replaced); otherwise it is looked up (re-scoring an older message)."""
+    turn = turn_of(message, score, previous)
+    if turn is None:
+        return None
+    stored, _ = MoodTurn.objects.get_or_create(
+        conversation_id=turn.conversation_id,
+        message=message,
+        defaults={
+            "previous_id": turn.previous_id,
+            "from_sentiment": turn.from_sentiment,
+            "to_sentiment": turn.to_sentiment,
+            "at": turn.at,
+        },
+    )
+    return stored
+
+
+def record_turns(items: list[tuple[Message, MessageScore, tuple[int, float | None] | None]]) -> None:
+    """`record_turn` for many messages: the turns they make stored with one insert."""
+    turns = [turn for turn in (turn_of(*item) for item in items) if turn is not None]
+    if turns:
+        MoodTurn.objects.bulk_create(turns, ignore_conflicts=True)
+
+
+def turn_of(
+    message: Message, score: MessageScore, previous: tuple[int, float | None] | None = None
+) -> MoodTurn | None:
+    """The (unsaved) turn for the worse that `message` makes, or None."""
     if score.sentiment is None or score.sentiment > TURN_TO:
         return None
     if previous is None:
         previous = _previous_inbound(message)
     if previous is None or previous[1] is None or previous[1] < TURN_FROM:
         return None
-    turn, _ = MoodTurn.objects.get_or_create(
+    return MoodTurn(
         conversation_id=message.conversation_id,
         message=message,
-        defaults={
-            "previous_id": previous[0],
-            "from_sentiment": previous[1],
-            "to_sentiment": score.sentiment,
-            "at": message.created_at,
-        },
+        previous_id=previous[0],
+        from_sentiment=previous[1],
+        to_sentiment=score.sentiment,
+        at=message.created_at,
     )
-    return turn
 
 
 def _previous_inbound(message: Message) -> tuple[int, float | None] | None:

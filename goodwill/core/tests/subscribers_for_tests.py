@@ -19,3 +19,20 @@ def fails_once(event: Event) -> None:
     if event.pk in FAIL_ON:
         FAIL_ON.discard(event.pk)
         raise RuntimeError(f"planned failure on event {event.pk}")
+
+
+def marks_in_batches(event: Event) -> None:
+    """`fails_once` with a batch form: `marks_in_batches.batch(events)` marks them all at once."""
+    fails_once(event)
+
+
+def _mark_batch(events: list[Event]) -> None:
+    """Mark every event (noting the batch), then fail if one of them is listed in FAIL_ON
+    (without crossing it off: the one-at-a-time retry of `fails_once` does that)."""
+    for event in events:
+        record_event(Event.Kind.OTHER, after={"saw": event.pk, "kind": event.kind, "batch": len(events)})
+    if any(event.pk in FAIL_ON for event in events):
+        raise RuntimeError("planned failure in a batch")
+
+
+marks_in_batches.batch = _mark_batch  # type: ignore[attr-defined]

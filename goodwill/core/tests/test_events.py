@@ -163,3 +163,47 @@ def test_the_bulk_path_announces_too(customer, django_capture_on_commit_callback
     assert queued() == [(MARK, [event.pk for event in fresh])]
     run_queued()
     assert marks() == [event.pk for event in fresh]
+
+
+BATCHED = "goodwill.core.tests.subscribers_for_tests.marks_in_batches"
+
+
+def batch_sizes() -> list[int | None]:
+    """For each mark, the size of the batch it was applied in (None: one at a time)."""
+    return [event.after.get("batch") for event in Event.objects.filter(kind=Event.Kind.OTHER).order_by("id")]
+
+
+def test_a_batch_form_applies_the_batch_once_even_when_its_task_runs_twice(customer):
+    ids = [record_event(Event.Kind.CUSTOMER_CHANGED, customer=customer).pk for _ in range(3)]
+    run_subscriber.call(BATCHED, ids)
+    run_subscriber.call(BATCHED, ids)  # a second worker, or a retry, with the same batch
+    assert marks() == ids
+    assert batch_sizes() == [3, 3, 3]  # one call of the batch form
+    assert all(handled(BATCHED, pk) for pk in ids)
+
+
+def test_a_batch_form_gets_only_the_events_without_a_receipt(customer):
+    ids = [record_event(Event.Kind.CUSTOMER_CHANGED, customer=customer).pk for _ in range(3)]
+    run_subscriber.call(BATCHED, ids[:1])  # one event: the one-at-a-time path
+    run_subscriber.call(BATCHED, ids)
+    assert marks() == ids
+    assert batch_sizes() == [None, 2, 2]
+
+
+def test_a_failing_batch_is_rolled_back_and_retried_in_order(customer):
+    first, second, third = (record_event(Event.Kind.CUSTOMER_CHANGED, customer=customer) for _ in range(3))
+    ids = [first.pk, second.pk, third.pk]
+    subscribers_for_tests.FAIL_ON.add(second.pk)
+    run_subscriber.call(BATCHED, ids)
+    # The batch rolled back whole (no receipt, no mark of it), then one at a time: the
+    # first event applied, the second failed and stopped the run before the third.
+    assert marks() == [first.pk]
+    assert batch_sizes() == [None]
+    assert [handled(BATCHED, pk) for pk in ids] == [True, False, False]
+    retry = DBTaskResult.objects.get(task_path="goodwill.core.events.run_subscriber")
+    assert retry.args_kwargs == {"args": [BATCHED, ids], "kwargs": {"_attempt": 2}}
+    run_subscriber.call(BATCHED, ids, _attempt=2)
+    assert marks() == ids
+    assert batch_sizes() == [None, 2, 2]
+    run_subscriber.call(BATCHED, ids, _attempt=3)  # a duplicate of the retry changes nothing
+    assert marks() == ids

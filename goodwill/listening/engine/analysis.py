@@ -9,7 +9,7 @@ from .language import COVERED, NAMES, detect_language
 from .sentiment import is_shouting, polarity_of, read_sentiment
 from .types import MessageAnalysis, Polarity
 
-MODEL_VERSION = "listening-rules-2 (vader 3.3.2, alt-profanity-check 1.9.1, lingua 2.1.1)"
+MODEL_VERSION = "listening-rules-3 (vader 3.3.2, alt-profanity-check 1.9.1, lingua 2.1.1)"
 # The sentiment and emotion rules and lexicons are English; other covered languages are
 # recognised (and checked for abuse) but not scored.
 SCORED_LANGUAGES = frozenset({"en"})

@@ -40,7 +40,7 @@ _TROUBLE: tuple[tuple[str, Cue, float], ...] = tuple(
         ("still", r"\bstill (?:no\b|not\b|nothing|waiting|haven't|hasn't|isn't|doesn't|can't|don't|broken|stuck|"
          r"there|no answer|no refund|no power|no reply)|\bstill\b.*\b(?:not|no|n't)\b|\bnothing has changed\b", -0.45),
         ("not arrived", r"\b(?:hasn't|has not|haven't|have not|didn't|did not|never|isn't|is not|wasn't|not)\s+(?:yet\s+)?"
-         r"(?:arrived?|come|ship(?:ped)?|received?|heard|turn(?:ed)? up|been (?:fixed|refunded|answered|returned)|here|coming|fixed)\b", -0.45),
+         r"(?:arrived?|come|ship(?:ped)?|received?|heard|turn(?:ed)? up|show(?:n|ed)? up|been (?:fixed|refunded|answered|returned)|here|coming|fixed)\b", -0.45),
         ("does not work", r"\b(?:doesn't|does not|don't|won't|can't|cannot|couldn't|isn't|is not|wasn't|not|didn't|no longer)\s+"
          r"(?:\w+\s+)?(?:work(?:ing)?|load|open|turn on|connect|sync|log in|find|pay|get|access|afford|fix(?:ed)?|"
          r"hold|help|match|correspond|exist)\b", -0.4),
@@ -56,7 +56,9 @@ _TROUBLE: tuple[tuple[str, Cue, float], ...] = tuple(
          r"locked out|lowered|without (?:any )?(?:notice|warning)|(?:don't|do not) recogni[sz]e|someone else's|"
          r"keeps? \w+ing|kept (?:us|me) (?:up|waiting)|slower|worse|^\W*meh\b|says one thing|"
          r"never (?:sent|answered|came|called|replied|delivered|got back)|won't (?:answer|reply|respond|refund|let)|"
-         r"(?:second|third) (?:this|in a) (?:year|month|week))\b", -0.3),
+         r"(?:second|third) (?:this|in a) (?:year|month|week)|freez(?:es|ing)|froze|frozen|(?:was|were|been) promised|"
+         r"you promised|short (?:of|by)|none of (?:my|the|them|it)|i want (?:my|that|the|our) \w+ back)\b", -0.3),
+        ("doubting", r"\b(?:anybody|anyone|you) (?:there )?actually (?:fix|read|answer|do|care|help)\b", -0.4),
         ("why does it cost", r"\bwhy (?:does|do|did|am i|was|is|are)\b.{0,40}\b(?:cost|charg\w*|take|taking|marked)\b", -0.3),
         ("pleading", r"\bplease,? please\b", -0.3),
         ("waiting", r"\b(?:(?<!be )waiting|waited|on hold|no (?:answer|reply|replies|response|refund|apology|reason|one)|"
@@ -64,13 +66,14 @@ _TROUBLE: tuple[tuple[str, Cue, float], ...] = tuple(
         ("chasing", r"^\W*(?:any (?:update|news)(?: on this)?|hello|anyone there|is anyone there|still nothing|nope)\W*$|"
          r"\?\?|\bagain\??$|^\W*\?", -0.5),
         ("again and again", r"\b(?:yet again|once again|(?:down|broken|dead|failed|crashed|outage|charged) again|"
-         r"another (?:outage|price rise|cancelled)|(?:second|third|fourth|fifth|sixth) (?:time|email|call|message|chase)|(?:zero|no) (?:response|answer|reply)|(?:\d+|two|three|four|five|six|seven|ten) (?:times|emails|calls))\b", -0.3),
+         r"another (?:outage|price rise|cancelled)|(?:second|third|fourth|fifth|sixth) (?:time|email|call|message|chase)|(?:zero|no) (?:response|answer|reply)|(?:\d+|two|three|four|five|six|seven|ten|a dozen|dozen) (?:times|emails|calls))\b", -0.3),
         ("time lost", r"\b(?:\d+|two|three|four|five|six|seven|ten|a|one) (?:weeks?|days?|months?|hours?|minutes)\b", -0.15),
         ("money back", r"\b(?:refund|money back|small claims|chargeback|compensation)\b", -0.08),
         ("leaving", r"\b(?:never again|considering leaving|cancel everything|we'll probably move|i give up|not good enough|"
          r"not happy|not impressed|what a joke|unbelievable|ridiculous|disgusting|disgraceful|pathetic|sick and tired|"
          r"expected better|not complaining about|don't like|really don't|gutted|heartbroken|disappointed|disappointing|"
-         r"beside myself|court|trading standards|report(?:ing)? you)\b", -0.3),
+         r"beside myself|court|trading standards|report(?:ing)? you|can't justify|cannot justify|"
+         r"(?:we'll|we will|i'll|i will) be (?:cancelling|canceling|leaving|switching))\b", -0.3),
         ("worry", r"\b(?:worried|worrying|scared|terrified|panicking|nervous|desperate|anxious)\b", -0.2),
         ("swearing at a situation", r"\b(?:wtf|what the (?:hell|fuck|heck)|damn it|bloody|fucking kidding|ugh|pfff|hell of)\b", -0.35),
     )
@@ -84,7 +87,7 @@ _BARE_THANKS_RE = _rx(r"\b(?:thanks|thank you|many thanks|cheers|thx)\b(?!,? but
 _PRAISE_RE = _rx(
     r"\b(?:great|brilliant|lovely|love|wonderful|superb|fantastic|amazing|excellent|perfect|awesome|legends?|"
     r"top-notch|fast|quick|helpful|kind|game changer|saved|hoped for|exceeded|delighted|pleased|happy with|"
-    r"impressed|spotless|fab|improvement)\b"
+    r"impressed|spotless|fab|improvement|polite|friendly|on time|early)\b"
 )
 _RESOLVED_RE = _rx(
     r"(?<!not )(?<!n't )(?<!never )(?<!want it )(?<!get it )(?<!need it )(?<!have it )\b(?:works? (?:perfectly|fine|great|again|now)|(?:it|everything) works|all (?:good|fine)(?: now)?|fixed|sorted|"
