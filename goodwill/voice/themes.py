@@ -27,21 +27,72 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
+from goodwill.voice.aspects import ASPECT_WORDS, aspect_hits
+
 # Words that carry no theme in these answers (besides English stop words), and a few
 # German/French/Spanish function words, since customers answer in their own language.
 EXTRA_STOP = {
-    "you", "your", "youre", "ive", "im", "dont", "thats", "its", "really", "just", "always", "thing",
-    "things", "every", "time", "times", "one", "main", "like", "love", "get", "got", "make", "makes",
-    "keep", "keeps", "coming", "back", "us", "shop", "company", "service", "ever", "never", "even",
-    "der", "die", "das", "und", "ist", "sind", "immer", "am", "les", "sont", "et", "très", "y", "sin", "la", "el",
+    "you",
+    "your",
+    "youre",
+    "ive",
+    "im",
+    "dont",
+    "thats",
+    "its",
+    "really",
+    "just",
+    "always",
+    "thing",
+    "things",
+    "every",
+    "time",
+    "times",
+    "one",
+    "main",
+    "like",
+    "love",
+    "get",
+    "got",
+    "make",
+    "makes",
+    "keep",
+    "keeps",
+    "coming",
+    "back",
+    "us",
+    "shop",
+    "company",
+    "service",
+    "ever",
+    "never",
+    "even",
+    "der",
+    "die",
+    "das",
+    "und",
+    "ist",
+    "sind",
+    "immer",
+    "am",
+    "les",
+    "sont",
+    "et",
+    "très",
+    "y",
+    "sin",
+    "la",
+    "el",
 }
 STOP = frozenset(ENGLISH_STOP_WORDS) | EXTRA_STOP
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 MIN_CONTENT_WORDS = 2
-MIN_SIMILARITY = 0.15  # keywords: to its theme's centre; below it an answer stays unassigned
+MIN_SIMILARITY = 0.15  # keywords, split in k: to its theme's centre; below it an answer stays unassigned
+KEYWORD_FREE_DISTANCE = 0.8  # keywords: average-linkage cosine distance for answers with no aspect word
 MAX_THEMES = 12
 # Embeddings (chosen on the dev part of goodwill/voice/labelled/ only):
-ASPECT_MIN = 0.25  # cosine to an aspect's centre for an answer to start in that aspect
+ASPECT_MIN = 0.25  # cosine to an aspect's centre (plus word hits below) to start in that aspect
+ASPECT_WORD_WEIGHT = 0.2  # added per aspect word the answer holds (at most two counted)
 FREE_DISTANCE = 0.75  # average-linkage cosine distance when clustering the answers no aspect holds
 MIN_FREE_THEME = 3  # a free cluster smaller than this stays "Other"
 EMBEDDED_MIN_SIMILARITY = 0.2  # to its theme's centre; below it an answer goes to "Other"
@@ -86,8 +137,14 @@ def default_method() -> str:
 
 
 def _features(texts: list[str]) -> np.ndarray:
-    words = TfidfVectorizer(tokenizer=content_words, token_pattern=None, lowercase=False, sublinear_tf=True,
-                            ngram_range=(1, 1), min_df=1)
+    words = TfidfVectorizer(
+        tokenizer=content_words,
+        token_pattern=None,
+        lowercase=False,
+        sublinear_tf=True,
+        ngram_range=(1, 1),
+        min_df=1,
+    )
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 5), sublinear_tf=True, min_df=2)
     word_matrix = words.fit_transform(texts)
     char_matrix = chars.fit_transform([" ".join(content_words(t)) for t in texts])
@@ -101,7 +158,9 @@ def _kmeans(vectors: np.ndarray, k: int | None) -> np.ndarray:
     n = vectors.shape[0]
     if k is not None:
         k = max(1, min(k, n))
-        return KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(vectors) if k > 1 else np.zeros(n, int)
+        return (
+            KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(vectors) if k > 1 else np.zeros(n, int)
+        )
     best: tuple[float, np.ndarray] | None = None
     for candidate in range(2, min(MAX_THEMES, n - 1) + 1):
         labels = KMeans(n_clusters=candidate, n_init=4, random_state=0).fit_predict(vectors)
@@ -120,25 +179,35 @@ def _aspect_centres() -> np.ndarray:
     from goodwill.voice import embeddings
     from goodwill.voice.aspects import ASPECTS
 
-    return np.stack([normalize(embeddings.embed(phrases).mean(axis=0, keepdims=True))[0]
-                     for phrases in ASPECTS.values()])
+    return np.stack(
+        [normalize(embeddings.embed(phrases).mean(axis=0, keepdims=True))[0] for phrases in ASPECTS.values()]
+    )
 
 
-def _embedded_labels(vectors: np.ndarray, k: int | None) -> np.ndarray:
+def _embedded_labels(vectors: np.ndarray, texts: list[str], k: int | None) -> np.ndarray:
     """-1 is "Other". With `k` (a lead splitting a theme), plain k-means on the embeddings."""
     if k is not None:
         return _kmeans(vectors, k)
-    similarity = vectors @ _aspect_centres().T
+    similarity = vectors @ _aspect_centres().T + ASPECT_WORD_WEIGHT * np.minimum(_hits(texts), 2)
     labels = np.where(similarity.max(axis=1) >= ASPECT_MIN, similarity.argmax(axis=1), -1)
+    return _free_clusters(vectors, labels, FREE_DISTANCE)
+
+
+def _hits(texts: list[str]) -> np.ndarray:
+    return np.stack([aspect_hits(text) for text in texts])
+
+
+def _free_clusters(vectors: np.ndarray, labels: np.ndarray, distance: float) -> np.ndarray:
+    """Cluster the answers no aspect holds (label -1); clusters of MIN_FREE_THEME or more become themes."""
     free = np.where(labels == -1)[0]
     if len(free) >= MIN_FREE_THEME:
-        clusters = AgglomerativeClustering(n_clusters=None, distance_threshold=FREE_DISTANCE, metric="cosine",
-                                           linkage="average").fit_predict(vectors[free])
-        offset = similarity.shape[1]
+        clusters = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
+        ).fit_predict(vectors[free])
         for cluster in set(clusters):
             members = free[clusters == cluster]
             if len(members) >= MIN_FREE_THEME:
-                labels[members] = offset + cluster
+                labels[members] = len(ASPECT_WORDS) + cluster
     return labels
 
 
@@ -170,8 +239,9 @@ def _names(texts: list[str], labels: np.ndarray, top: int = 3) -> dict[int, list
     return names
 
 
-def _themes(usable: list[tuple[str, str]], vectors: np.ndarray, labels: np.ndarray, min_similarity: float,
-            quotes: int) -> tuple[list[Theme], list[str]]:
+def _themes(
+    usable: list[tuple[str, str]], vectors: np.ndarray, labels: np.ndarray, min_similarity: float, quotes: int
+) -> tuple[list[Theme], list[str]]:
     texts = [text for _pk, text in usable]
     names = _names(texts, labels)
     themes, unassigned = [], [usable[i][0] for i in np.where(labels < 0)[0]]
@@ -185,14 +255,21 @@ def _themes(usable: list[tuple[str, str]], vectors: np.ndarray, labels: np.ndarr
             continue
         closest = kept[np.argsort(-(vectors[kept] @ centre))]
         keywords = names[label]
-        themes.append(Theme(name=", ".join(keywords) or "other", ids=[usable[i][0] for i in kept],
-                            quotes=[usable[i][1] for i in closest[:quotes]], keywords=keywords))
+        themes.append(
+            Theme(
+                name=", ".join(keywords) or "other",
+                ids=[usable[i][0] for i in kept],
+                quotes=[usable[i][1] for i in closest[:quotes]],
+                keywords=keywords,
+            )
+        )
     themes.sort(key=lambda theme: -len(theme.ids))
     return themes, unassigned
 
 
-def group_answers(items: list[tuple[str, str]], *, k: int | None = None, quotes: int = 3,
-                  method: str | None = None) -> Grouping:
+def group_answers(
+    items: list[tuple[str, str]], *, k: int | None = None, quotes: int = 3, method: str | None = None
+) -> Grouping:
     """`items` are (id, text). Returns themes (largest first), the ids left unassigned ("Other")
     and the method used (`default_method()` unless given)."""
     method = method or default_method()
@@ -203,11 +280,18 @@ def group_answers(items: list[tuple[str, str]], *, k: int | None = None, quotes:
     texts = [text for _pk, text in usable]
     if method == KEYWORDS:
         vectors = _features(texts)
-        labels, floor = _kmeans(vectors, k), MIN_SIMILARITY
+        if k is None:  # aspect words first, then the rest clustered by their own words
+            hits = _hits(texts)
+            labels = _free_clusters(
+                vectors, np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1), KEYWORD_FREE_DISTANCE
+            )
+            floor = -1.0
+        else:
+            labels, floor = _kmeans(vectors, k), MIN_SIMILARITY
     else:
         from goodwill.voice import embeddings
 
         vectors = embeddings.embed(texts)
-        labels, floor = _embedded_labels(vectors, k), EMBEDDED_MIN_SIMILARITY
+        labels, floor = _embedded_labels(vectors, texts, k), EMBEDDED_MIN_SIMILARITY
     themes, left = _themes(usable, vectors, labels, floor, quotes)
     return Grouping(themes, unassigned + left, method)

@@ -22,8 +22,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--k", default="auto", help='How many themes: "auto" (default) or a number.')
-        parser.add_argument("--method", default="auto", choices=["auto", KEYWORDS, embeddings.METHOD],
-                            help="auto (default): sentence embeddings when the [ml] extra is installed, else keywords.")
+        parser.add_argument(
+            "--method",
+            default="auto",
+            choices=["auto", KEYWORDS, embeddings.METHOD],
+            help="auto (default): sentence embeddings when the [ml] extra is installed, else keywords.",
+        )
 
     def handle(self, *args: Any, k: str, method: str, **options: Any) -> None:
         if method == embeddings.METHOD and not embeddings.installed():
@@ -38,6 +42,8 @@ class Command(BaseCommand):
                 row = json.loads(line)
                 items.append((str(row["id"]), str(row["text"])))
             except (ValueError, KeyError, TypeError):
-                raise CommandError(f"line {number}: expected a JSON object with \"id\" and \"text\"") from None
-        grouping = group_answers(items, k=None if k == "auto" else int(k), method=None if method == "auto" else method)
+                raise CommandError(f'line {number}: expected a JSON object with "id" and "text"') from None
+        grouping = group_answers(
+            items, k=None if k == "auto" else int(k), method=None if method == "auto" else method
+        )
         self.stdout.write(json.dumps(grouping.as_json(), ensure_ascii=False))
