@@ -5,7 +5,8 @@
 Each part is grouped on its own (k chosen automatically, as campaigns do), by every method this
 machine has: "keywords" always, "minilm-int8" when the `[ml]` extra is installed. Off-topic
 answers count as their own label ("none"); an answer the grouping leaves unassigned ("Other")
-counts as "none" too. Throughput is answers per second of wall time for the whole grouping
+counts as "none" too. A third part, "novel", has three themes the aspect seeds do not
+name (written after the settings were chosen): how the grouping does on a campaign's own themes. Throughput is answers per second of wall time for the whole grouping
 (embedding included), after one warm-up run that loads the model.
 """
 
@@ -30,7 +31,9 @@ from sklearn.metrics import adjusted_rand_score  # noqa: E402
 from goodwill.voice import embeddings  # noqa: E402
 from goodwill.voice.themes import KEYWORDS, group_answers  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1] / "goodwill" / "voice" / "labelled" / "answers.jsonl"
+LABELLED = Path(__file__).resolve().parents[1] / "goodwill" / "voice" / "labelled"
+DATA = LABELLED / "answers.jsonl"
+NOVEL = LABELLED / "novel.jsonl"  # themes outside the aspect seeds; written after tuning
 
 
 def held_out(answer_id: str) -> bool:
@@ -66,6 +69,9 @@ def main() -> None:
     parts = {
         "dev": [r for r in rows if not held_out(r["id"])],
         "held-out": [r for r in rows if held_out(r["id"])],
+        "novel": [
+            json.loads(line) for line in NOVEL.read_text(encoding="utf-8").splitlines() if line.strip()
+        ],
     }
     methods = [KEYWORDS] + ([embeddings.METHOD] if embeddings.installed() else [])
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -80,8 +86,8 @@ def main() -> None:
                 f"{method:<12} {name:<10} {figures['answers']:>7}  {figures['themes_found']:>6}  {figures['ari']:.3f}  "
                 f"{figures['purity']:.3f}   {figures['seconds']:>6.2f}  {figures['answers'] / figures['seconds']:>9.0f}"
             )
-            if name == "dev":
-                print("  theme names (dev):", "; ".join(figures["names"]))  # type: ignore[arg-type]
+            if name in ("dev", "novel"):
+                print(f"  theme names ({name}):", "; ".join(figures["names"]))  # type: ignore[arg-type]
     if not embeddings.installed():
         print(
             "the [ml] extra is not installed: only the keyword method was measured (pip install -e '.[ml]')"
