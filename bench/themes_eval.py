@@ -6,7 +6,8 @@ Each part is grouped on its own (k chosen automatically, as campaigns do), by ev
 machine has: "keywords" always, "minilm-int8" when the `[ml]` extra is installed. Off-topic
 answers count as their own label ("none"); an answer the grouping leaves unassigned ("Other")
 counts as "none" too. A third part, "novel", has three themes the aspect seeds do not
-name (written after the settings were chosen): how the grouping does on a campaign's own themes. Throughput is answers per second of wall time for the whole grouping
+name (written after the settings were chosen): how the grouping does on a campaign's own themes;
+"novel-dev" has three other such themes, for tuning that (never "novel"). Throughput is answers per second of wall time for the whole grouping
 (embedding included), after one warm-up run that loads the model.
 """
 
@@ -34,6 +35,7 @@ from goodwill.voice.themes import KEYWORDS, group_answers  # noqa: E402
 LABELLED = Path(__file__).resolve().parents[1] / "goodwill" / "voice" / "labelled"
 DATA = LABELLED / "answers.jsonl"
 NOVEL = LABELLED / "novel.jsonl"  # themes outside the aspect seeds; written after tuning
+NOVEL_DEV = LABELLED / "novel_dev.jsonl"  # other themes outside the seeds, to tune on
 
 
 def held_out(answer_id: str) -> bool:

@@ -63,6 +63,50 @@ THEMES: dict[str, list[str]] = {
     ],
 }
 
+# A dev set of its own, with three other themes outside the aspects, to tune on (novel_dev.jsonl).
+DEV_THEMES: dict[str, list[str]] = {
+    "store": [
+        "The shop on Main Street is bright and smells of fresh coffee.",
+        "Your stores are calm, tidy and nicely laid out.",
+        "I enjoy browsing in the physical shop on a Saturday.",
+        "The fitting rooms are spacious with good mirrors.",
+        "There is always parking right outside the store.",
+        "Music in the shop is not too loud, I can think.",
+        "Der Laden ist gemütlich und schön eingerichtet.",
+        "The café corner inside the store is my favourite spot.",
+    ],
+    "range": [
+        "You stock everything I need, from cables to coffee filters.",
+        "Huge selection, I never have to go anywhere else.",
+        "The range of sizes, even for tall people like me.",
+        "You carry brands nobody else sells here.",
+        "New products every month, there is always something to discover.",
+        "Wide choice of colours for every model.",
+        "Tienen una gran variedad de productos.",
+        "Vegan and gluten-free options in every category.",
+    ],
+    "community": [
+        "The newsletter has genuinely useful tips and recipes.",
+        "Your workshops on Saturday mornings taught me to knit.",
+        "The online community forum where customers help each other.",
+        "I love the blog posts and the how-to videos.",
+        "Local events and meetups you organise for customers.",
+        "You sponsor our kids' football club, that means a lot.",
+        "The podcast is fun to listen to on my commute.",
+        "Customer stories in the magazine make me feel part of something.",
+    ],
+    "price": [
+        "Good prices and regular discounts.",
+        "Affordable, fair value for what I pay.",
+        "Cheaper than anywhere else in town.",
+    ],
+    "returns": [
+        "Returning things is easy and free.",
+        "I got my refund within two days.",
+        "Exchanges without any fuss.",
+    ],
+}
+
 OFF_TOPIC = [
     "Can I change my delivery address?",
     "nothing",
@@ -81,9 +125,22 @@ def rows() -> list[dict[str, str]]:
     return out
 
 
+def dev_rows() -> list[dict[str, str]]:
+    out = [
+        {"id": f"novdev-{theme}-{number:02d}", "text": text, "theme": theme}
+        for theme, texts in DEV_THEMES.items()
+        for number, text in enumerate(texts)
+    ]
+    return out + [
+        {"id": "novdev-off-00", "text": "Where is my parcel?", "theme": ""},
+        {"id": "novdev-off-01", "text": "no comment", "theme": ""},
+    ]
+
+
 if __name__ == "__main__":
-    target = Path(__file__).with_name("novel.jsonl")
-    with target.open("w", encoding="utf-8") as handle:
-        for row in rows():
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(rows())} answers written to {target}")
+    for name, made in (("novel.jsonl", rows()), ("novel_dev.jsonl", dev_rows())):
+        target = Path(__file__).with_name(name)
+        with target.open("w", encoding="utf-8") as handle:
+            for row in made:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        print(f"{len(made)} answers written to {target}")
