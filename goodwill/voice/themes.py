@@ -90,11 +90,12 @@ MIN_CONTENT_WORDS = 2
 MIN_SIMILARITY = 0.15  # keywords, split in k: to its theme's centre; below it an answer stays unassigned
 KEYWORD_FREE_DISTANCE = 0.8  # keywords: average-linkage cosine distance for answers with no aspect word
 MAX_THEMES = 12
-# Embeddings (chosen on the dev part of goodwill/voice/labelled/ only):
+# Embeddings (chosen on the dev part of goodwill/voice/labelled/ and on novel_dev.jsonl only):
 ASPECT_MIN = 0.25  # cosine to an aspect's centre (plus word hits below) to start in that aspect
 ASPECT_WORD_WEIGHT = 0.2  # added per aspect word the answer holds (at most two counted)
-FREE_DISTANCE = 0.75  # average-linkage cosine distance when clustering the answers no aspect holds
-MIN_FREE_THEME = 3  # a free cluster smaller than this stays "Other"
+FREE_DISTANCE = 0.85  # average-linkage cosine distance when clustering the answers no aspect holds
+MIN_FREE_THEME = 2  # a free cluster smaller than this stays "Other"
+KEYWORD_MIN_FREE_THEME = 3  # the same for keywords (on novel_dev, pairs of shared words were noise)
 EMBEDDED_MIN_SIMILARITY = 0.2  # to its theme's centre; below it an answer goes to "Other"
 
 KEYWORDS = "keywords"
@@ -190,23 +191,23 @@ def _embedded_labels(vectors: np.ndarray, texts: list[str], k: int | None) -> np
         return _kmeans(vectors, k)
     similarity = vectors @ _aspect_centres().T + ASPECT_WORD_WEIGHT * np.minimum(_hits(texts), 2)
     labels = np.where(similarity.max(axis=1) >= ASPECT_MIN, similarity.argmax(axis=1), -1)
-    return _free_clusters(vectors, labels, FREE_DISTANCE)
+    return _free_clusters(vectors, labels, FREE_DISTANCE, MIN_FREE_THEME)
 
 
 def _hits(texts: list[str]) -> np.ndarray:
     return np.stack([aspect_hits(text) for text in texts])
 
 
-def _free_clusters(vectors: np.ndarray, labels: np.ndarray, distance: float) -> np.ndarray:
-    """Cluster the answers no aspect holds (label -1); clusters of MIN_FREE_THEME or more become themes."""
+def _free_clusters(vectors: np.ndarray, labels: np.ndarray, distance: float, min_size: int) -> np.ndarray:
+    """Cluster the answers no aspect holds (label -1); clusters of `min_size` or more become themes."""
     free = np.where(labels == -1)[0]
-    if len(free) >= MIN_FREE_THEME:
+    if len(free) >= min_size:
         clusters = AgglomerativeClustering(
             n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
         ).fit_predict(vectors[free])
         for cluster in set(clusters):
             members = free[clusters == cluster]
-            if len(members) >= MIN_FREE_THEME:
+            if len(members) >= min_size:
                 labels[members] = len(ASPECT_WORDS) + cluster
     return labels
 
@@ -283,7 +284,10 @@ def group_answers(
         if k is None:  # aspect words first, then the rest clustered by their own words
             hits = _hits(texts)
             labels = _free_clusters(
-                vectors, np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1), KEYWORD_FREE_DISTANCE
+                vectors,
+                np.where(hits.max(axis=1) > 0, hits.argmax(axis=1), -1),
+                KEYWORD_FREE_DISTANCE,
+                KEYWORD_MIN_FREE_THEME,
             )
             floor = -1.0
         else:
