@@ -7,8 +7,9 @@ machine has: "keywords" always, "minilm-int8" when the `[ml]` extra is installed
 answers count as their own label ("none"); an answer the grouping leaves unassigned ("Other")
 counts as "none" too. A third part, "novel", has three themes the aspect seeds do not
 name (written after the settings were chosen): how the grouping does on a campaign's own themes;
-"novel-dev" has three other such themes, for tuning that (never "novel"). Throughput is answers per second of wall time for the whole grouping
-(embedding included), after one warm-up run that loads the model.
+"novel-dev" has three other such themes, for tuning that (never "novel"). Throughput is
+answers per second of wall time for the whole grouping (embedding included), after one warm-up
+run that loads the model.
 """
 
 from __future__ import annotations
@@ -66,14 +67,17 @@ def evaluate(rows: list[dict[str, str]], method: str) -> dict[str, float]:
     }
 
 
+def read(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def main() -> None:
-    rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read(DATA)
     parts = {
         "dev": [r for r in rows if not held_out(r["id"])],
         "held-out": [r for r in rows if held_out(r["id"])],
-        "novel": [
-            json.loads(line) for line in NOVEL.read_text(encoding="utf-8").splitlines() if line.strip()
-        ],
+        "novel-dev": read(NOVEL_DEV),
+        "novel": read(NOVEL),
     }
     methods = [KEYWORDS] + ([embeddings.METHOD] if embeddings.installed() else [])
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -88,7 +92,7 @@ def main() -> None:
                 f"{method:<12} {name:<10} {figures['answers']:>7}  {figures['themes_found']:>6}  {figures['ari']:.3f}  "
                 f"{figures['purity']:.3f}   {figures['seconds']:>6.2f}  {figures['answers'] / figures['seconds']:>9.0f}"
             )
-            if name in ("dev", "novel"):
+            if name in ("dev", "novel-dev", "novel"):
                 print(f"  theme names ({name}):", "; ".join(figures["names"]))  # type: ignore[arg-type]
     if not embeddings.installed():
         print(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.sparse import hstack
@@ -176,6 +177,7 @@ def _kmeans(vectors: np.ndarray, k: int | None) -> np.ndarray:
 # ---- sentence embeddings ----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def _aspect_centres() -> np.ndarray:
     from goodwill.voice import embeddings
     from goodwill.voice.aspects import ASPECTS
