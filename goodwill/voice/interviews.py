@@ -319,7 +319,7 @@ def group_campaign(campaign: Campaign) -> int:
             theme = InterviewTheme.objects.create(campaign=campaign, name=found.name[:200],
                                                   keywords=", ".join(found.keywords)[:300], quotes=found.quotes)
             Answer.objects.filter(pk__in=[int(pk) for pk in found.ids]).update(theme=theme)
-        Campaign.objects.filter(pk=campaign.pk).update(grouped_at=timezone.now())
+        Campaign.objects.filter(pk=campaign.pk).update(grouped_at=timezone.now(), grouped_with=grouping.method)
     return len(grouping.themes)
 
 

@@ -18,6 +18,7 @@ from goodwill.conversations.services import open_conversation
 from goodwill.customers.services import create_customer
 from goodwill.voice import interviews as service
 from goodwill.voice.models import DEFAULT_QUESTIONS, Answer, Campaign, InterviewTheme, Invitation, Survey
+from goodwill.voice.themes import default_method
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,8 @@ def _answered(campaign) -> list[Answer]:  # type: ignore[no-untyped-def]
 def test_grouping_stores_themes_and_every_answer_is_visible(campaign, django_assert_max_num_queries):
     answers = _answered(campaign)
     assert service.group_campaign(campaign) >= 2
+    campaign.refresh_from_db()
+    assert campaign.grouped_with == default_method()  # the method that built them
     themes = list(campaign.themes.all())
     assert all(theme.quotes for theme in themes)
     with django_assert_max_num_queries(3):
