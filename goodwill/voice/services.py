@@ -19,7 +19,8 @@ from goodwill.conversations.services import update_properties
 from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
 from goodwill.core.models import Event
 from goodwill.customers.models import Customer, Identity
-from goodwill.voice.models import Survey, SurveyPolicy, SurveyWording, Unsubscribe
+from goodwill.voice.cooldown import opted_out, surveyed_recently
+from goodwill.voice.models import Pulse, Survey, SurveyPolicy, SurveyWording, Unsubscribe
 
 logger = logging.getLogger("goodwill.voice")
 
@@ -63,6 +64,11 @@ def plan_survey(event: Event) -> None:
     policy = policy_for(conversation.team)
     if not policy.is_active:
         return
+    if policy.ask_effort:
+        from goodwill.voice.pulses import plan_effort_survey
+
+        plan_effort_survey(conversation, policy, solved_at=event.created_at)
+        return
     Survey.objects.create(
         conversation=conversation, customer=conversation.customer, agent_id=conversation.assignee_id,
         team=conversation.team, language=(conversation.customer.language or "en")[:12],
@@ -73,12 +79,9 @@ def plan_survey(event: Event) -> None:
 def _skip_reason(survey: Survey, policy: SurveyPolicy, now: datetime) -> str:
     if survey.conversation.status not in (Conversation.Status.SOLVED, Conversation.Status.CLOSED):
         return "conversation reopened"
-    if Unsubscribe.objects.filter(customer_id=survey.customer_id).exists():
+    if opted_out(survey.customer_id):
         return "customer opted out"
-    recent = Survey.objects.filter(
-        customer_id=survey.customer_id, sent_at__gte=now - timedelta(days=policy.cooldown_days)
-    ).exclude(pk=survey.pk)
-    if recent.exists():
+    if surveyed_recently(survey.customer_id, days=policy.cooldown_days, now=now, survey_id=survey.pk):
         return f"surveyed within {policy.cooldown_days} days"
     return ""
 
@@ -213,6 +216,7 @@ def mark_followed_up(survey: Survey, *, by: Agent) -> None:
 def unsubscribe(customer: Customer) -> None:
     Unsubscribe.objects.get_or_create(customer=customer)
     Survey.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(skipped="customer opted out")
+    Pulse.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(skipped="customer opted out")
 
 
 def portal_survey_link(customer: Customer, conversation_id: int) -> str:
@@ -221,6 +225,10 @@ def portal_survey_link(customer: Customer, conversation_id: int) -> str:
     survey = Survey.objects.select_related("team").filter(
         conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
     ).first()
-    if survey is None or not policy_for(survey.team).in_portal:
+    if survey is None:
+        from goodwill.voice.pulses import portal_pulse_link
+
+        return portal_pulse_link(customer, conversation_id)
+    if not policy_for(survey.team).in_portal:
         return ""
     return reverse("voice:answer", args=[token_for(survey)])
