@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
@@ -21,7 +22,7 @@ from django.utils import timezone
 from goodwill.accounts.models import Agent, TeamMembership
 from goodwill.core.deliveries import DeliveryBusy, claim_delivery, mark_failed, mark_sent
 from goodwill.core.models import Delivery
-from goodwill.customers.models import Customer, Identity
+from goodwill.customers.models import Customer, Identity, Organisation
 from goodwill.voice.models import Answer, Campaign, InterviewTheme, Invitation, Survey
 from goodwill.voice.themes import group_answers
 
@@ -91,6 +92,13 @@ class Selection:
     positive_feedback: bool = False
     emails: str = ""  # pasted by hand: then only these
     language: str = ""  # only customers who speak it (blank language counts as English)
+    min_org_value: Decimal | None = None  # their organisation is worth at least this
+    top_organisations: int | None = None  # their organisation is among the N most valuable
+
+    @property
+    def has_rule(self) -> bool:
+        return (self.min_tenure_days is not None or self.min_conversations is not None or self.positive_feedback
+                or self.min_org_value is not None or self.top_organisations is not None)
 
     @classmethod
     def from_form(cls, data: dict[str, str]) -> Selection:
@@ -102,9 +110,18 @@ class Selection:
                 raise ValidationError({name: "Enter a whole number."})
             return int(raw)
 
+        def amount(name: str) -> Decimal | None:
+            raw = (data.get(name) or "").strip().replace(",", "")
+            if not raw:
+                return None
+            try:
+                return Decimal(raw)
+            except ArithmeticError:
+                raise ValidationError({name: "Enter an amount like 50000."}) from None
+
         return cls(number("min_tenure_days"), number("min_conversations"),
                    data.get("positive_feedback") in ("1", "on", "true"), data.get("emails", ""),
-                   (data.get("language") or "").strip().lower())
+                   (data.get("language") or "").strip().lower(), amount("min_org_value"), number("top_organisations"))
 
     def pasted(self) -> list[str]:
         parts = self.emails.replace(",", " ").replace(";", " ").split()
@@ -122,7 +139,7 @@ def select_customers(selection: Selection, *, now: datetime | None = None) -> tu
         known = set(Identity.objects.filter(kind=Identity.Kind.EMAIL, value__in=pasted).values_list("value", flat=True))
         unknown = [address for address in pasted if address not in known]
         return customers.filter(identities__kind=Identity.Kind.EMAIL, identities__value__in=pasted).distinct(), unknown
-    if selection.min_tenure_days is None and selection.min_conversations is None and not selection.positive_feedback:
+    if not selection.has_rule:
         raise ValidationError("Choose at least one rule, or paste addresses.")
     if selection.language:
         base = selection.language.split("-")[0]
@@ -136,6 +153,11 @@ def select_customers(selection: Selection, *, now: datetime | None = None) -> tu
         customers = customers.annotate(conversation_count=Count("conversations", distinct=True)).filter(
             conversation_count__gte=selection.min_conversations
         )
+    if selection.min_org_value is not None:
+        customers = customers.filter(organisation__value__gte=selection.min_org_value)
+    if selection.top_organisations is not None:
+        top = Organisation.objects.filter(value__isnull=False).order_by("-value", "pk")[: selection.top_organisations]
+        customers = customers.filter(organisation__in=list(top.values_list("pk", flat=True)))
     if selection.positive_feedback:
         happy = Survey.objects.filter(customer=OuterRef("pk"), outcome=Survey.Outcome.YES, conduct__gte=4)
         customers = customers.filter(Exists(happy))
