@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goodwill.voice import improvement_views, interview_views, pulse_views, views
+from goodwill.voice import extra_mile_views, improvement_views, interview_views, pulse_views, views
 
 app_name = "voice"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("pulse/<str:token>/", pulse_views.answer, name="pulse"),
     path("pulse/<str:token>/unsubscribe/", pulse_views.stop, name="pulse_unsubscribe"),
     path("voice/nps-ces/", pulse_views.results, name="pulse_results"),
+    path("voice/extra-mile/", extra_mile_views.report, name="extra_mile_report"),
     path("c/<int:number>/feedback/followed-up/", views.followed_up, name="followed_up"),
     path("c/<int:number>/complaint/", improvement_views.mark, name="complaint"),
     path("c/<int:number>/complaint/thanks/", improvement_views.acknowledge, name="complaint_thanks"),
