@@ -23,6 +23,7 @@ urlpatterns = [
     path("voice/interviews/", interview_views.campaign_list, name="campaigns"),
     path("voice/interviews/<int:pk>/", interview_views.campaign_detail, name="campaign"),
     path("voice/interviews/<int:pk>/select/", interview_views.campaign_select, name="campaign_select"),
+    path("voice/interviews/<int:pk>/wording/", interview_views.campaign_wording, name="campaign_wording"),
     path("voice/interviews/<int:pk>/status/", interview_views.campaign_status, name="campaign_status"),
     path("voice/interviews/<int:pk>/themes/", interview_views.campaign_themes, name="campaign_themes"),
     path("voice/interviews/<int:pk>/themes/<int:theme_pk>/", interview_views.theme_action, name="theme_action"),
