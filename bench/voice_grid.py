@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,7 +35,9 @@ def p95(values: list[float]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--top-up", action="store_true", help="add the demo voice rows first (idempotent)")
     parser.add_argument("--grid-only", action="store_true", help="only the grid pages")
@@ -43,7 +46,9 @@ def main() -> None:
         os.environ["GOODWILL_DATA_DIR"] = tempfile.mkdtemp(prefix="gw-voice-bench-")
         goodwill = [sys.executable, "-m", "goodwill"]
         subprocess.run([*goodwill, "migrate", "-v", "0"], check=True)
-        subprocess.run([*goodwill, "seed-demo", "--conversations", "1000"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*goodwill, "seed-demo", "--conversations", "1000"], check=True, stdout=subprocess.DEVNULL
+        )
 
     import django
 
@@ -62,7 +67,11 @@ def main() -> None:
         from goodwill.demo.voice import seed_voice
 
         started = time.perf_counter()
-        last = Conversation.objects.order_by("-last_message_at").values_list("last_message_at", flat=True).first()
+        last = (
+            Conversation.objects.order_by("-last_message_at")
+            .values_list("last_message_at", flat=True)
+            .first()
+        )
         anchor = int((last or timezone.now()).timestamp()) + 3600
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
@@ -82,7 +91,9 @@ def main() -> None:
     pages = [("grid, last 365 days, all teams", "/voice/grid/")]
     if team is not None:
         pages.append(("grid, one team", f"/voice/grid/?team={team.pk}"))
-    pages.append(("grid, last 30 days", f"/voice/grid/?from={(timezone.localdate() - timezone.timedelta(days=30))}"))
+    pages.append(
+        ("grid, last 30 days", f"/voice/grid/?from={(timezone.localdate() - timedelta(days=30))}")
+    )
     if not args.grid_only:
         pages += [("NPS and CES", "/voice/nps-ces/"), ("extra-mile report", "/voice/extra-mile/")]
     storages = {
@@ -105,12 +116,14 @@ def main() -> None:
                 sqls.append(sum(float(q["time"]) * 1000 for q in captured.captured_queries))
                 counts.append(len(captured.captured_queries))
             flag = "" if status == 200 else f"  HTTP {status}"
-            print(f"{label:36} {statistics.median(walls):7.1f} {p95(walls):7.1f} {statistics.median(cpus):6.1f} "
-                  f"{p95(cpus):6.1f} {p95(sqls):6.1f} {max(counts):7d}{flag}")
+            print(
+                f"{label:36} {statistics.median(walls):7.1f} {p95(walls):7.1f} {statistics.median(cpus):6.1f} "
+                f"{p95(cpus):6.1f} {p95(sqls):6.1f} {max(counts):7d}{flag}"
+            )
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     now = timezone.now()
     with CaptureQueriesContext(connection) as captured:
-        outcome_conduct_grid(since=now - timezone.timedelta(days=365), until=now)
+        outcome_conduct_grid(since=now - timedelta(days=365), until=now)
     sql = captured.captured_queries[-1]["sql"]
     with connection.cursor() as cursor:
         cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql)

@@ -18,10 +18,14 @@ from goodwill.voice.models import Pulse, SurveyPolicy
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_customer_answers_the_nps_survey_from_the_email(browser, live_server, settings, customer, support_team):
+def test_a_customer_answers_the_nps_survey_from_the_email(
+    browser, live_server, settings, customer, support_team
+):
     settings.BASE_URL = live_server.url
     with subscribed({}):
-        open_conversation(customer=customer, subject="Hello", text="A question", channel="email", team=support_team)
+        open_conversation(
+            customer=customer, subject="Hello", text="A question", channel="email", team=support_team
+        )
     SurveyPolicy.objects.create(team=support_team, nps_every_months=3)
     assert pulses.run(timezone.now()) == "1 NPS planned, 1 NPS/CES mailed, 0 skipped"
     link = re.search(r"(http\S+/pulse/\S+\?score=9)", mail.outbox[-1].body)
@@ -38,7 +42,12 @@ def test_a_customer_answers_the_nps_survey_from_the_email(browser, live_server, 
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     pulse = Pulse.objects.get()
-    assert (pulse.kind, pulse.score, pulse.comment, pulse.closed_at is not None) == ("nps", 10, "Quick and kind.", True)
+    assert (pulse.kind, pulse.score, pulse.comment, pulse.closed_at is not None) == (
+        "nps",
+        10,
+        "Quick and kind.",
+        True,
+    )
     page.goto(link.group(1))  # the link again: closed, nothing changes
     expect(page.get_by_role("status")).to_contain_text("we have your answer already")
     assert Pulse.objects.get().score == 10

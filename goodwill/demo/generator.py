@@ -49,8 +49,8 @@ from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
-from goodwill.demo.voice import seed_voice
 from goodwill.demo.timeline import EventIds
+from goodwill.demo.voice import seed_voice
 from goodwill.demo.webform import seed_web_forms
 from goodwill.demo.writer import TimeFormat, epoch_seconds
 

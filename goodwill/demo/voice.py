@@ -54,20 +54,39 @@ def seed_voice(*, anchor: int, seed: int = 14) -> dict[str, int]:
     surveys: list[Survey] = []
     pulses: list[Pulse] = []
     miles: list[ExtraMile] = []
-    rows = finished.order_by("pk").values_list("pk", "customer_id", "assignee_id", "team_id", "solved_at", "need_met")
-    for pk, customer_id, assignee_id, team_id, solved_at, need_met in rows.iterator(chunk_size=BATCH):
+    rows = finished.order_by("pk").values_list(
+        "pk", "customer_id", "assignee_id", "team_id", "solved_at", "need_met"
+    )
+    for pk, customer_id, assignee_id, team_id, solved, need_met in rows.iterator(chunk_size=BATCH):
+        solved_at: datetime = solved or now  # the filter leaves none empty
         roll = rng.random()
         if roll < answer_rate + sent_rate:
-            survey = _survey(rng, now, pk, customer_id, assignee_id, team_id, solved_at, need_met,
-                             answered=roll < answer_rate)
+            survey = _survey(
+                rng,
+                now,
+                pk,
+                customer_id,
+                assignee_id,
+                team_id,
+                solved_at,
+                need_met,
+                answered=roll < answer_rate,
+            )
             surveys.append(survey)
             made["survey answers"] += survey.answered_at is not None
             if pk % CES_EVERY == 0 and survey.sent_at is not None:
                 pulses.append(_ces(rng, pk, customer_id, team_id, survey.sent_at, now))
         if pk % EXTRA_MILE_EVERY == 0 and assignee_id:
             what, cost = rng.choice(EXTRA_MILES)
-            miles.append(ExtraMile(conversation_id=pk, agent_id=assignee_id, what=what, cost=Decimal(cost),
-                                   created_at=solved_at - timedelta(minutes=30)))
+            miles.append(
+                ExtraMile(
+                    conversation_id=pk,
+                    agent_id=assignee_id,
+                    what=what,
+                    cost=Decimal(cost),
+                    created_at=solved_at - timedelta(minutes=30),
+                )
+            )
         if len(surveys) >= BATCH:
             made["surveys"] += len(Survey.objects.bulk_create(surveys))
             made["ces"] += len(Pulse.objects.bulk_create(pulses))
@@ -81,12 +100,26 @@ def seed_voice(*, anchor: int, seed: int = 14) -> dict[str, int]:
 
 
 def _survey(
-    rng: Dice, now: datetime, pk: int, customer_id: int, assignee_id: int | None, team_id: int | None,
-    solved_at: datetime, need_met: str, *, answered: bool,
+    rng: Dice,
+    now: datetime,
+    pk: int,
+    customer_id: int,
+    assignee_id: int | None,
+    team_id: int | None,
+    solved_at: datetime,
+    need_met: str,
+    *,
+    answered: bool,
 ) -> Survey:
     sent = solved_at + timedelta(hours=24)
-    survey = Survey(conversation_id=pk, customer_id=customer_id, agent_id=assignee_id, team_id=team_id,
-                    created_at=solved_at, send_after=sent)
+    survey = Survey(
+        conversation_id=pk,
+        customer_id=customer_id,
+        agent_id=assignee_id,
+        team_id=team_id,
+        created_at=solved_at,
+        send_after=sent,
+    )
     if sent > now:
         return survey  # still waiting for its delay
     survey.sent_at = sent
@@ -111,19 +144,32 @@ def _cumulative(weights: tuple[float, ...]) -> tuple[float, ...]:
     return tuple(out)
 
 
-def _ces(rng: Dice, pk: int, customer_id: int, team_id: int | None, sent_at: datetime, now: datetime) -> Pulse:
+def _ces(
+    rng: Dice, pk: int, customer_id: int, team_id: int | None, sent_at: datetime, now: datetime
+) -> Pulse:
     answered = min(now, sent_at + timedelta(hours=rng.randrange(1, 30)))
     score = rng.weighted((1, 2, 3, 4, 5, 6, 7), _cumulative((0.04, 0.05, 0.08, 0.13, 0.2, 0.25, 0.25)))
-    return Pulse(kind=Pulse.Kind.CES, conversation_id=pk, customer_id=customer_id, team_id=team_id,
-                 created_at=sent_at, send_after=sent_at, sent_at=sent_at, answered_at=answered, closed_at=answered,
-                 score=score)
+    return Pulse(
+        kind=Pulse.Kind.CES,
+        conversation_id=pk,
+        customer_id=customer_id,
+        team_id=team_id,
+        created_at=sent_at,
+        send_after=sent_at,
+        sent_at=sent_at,
+        answered_at=answered,
+        closed_at=answered,
+        score=score,
+    )
 
 
 def _seed_nps(rng: Dice, now: datetime, after_conversation: int) -> int:
     """One customer in NPS_EVERY (of those with conversations in this run) answered an NPS at some
     point in the history, spread over the months."""
     customers = (
-        Conversation.objects.filter(pk__gt=after_conversation).values_list("customer_id", flat=True).distinct()
+        Conversation.objects.filter(pk__gt=after_conversation)
+        .values_list("customer_id", flat=True)
+        .distinct()
     )
     made, batch = 0, []
     for customer_id in customers.order_by("customer_id").iterator(chunk_size=BATCH):
@@ -132,8 +178,18 @@ def _seed_nps(rng: Dice, now: datetime, after_conversation: int) -> int:
         sent = now - timedelta(days=rng.randrange(2, 118), hours=rng.randrange(0, 24))
         answered = sent + timedelta(hours=rng.randrange(1, 40))
         score = rng.weighted(tuple(range(11)), _cumulative((2, 1, 1, 2, 2, 4, 6, 12, 20, 22, 28)))
-        batch.append(Pulse(kind=Pulse.Kind.NPS, customer_id=customer_id, created_at=sent, send_after=sent,
-                           sent_at=sent, answered_at=min(answered, now), closed_at=min(answered, now), score=score))
+        batch.append(
+            Pulse(
+                kind=Pulse.Kind.NPS,
+                customer_id=customer_id,
+                created_at=sent,
+                send_after=sent,
+                sent_at=sent,
+                answered_at=min(answered, now),
+                closed_at=min(answered, now),
+                score=score,
+            )
+        )
         if len(batch) >= BATCH:
             made += len(Pulse.objects.bulk_create(batch))
             batch = []

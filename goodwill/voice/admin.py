@@ -13,8 +13,16 @@ class SurveyWordingInline(admin.StackedInline):
 
 @admin.register(SurveyPolicy)
 class SurveyPolicyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "is_active", "delay_hours", "cooldown_days", "ask_effort", "nps_every_months",
-                    "by_email", "in_portal"]
+    list_display = [
+        "__str__",
+        "is_active",
+        "delay_hours",
+        "cooldown_days",
+        "ask_effort",
+        "nps_every_months",
+        "by_email",
+        "in_portal",
+    ]
     inlines = [SurveyWordingInline]
 
 

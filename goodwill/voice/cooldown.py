@@ -20,6 +20,10 @@ def surveyed_recently(
 ) -> bool:
     """Did the customer get any survey (two-axis, NPS or CES) in the last `days`? The row being sent is left out."""
     since = now - timedelta(days=days)
-    surveys = Survey.objects.filter(customer_id=customer_id, sent_at__gte=since).exclude(pk=survey_id)
-    pulses = Pulse.objects.filter(customer_id=customer_id, sent_at__gte=since).exclude(pk=pulse_id)
+    surveys = Survey.objects.filter(customer_id=customer_id, sent_at__gte=since)
+    pulses = Pulse.objects.filter(customer_id=customer_id, sent_at__gte=since)
+    if survey_id is not None:
+        surveys = surveys.exclude(pk=survey_id)
+    if pulse_id is not None:
+        pulses = pulses.exclude(pk=pulse_id)
     return surveys.exists() or pulses.exists()

@@ -50,7 +50,8 @@ def _with_returns(rows: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
     """Annotate back_30/back_90 on conversations (prefix "") or on rows pointing at one ("conversation__")."""
     annotations = {
         f"back_{days}": ExpressionWrapper(
-            came_back(days, since=f"{prefix}ended", customer=f"{prefix}customer_id"), output_field=BooleanField()
+            came_back(days, since=f"{prefix}ended", customer=f"{prefix}customer_id"),
+            output_field=BooleanField(),
         )
         for days in WINDOWS
     }
@@ -76,20 +77,23 @@ def actions(filters: Filters, *, now: datetime | None = None) -> list[Action]:
         rows = rows.filter(agent_id=filters.agent_id)
     ended = Coalesce("conversation__solved_at", "conversation__last_message_at", output_field=DateTimeField())
     picked = list(
-        rows.annotate(ended=ended).order_by("-created_at", "-pk").select_related(
-            "conversation", "conversation__customer", "agent"
-        )[:LIST_LIMIT]
+        rows.annotate(ended=ended)
+        .order_by("-created_at", "-pk")
+        .select_related("conversation", "conversation__customer", "agent")[:LIST_LIMIT]
     )
     conversations = {mile.conversation_id for mile in picked}
     followed = {
         row["pk"]: row
-        for row in _with_returns(Conversation.objects.filter(pk__in=conversations).annotate(ended=_ended()))
-        .values("pk", "ended", "survey__outcome", "survey__conduct", *(f"back_{d}" for d in WINDOWS))
+        for row in _with_returns(
+            Conversation.objects.filter(pk__in=conversations).annotate(ended=_ended())
+        ).values("pk", "ended", "survey__outcome", "survey__conduct", *(f"back_{d}" for d in WINDOWS))
     }
     out = []
     for mile in picked:
         row = followed[mile.conversation_id]
-        back = {d: (bool(row[f"back_{d}"]) if row["ended"] <= now - timedelta(days=d) else None) for d in WINDOWS}
+        back = {
+            d: (bool(row[f"back_{d}"]) if row["ended"] <= now - timedelta(days=d) else None) for d in WINDOWS
+        }
         out.append(Action(mile, row["ended"], row["survey__outcome"] or "", row["survey__conduct"], back))
     return out
 
@@ -111,16 +115,16 @@ class Group:
 def comparison(filters: Filters, *, now: datetime | None = None) -> list[Group]:
     """Finished conversations that ended in the period, with an extra-mile action and without."""
     now = now or timezone.now()
-    rows = Conversation.objects.filter(status__in=FINISHED).annotate(ended=_ended()).filter(
-        ended__gte=filters.since, ended__lt=filters.until
+    rows = (
+        Conversation.objects.filter(status__in=FINISHED)
+        .annotate(ended=_ended())
+        .filter(ended__gte=filters.since, ended__lt=filters.until)
     )
     if filters.team_id is not None:
         rows = rows.filter(team_id=filters.team_id)
     if filters.agent_id is not None:
         rows = rows.filter(assignee_id=filters.agent_id)
-    rows = _with_returns(rows).annotate(
-        went=Exists(ExtraMile.objects.filter(conversation_id=OuterRef("pk")))
-    )
+    rows = _with_returns(rows).annotate(went=Exists(ExtraMile.objects.filter(conversation_id=OuterRef("pk"))))
     aggregates: dict[str, Any] = {
         "conversations": Count("pk"),
         "answers": Count("pk", filter=Q(survey__answered_at__isnull=False)),
@@ -135,7 +139,17 @@ def comparison(filters: Filters, *, now: datetime | None = None) -> list[Group]:
     groups = []
     for went, label in ((True, "With an extra-mile action"), (False, "Without")):
         row = found.get(went, {})
-        rates = [Rate(days, row.get(f"eligible_{days}", 0), row.get(f"returned_{days}", 0)) for days in WINDOWS]
-        groups.append(Group(label, row.get("conversations", 0), row.get("answers", 0), row.get("need_met", 0),
-                            row.get("conduct"), rates))
+        rates = [
+            Rate(days, row.get(f"eligible_{days}", 0), row.get(f"returned_{days}", 0)) for days in WINDOWS
+        ]
+        groups.append(
+            Group(
+                label,
+                row.get("conversations", 0),
+                row.get("answers", 0),
+                row.get("need_met", 0),
+                row.get("conduct"),
+                rates,
+            )
+        )
     return groups

@@ -25,12 +25,21 @@ def report(request: HttpRequest) -> HttpResponse:
     agent_id = request.GET.get("agent", "")
     zone = timezone.get_current_timezone()
     filters = Filters(
-        since=datetime.combine(start, time.min, zone), until=datetime.combine(end + timedelta(days=1), time.min, zone),
-        team_id=int(team_id) if team_id.isdigit() else None, agent_id=int(agent_id) if agent_id.isdigit() else None,
+        since=datetime.combine(start, time.min, zone),
+        until=datetime.combine(end + timedelta(days=1), time.min, zone),
+        team_id=int(team_id) if team_id.isdigit() else None,
+        agent_id=int(agent_id) if agent_id.isdigit() else None,
     )
     context = {
-        "actions": actions(filters), "groups": comparison(filters), "start": start, "end": end,
-        "team_id": team_id, "agent_id": agent_id, "teams": Team.objects.order_by("name"),
-        "agents": Agent.objects.filter(is_active=True).exclude(role=Agent.Role.LIGHT).order_by("name", "email"),
+        "actions": actions(filters),
+        "groups": comparison(filters),
+        "start": start,
+        "end": end,
+        "team_id": team_id,
+        "agent_id": agent_id,
+        "teams": Team.objects.order_by("name"),
+        "agents": Agent.objects.filter(is_active=True)
+        .exclude(role=Agent.Role.LIGHT)
+        .order_by("name", "email"),
     }
     return render(request, "voice/extra_mile.html", context)

@@ -32,8 +32,9 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     error = ""
     try:
         if request.method == "POST":
-            pulses.record_pulse_answer(pulse, score=request.POST.get("score"), comment=request.POST.get("comment", ""),
-                                       final=True)
+            pulses.record_pulse_answer(
+                pulse, score=request.POST.get("score"), comment=request.POST.get("comment", ""), final=True
+            )
             return _private(render(request, "voice/thanks.html", {"words": words, "survey": pulse}))
         if request.GET.get("score"):
             pulse = pulses.record_pulse_answer(pulse, score=request.GET.get("score"))
@@ -42,9 +43,18 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
     subject, asked = pulses.question(pulse, words)
-    context = {"survey": pulse, "pulse": pulse, "words": words, "subject": subject, "question": asked,
-               "token": token, "error": error, "scale": list(pulse.scale), "low": pulse.scale[0],
-               "high": pulse.scale[-1]}
+    context = {
+        "survey": pulse,
+        "pulse": pulse,
+        "words": words,
+        "subject": subject,
+        "question": asked,
+        "token": token,
+        "error": error,
+        "scale": list(pulse.scale),
+        "low": pulse.scale[0],
+        "high": pulse.scale[-1],
+    }
     return _private(render(request, "voice/pulse_answer.html", context, status=400 if error else 200))
 
 
@@ -68,17 +78,21 @@ def results(request: HttpRequest) -> HttpResponse:
     end = _day(request.GET.get("to"), today)
     team_id = request.GET.get("team", "")
     zone = timezone.get_current_timezone()
-    window = {
-        "since": datetime.combine(start, time.min, zone),
-        "until": datetime.combine(end + timedelta(days=1), time.min, zone),
-        "team_id": int(team_id) if team_id.isdigit() else None,
-    }
-    nps = pulses.nps_by_month(**window)
-    ces = pulses.ces_by_month(**window)
+    since = datetime.combine(start, time.min, zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, zone)
+    team = int(team_id) if team_id.isdigit() else None
+    nps = pulses.nps_by_month(since=since, until=until, team_id=team)
+    ces = pulses.ces_by_month(since=since, until=until, team_id=team)
     ces_answers = sum(m.answers for m in ces)
     context = {
-        "nps": nps, "nps_total": pulses.nps_total(nps), "ces": ces, "ces_answers": ces_answers,
+        "nps": nps,
+        "nps_total": pulses.nps_total(nps),
+        "ces": ces,
+        "ces_answers": ces_answers,
         "ces_average": sum((m.average or 0) * m.answers for m in ces) / ces_answers if ces_answers else None,
-        "start": start, "end": end, "team_id": team_id, "teams": Team.objects.order_by("name"),
+        "start": start,
+        "end": end,
+        "team_id": team_id,
+        "teams": Team.objects.order_by("name"),
     }
     return render(request, "voice/pulse_results.html", context)

@@ -44,10 +44,14 @@ MONTH = timedelta(days=30)
 def plan_effort_survey(conversation: Conversation, policy: SurveyPolicy, *, solved_at: datetime) -> None:
     """A CES after solving (the team asks it instead of the two-axis survey), once per conversation."""
     Pulse.objects.get_or_create(
-        conversation=conversation, kind=Pulse.Kind.CES,
-        defaults={"customer_id": conversation.customer_id, "team_id": conversation.team_id,
-                  "language": (conversation.customer.language or "en")[:12],
-                  "send_after": solved_at + timedelta(hours=policy.delay_hours)},
+        conversation=conversation,
+        kind=Pulse.Kind.CES,
+        defaults={
+            "customer_id": conversation.customer_id,
+            "team_id": conversation.team_id,
+            "language": (conversation.customer.language or "en")[:12],
+            "send_after": solved_at + timedelta(hours=policy.delay_hours),
+        },
     )
 
 
@@ -79,8 +83,14 @@ def plan_nps(now: datetime) -> int:
             break
         picked = nps_candidates(policy, now).order_by("pk").values_list("pk", "language")[: PLAN_BATCH - made]
         rows = [
-            Pulse(kind=Pulse.Kind.NPS, customer_id=pk, team_id=policy.team_id, language=(language or "en")[:12],
-                  created_at=now, send_after=now)
+            Pulse(
+                kind=Pulse.Kind.NPS,
+                customer_id=pk,
+                team_id=policy.team_id,
+                language=(language or "en")[:12],
+                created_at=now,
+                send_after=now,
+            )
             for pk, language in picked
         ]
         made += len(Pulse.objects.bulk_create(rows))
@@ -92,7 +102,8 @@ def plan_nps(now: datetime) -> int:
 
 def _skip_reason(pulse: Pulse, policy: SurveyPolicy, now: datetime) -> str:
     if pulse.conversation is not None and pulse.conversation.status not in (
-        Conversation.Status.SOLVED, Conversation.Status.CLOSED
+        Conversation.Status.SOLVED,
+        Conversation.Status.CLOSED,
     ):
         return "conversation reopened"
     if opted_out(pulse.customer_id):
@@ -159,12 +170,17 @@ def _mail(pulse: Pulse, words: SurveyWording) -> bool:
     if claim is None:
         return True
     subject, asked = question(pulse, words)
-    about = f"About #{pulse.conversation.number} {pulse.conversation.subject}\n\n" if pulse.conversation else ""
+    about = (
+        f"About #{pulse.conversation.number} {pulse.conversation.subject}\n\n" if pulse.conversation else ""
+    )
     links = "\n".join(f"  {_scale_label(pulse, n)}: {answer_url(pulse, n)}" for n in pulse.scale)
     stop = f"{settings.BASE_URL.rstrip('/')}{reverse('voice:pulse_unsubscribe', args=[token_for(pulse)])}"
     body = f"{about}{asked}\n{links}\n\nNo more surveys: {stop}\n"
     mail = EmailMultiAlternatives(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[identity.value],
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[identity.value],
         headers={"Auto-Submitted": "auto-generated", "List-Unsubscribe": f"<{stop}>"},
     )
     try:
@@ -191,8 +207,11 @@ def pulse_for_token(token: str) -> Pulse:
     except signing.BadSignature:
         raise SurveyClosed("This link is not valid or has expired.") from None
     pk = payload.get("p") if isinstance(payload, dict) else None
-    pulse = Pulse.objects.select_related("conversation", "customer", "team").filter(pk=pk).first() if isinstance(
-        pk, int) else None
+    pulse = (
+        Pulse.objects.select_related("conversation", "customer", "team").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
     if pulse is None:
         raise SurveyClosed("This survey no longer exists.")
     return pulse
@@ -214,7 +233,11 @@ def _clean(pulse: Pulse, score: object) -> int | None:
 
 
 def record_pulse_answer(
-    pulse: Pulse, *, score: object = None, comment: str | None = None, final: bool = False,
+    pulse: Pulse,
+    *,
+    score: object = None,
+    comment: str | None = None,
+    final: bool = False,
     now: datetime | None = None,
 ) -> Pulse:
     """Store the clicked score (and comment). SurveyClosed once closed: a replay changes nothing."""
@@ -239,9 +262,13 @@ def record_pulse_answer(
 
 def portal_pulse_link(customer: Customer, conversation_id: int) -> str:
     """The customer's open CES about this conversation, when the team shows surveys in the portal."""
-    pulse = Pulse.objects.select_related("team").filter(
-        conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
-    ).first()
+    pulse = (
+        Pulse.objects.select_related("team")
+        .filter(
+            conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
+        )
+        .first()
+    )
     if pulse is None or not policy_for(pulse.team).in_portal:
         return ""
     return reverse("voice:pulse", args=[token_for(pulse)])
@@ -279,19 +306,32 @@ def _answered(kind: str, since: datetime, until: datetime, team_id: int | None) 
 def nps_by_month(*, since: datetime, until: datetime, team_id: int | None = None) -> list[NpsMonth]:
     rows = (
         _answered(Pulse.Kind.NPS, since, until, team_id)
-        .annotate(month=TruncMonth("answered_at")).values("month")
-        .annotate(answers=Count("pk"), promoters=Count("pk", filter=Q(score__gte=9)),
-                  detractors=Count("pk", filter=Q(score__lte=6)))
+        .annotate(month=TruncMonth("answered_at"))
+        .values("month")
+        .annotate(
+            answers=Count("pk"),
+            promoters=Count("pk", filter=Q(score__gte=9)),
+            detractors=Count("pk", filter=Q(score__lte=6)),
+        )
         .order_by("month")
     )
-    return [NpsMonth(r["month"], r["answers"], r["promoters"], r["answers"] - r["promoters"] - r["detractors"],
-                     r["detractors"]) for r in rows]
+    return [
+        NpsMonth(
+            r["month"],
+            r["answers"],
+            r["promoters"],
+            r["answers"] - r["promoters"] - r["detractors"],
+            r["detractors"],
+        )
+        for r in rows
+    ]
 
 
 def ces_by_month(*, since: datetime, until: datetime, team_id: int | None = None) -> list[CesMonth]:
     rows = (
         _answered(Pulse.Kind.CES, since, until, team_id)
-        .annotate(month=TruncMonth("answered_at")).values("month")
+        .annotate(month=TruncMonth("answered_at"))
+        .values("month")
         .annotate(answers=Count("pk"), average=Avg("score"))
         .order_by("month")
     )
@@ -301,5 +341,10 @@ def ces_by_month(*, since: datetime, until: datetime, team_id: int | None = None
 def nps_total(months: list[NpsMonth]) -> NpsMonth | None:
     if not months:
         return None
-    return NpsMonth(months[0].month, sum(m.answers for m in months), sum(m.promoters for m in months),
-                    sum(m.passives for m in months), sum(m.detractors for m in months))
+    return NpsMonth(
+        months[0].month,
+        sum(m.answers for m in months),
+        sum(m.promoters for m in months),
+        sum(m.passives for m in months),
+        sum(m.detractors for m in months),
+    )

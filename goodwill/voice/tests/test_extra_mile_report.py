@@ -22,7 +22,10 @@ def finished(customer, *, days_ago, team=None, assignee=None):  # type: ignore[n
     conversation = open_conversation(customer=customer, subject="q", text="t", channel="email", team=team)[0]
     ended = timezone.now() - timedelta(days=days_ago)
     Conversation.objects.filter(pk=conversation.pk).update(
-        status="solved", solved_at=ended, created_at=ended - timedelta(days=1), last_message_at=ended,
+        status="solved",
+        solved_at=ended,
+        created_at=ended - timedelta(days=1),
+        last_message_at=ended,
         assignee=assignee,
     )
     conversation.refresh_from_db()
@@ -39,12 +42,22 @@ def history(support_team, billing_team, agent, teammate):  # type: ignore[no-unt
         serving = agent if n % 2 else teammate
         conversation = finished(person, days_ago=days, team=team, assignee=serving)
         if n % 4 == 0:
-            ExtraMile.objects.create(conversation=conversation, agent=serving, what=f"Card {n}", cost="3.50",
-                                     created_at=conversation.solved_at - timedelta(hours=1))
+            ExtraMile.objects.create(
+                conversation=conversation,
+                agent=serving,
+                what=f"Card {n}",
+                cost="3.50",
+                created_at=conversation.solved_at - timedelta(hours=1),
+            )
         if n % 3 != 2:
-            Survey.objects.create(conversation=conversation, customer=person, send_after=conversation.solved_at,
-                                  outcome=rng.choice(["yes", "no", "partly"]), conduct=rng.randint(1, 5),
-                                  answered_at=conversation.solved_at + timedelta(days=1))
+            Survey.objects.create(
+                conversation=conversation,
+                customer=person,
+                send_after=conversation.solved_at,
+                outcome=rng.choice(["yes", "no", "partly"]),
+                conduct=rng.randint(1, 5),
+                answered_at=conversation.solved_at + timedelta(days=1),
+            )
         back = rng.choice([None, 10, 60, 120])
         if back is not None and back < days:
             if n % 5 == 0:
@@ -71,23 +84,40 @@ def expected(filters: Filters, now):  # type: ignore[no-untyped-def]
         for days in (30, 90):
             eligible = [c for c in rows if c.solved_at <= now - timedelta(days=days)]
             returned = [
-                c for c in eligible
-                if Conversation.objects.filter(customer=c.customer, created_at__gt=c.solved_at,
-                                               created_at__lte=c.solved_at + timedelta(days=days)).exists()
-                or ReturnEvent.objects.filter(customer=c.customer, at__gt=c.solved_at,
-                                              at__lte=c.solved_at + timedelta(days=days)).exists()
+                c
+                for c in eligible
+                if Conversation.objects.filter(
+                    customer=c.customer,
+                    created_at__gt=c.solved_at,
+                    created_at__lte=c.solved_at + timedelta(days=days),
+                ).exists()
+                or ReturnEvent.objects.filter(
+                    customer=c.customer, at__gt=c.solved_at, at__lte=c.solved_at + timedelta(days=days)
+                ).exists()
             ]
             rates.append((len(eligible), len(returned)))
         conduct = [s.conduct for s in surveys]
-        out.append((len(rows), len(surveys), sum(s.outcome == "yes" for s in surveys),
-                    round(sum(conduct) / len(conduct), 6) if conduct else None, rates))
+        out.append(
+            (
+                len(rows),
+                len(surveys),
+                sum(s.outcome == "yes" for s in surveys),
+                round(sum(conduct) / len(conduct), 6) if conduct else None,
+                rates,
+            )
+        )
     return out
 
 
 def measured(filters: Filters, now):  # type: ignore[no-untyped-def]
     return [
-        (g.conversations, g.answers, g.need_met, round(g.conduct, 6) if g.conduct is not None else None,
-         [(r.eligible, r.returned) for r in g.rates])
+        (
+            g.conversations,
+            g.answers,
+            g.need_met,
+            round(g.conduct, 6) if g.conduct is not None else None,
+            [(r.eligible, r.returned) for r in g.rates],
+        )
         for g in comparison(filters, now=now)
     ]
 
@@ -118,11 +148,16 @@ def test_each_action_shows_the_feedback_and_the_return_that_followed(history, te
                 assert back is None
                 continue
             until = conversation.solved_at + timedelta(days=days)
-            direct = Conversation.objects.filter(
-                customer=conversation.customer, created_at__gt=conversation.solved_at, created_at__lte=until
-            ).exists() or ReturnEvent.objects.filter(
-                customer=conversation.customer, at__gt=conversation.solved_at, at__lte=until
-            ).exists()
+            direct = (
+                Conversation.objects.filter(
+                    customer=conversation.customer,
+                    created_at__gt=conversation.solved_at,
+                    created_at__lte=until,
+                ).exists()
+                or ReturnEvent.objects.filter(
+                    customer=conversation.customer, at__gt=conversation.solved_at, at__lte=until
+                ).exists()
+            )
             assert back is direct
     mine = actions(Filters(since=now - timedelta(days=365), until=now, agent_id=teammate.pk), now=now)
     assert {item.mile.agent for item in mine} == {teammate}

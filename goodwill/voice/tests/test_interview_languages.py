@@ -15,9 +15,13 @@ from goodwill.voice.models import Campaign, CampaignWording, Invitation
 pytestmark = pytest.mark.django_db
 
 GERMAN = {
-    "language": "de", "subject": "Drei Fragen", "intro": "Wir möchten von Ihnen lernen.",
-    "question_1": "Warum kommen Sie wieder?", "question_2": "Welche Erlebnisse bedeuten Ihnen am meisten?",
-    "question_3": "Was ist Ihnen bei gutem Service am wichtigsten?", "thanks": "Danke schön.",
+    "language": "de",
+    "subject": "Drei Fragen",
+    "intro": "Wir möchten von Ihnen lernen.",
+    "question_1": "Warum kommen Sie wieder?",
+    "question_2": "Welche Erlebnisse bedeuten Ihnen am meisten?",
+    "question_3": "Was ist Ihnen bei gutem Service am wichtigsten?",
+    "thanks": "Danke schön.",
 }
 
 
@@ -67,7 +71,12 @@ def test_the_language_rule_picks_speakers_of_any_campaign_language(campaign):
 
 def test_a_lead_adds_edits_and_removes_a_language_on_the_page(client, admin, campaign):
     client.force_login(admin)
-    french = {**GERMAN, "language": "fr", "subject": "Trois questions", "question_1": "Pourquoi revenez-vous ?"}
+    french = {
+        **GERMAN,
+        "language": "fr",
+        "subject": "Trois questions",
+        "question_1": "Pourquoi revenez-vous ?",
+    }
     assert client.post(f"/voice/interviews/{campaign.pk}/wording/", french).status_code == 302
     french["question_1"] = "Qu'est-ce qui vous fait revenir ?"
     client.post(f"/voice/interviews/{campaign.pk}/wording/", french)

@@ -51,7 +51,9 @@ def test_combined_with_other_rules_and_bad_input_refused(firms):
 def test_the_campaign_page_counts_by_organisation_value(client, admin, firms):
     campaign = Campaign.objects.create(name="Key accounts", created_by=admin)
     client.force_login(admin)
-    page = client.post(f"/voice/interviews/{campaign.pk}/select/", {"action": "preview", "top_organisations": "2"})
+    page = client.post(
+        f"/voice/interviews/{campaign.pk}/select/", {"action": "preview", "top_organisations": "2"}
+    )
     assert "2 customers match, 2 not yet invited." in page.content.decode()
     client.post(f"/voice/interviews/{campaign.pk}/select/", {"action": "invite", "min_org_value": "900000"})
     assert list(campaign.invitations.values_list("email", flat=True)) == ["big@customer.test"]

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def talked(customer, team, *, days_ago):  # type: ignore[no-untyped-def]
-    conversation = open_conversation(customer=customer, subject="Hello", text="A question", channel="email",
-                                     team=team)[0]
+    conversation = open_conversation(
+        customer=customer, subject="Hello", text="A question", channel="email", team=team
+    )[0]
     at = timezone.now() - timedelta(days=days_ago)
     Conversation.objects.filter(pk=conversation.pk).update(created_at=at, last_message_at=at)
     return conversation
@@ -57,7 +58,9 @@ def test_nps_asks_customers_who_talked_to_the_team_in_the_period(nps_policy, sup
     assert pulses.plan_nps(now + timedelta(days=95)) == 1
 
 
-def test_a_team_without_nps_is_not_asked_and_the_default_covers_teams_without_a_policy(support_team, billing_team):
+def test_a_team_without_nps_is_not_asked_and_the_default_covers_teams_without_a_policy(
+    support_team, billing_team
+):
     person = create_customer(name="Ann", emails=["ann@customer.test"])
     talked(person, billing_team, days_ago=3)
     SurveyPolicy.objects.create(team=support_team, nps_every_months=1)
@@ -69,12 +72,18 @@ def test_a_team_without_nps_is_not_asked_and_the_default_covers_teams_without_a_
     assert pulses.plan_nps(timezone.now()) == 0
 
 
-def test_the_nps_mail_goes_once_with_eleven_one_click_links_in_the_customers_language(nps_policy, support_team):
+def test_the_nps_mail_goes_once_with_eleven_one_click_links_in_the_customers_language(
+    nps_policy, support_team
+):
     person = create_customer(name="Jens", emails=["jens@customer.test"])
     person.language = "de"
     person.save()
-    SurveyWording.objects.create(policy=nps_policy, language="de", nps_subject="Eine Frage",
-                                 nps_question="Wie wahrscheinlich empfehlen Sie uns weiter?")
+    SurveyWording.objects.create(
+        policy=nps_policy,
+        language="de",
+        nps_subject="Eine Frage",
+        nps_question="Wie wahrscheinlich empfehlen Sie uns weiter?",
+    )
     talked(person, support_team, days_ago=2)
     now = timezone.now()
     assert pulses.run(now) == "1 NPS planned, 1 NPS/CES mailed, 0 skipped"
@@ -90,7 +99,9 @@ def test_the_nps_mail_goes_once_with_eleven_one_click_links_in_the_customers_lan
 def test_one_cooldown_for_every_kind_of_survey(nps_policy, support_team, customer, agent):
     conversation = talked(customer, support_team, days_ago=1)
     change_status(conversation, "solved", by=agent)
-    services.plan_survey(Event.objects.filter(conversation=conversation, kind="conversation.status").latest("pk"))
+    services.plan_survey(
+        Event.objects.filter(conversation=conversation, kind="conversation.status").latest("pk")
+    )
     two_axis = Survey.objects.get()
     services.send_due_surveys(two_axis.send_after)
     assert Survey.objects.get().sent_at is not None
@@ -122,7 +133,9 @@ def test_an_opted_out_customer_is_never_asked(nps_policy, support_team, customer
     assert Pulse.objects.get().skipped == "customer opted out" and mail.outbox == []
 
 
-def test_a_team_that_picks_ces_gets_it_after_solving_instead_of_the_two_axis_survey(support_team, customer, agent):
+def test_a_team_that_picks_ces_gets_it_after_solving_instead_of_the_two_axis_survey(
+    support_team, customer, agent
+):
     SurveyPolicy.objects.create(team=support_team, ask_effort=True, delay_hours=2)
     conversation = talked(customer, support_team, days_ago=0)
     change_status(conversation, "solved", by=agent)
@@ -135,14 +148,20 @@ def test_a_team_that_picks_ces_gets_it_after_solving_instead_of_the_two_axis_sur
     assert pulse.send_after == event.created_at + timedelta(hours=2)
     pulses.send_due_pulses(pulse.send_after)
     body = mail.outbox[0].body
-    assert "How easy was it to get your issue resolved?" in body and "?score=7" in body and "?score=0" not in body
+    assert (
+        "How easy was it to get your issue resolved?" in body
+        and "?score=7" in body
+        and "?score=0" not in body
+    )
 
 
 def test_a_ces_for_a_reopened_conversation_is_skipped(support_team, customer, agent):
     SurveyPolicy.objects.create(team=support_team, ask_effort=True)
     conversation = talked(customer, support_team, days_ago=0)
     change_status(conversation, "solved", by=agent)
-    services.plan_survey(Event.objects.filter(conversation=conversation, kind="conversation.status").latest("pk"))
+    services.plan_survey(
+        Event.objects.filter(conversation=conversation, kind="conversation.status").latest("pk")
+    )
     change_status(conversation, "open", by=agent)
     pulses.send_due_pulses(timezone.now() + timedelta(days=2))
     assert Pulse.objects.get().skipped == "conversation reopened"
@@ -150,8 +169,9 @@ def test_a_ces_for_a_reopened_conversation_is_skipped(support_team, customer, ag
 
 @pytest.fixture
 def nps(customer, support_team):  # type: ignore[no-untyped-def]
-    return Pulse.objects.create(kind="nps", customer=customer, team=support_team, send_after=timezone.now(),
-                                sent_at=timezone.now())
+    return Pulse.objects.create(
+        kind="nps", customer=customer, team=support_team, send_after=timezone.now(), sent_at=timezone.now()
+    )
 
 
 def test_a_click_records_the_score_and_sending_closes_it(nps, client):
