@@ -91,9 +91,7 @@ def main() -> None:
     pages = [("grid, last 365 days, all teams", "/voice/grid/")]
     if team is not None:
         pages.append(("grid, one team", f"/voice/grid/?team={team.pk}"))
-    pages.append(
-        ("grid, last 30 days", f"/voice/grid/?from={(timezone.localdate() - timedelta(days=30))}")
-    )
+    pages.append(("grid, last 30 days", f"/voice/grid/?from={(timezone.localdate() - timedelta(days=30))}"))
     if not args.grid_only:
         pages += [("NPS and CES", "/voice/nps-ces/"), ("extra-mile report", "/voice/extra-mile/")]
     storages = {
