@@ -77,6 +77,12 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA synchronous=OFF")
         print(f"top-up: {seed_voice(anchor=anchor)} in {time.perf_counter() - started:.0f} s")
+        from goodwill.voice.returns import refresh_returns
+
+        started = time.perf_counter()
+        print(
+            f"voice.returns: {refresh_returns(limit=None) or 'nothing new'} in {time.perf_counter() - started:.0f} s"
+        )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE voice_survey")
 

@@ -16,7 +16,9 @@ from decimal import Decimal
 from django.db.models import Max
 
 from goodwill.conversations.models import Conversation
+from goodwill.core.models import Counter
 from goodwill.demo.basics import Dice
+from goodwill.voice import returns
 from goodwill.voice.models import ExtraMile, Pulse, Survey
 
 BATCH = 5000
@@ -96,6 +98,9 @@ def seed_voice(*, anchor: int, seed: int = 14) -> dict[str, int]:
     made["ces"] += len(Pulse.objects.bulk_create(pulses))
     made["extra miles"] += len(ExtraMile.objects.bulk_create(miles))
     made["nps"] = _seed_nps(rng, now, after)
+    # Each answer's first return, from the start: the new answers may belong to old conversations.
+    Counter.objects.filter(name__in=[returns.CONVERSATIONS, returns.RETURNS]).delete()
+    returns.refresh_returns(limit=None)
     return made
 
 

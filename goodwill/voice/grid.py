@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateTimeField,
@@ -102,15 +101,13 @@ def outcome_conduct_grid(
         default=Value("unmet-poor"),
     )
     aggregates: dict[str, Count] = {"answers": Count("pk")}
-    annotations = {}
     for days in WINDOWS:
-        annotations[f"back_{days}"] = ExpressionWrapper(came_back(days), output_field=BooleanField())
+        # The stored duration (voice.returns keeps it) instead of searching each answer's future.
         old_enough = Q(answered_at__lte=now - timedelta(days=days))
         aggregates[f"eligible_{days}"] = Count("pk", filter=old_enough)
-        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & Q(**{f"back_{days}": True}))
+        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & Q(came_back_after__lte=timedelta(days=days)))
     rows: dict[str, Any] = {
-        row["cell"]: row
-        for row in answers.annotate(cell=cell, **annotations).values("cell").annotate(**aggregates).order_by()
+        row["cell"]: row for row in answers.annotate(cell=cell).values("cell").annotate(**aggregates).order_by()
     }
     grid = []
     for key, label in QUADRANTS:

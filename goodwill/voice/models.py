@@ -83,6 +83,10 @@ class Survey(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text="After this, the links change nothing.")
     needs_follow_up = models.BooleanField(default=False)
+    came_back_after = models.DurationField(
+        null=True, blank=True, help_text="From answering to the customer's first new conversation or return "
+        "(kept by the job voice.returns; the grid reads it instead of searching every answer's future).",
+    )
     followed_up_at = models.DateTimeField(null=True, blank=True)
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
