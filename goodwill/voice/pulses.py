@@ -28,31 +28,25 @@ from goodwill.core.deliveries import DeliveryBusy, claim_delivery, mark_failed, 
 from goodwill.customers.models import Customer, Identity
 from goodwill.voice.cooldown import opted_out, surveyed_recently
 from goodwill.voice.models import Pulse, SurveyPolicy, SurveyWording, Unsubscribe
-from goodwill.voice.services import ANSWER_WINDOW, LINK_LIFETIME, SurveyClosed, policy_for, wording_for
+from goodwill.voice.services import (
+    ANSWER_WINDOW,
+    LINK_LIFETIME,
+    PULSE_SALT,
+    SurveyClosed,
+    policy_for,
+    pulse_token_for,
+    wording_for,
+)
 
 logger = logging.getLogger("goodwill.voice")
 
-SALT = "goodwill.voice.pulse"
+SALT = PULSE_SALT
 SEND_BATCH = 200
 PLAN_BATCH = 1000
 MONTH = timedelta(days=30)
 
 
 # ---- planning --------------------------------------------------------------------------------
-
-
-def plan_effort_survey(conversation: Conversation, policy: SurveyPolicy, *, solved_at: datetime) -> None:
-    """A CES after solving (the team asks it instead of the two-axis survey), once per conversation."""
-    Pulse.objects.get_or_create(
-        conversation=conversation,
-        kind=Pulse.Kind.CES,
-        defaults={
-            "customer_id": conversation.customer_id,
-            "team_id": conversation.team_id,
-            "language": (conversation.customer.language or "en")[:12],
-            "send_after": solved_at + timedelta(hours=policy.delay_hours),
-        },
-    )
 
 
 def nps_candidates(policy: SurveyPolicy, now: datetime) -> QuerySet[Customer]:
@@ -196,8 +190,7 @@ def _mail(pulse: Pulse, words: SurveyWording) -> bool:
 # ---- links and answers -----------------------------------------------------------------------
 
 
-def token_for(pulse: Pulse) -> str:
-    return signing.dumps({"p": pulse.pk}, salt=SALT)
+token_for = pulse_token_for
 
 
 def pulse_for_token(token: str) -> Pulse:
@@ -258,20 +251,6 @@ def record_pulse_answer(
             locked.closed_at = now
         locked.save()
     return locked
-
-
-def portal_pulse_link(customer: Customer, conversation_id: int) -> str:
-    """The customer's open CES about this conversation, when the team shows surveys in the portal."""
-    pulse = (
-        Pulse.objects.select_related("team")
-        .filter(
-            conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
-        )
-        .first()
-    )
-    if pulse is None or not policy_for(pulse.team).in_portal:
-        return ""
-    return reverse("voice:pulse", args=[token_for(pulse)])
 
 
 # ---- results ---------------------------------------------------------------------------------

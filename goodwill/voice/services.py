@@ -64,10 +64,13 @@ def plan_survey(event: Event) -> None:
     policy = policy_for(conversation.team)
     if not policy.is_active:
         return
-    if policy.ask_effort:
-        from goodwill.voice.pulses import plan_effort_survey
-
-        plan_effort_survey(conversation, policy, solved_at=event.created_at)
+    if policy.ask_effort:  # the team asks the effort question (CES) instead; sent by voice.pulses
+        Pulse.objects.get_or_create(
+            conversation=conversation, kind=Pulse.Kind.CES,
+            defaults={"customer": conversation.customer, "team": conversation.team,
+                      "language": (conversation.customer.language or "en")[:12],
+                      "send_after": event.created_at + timedelta(hours=policy.delay_hours)},
+        )
         return
     Survey.objects.create(
         conversation=conversation, customer=conversation.customer, agent_id=conversation.assignee_id,
@@ -226,9 +229,25 @@ def portal_survey_link(customer: Customer, conversation_id: int) -> str:
         conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
     ).first()
     if survey is None:
-        from goodwill.voice.pulses import portal_pulse_link
-
-        return portal_pulse_link(customer, conversation_id)
+        return _portal_pulse_link(customer, conversation_id)
     if not policy_for(survey.team).in_portal:
         return ""
     return reverse("voice:answer", args=[token_for(survey)])
+
+
+PULSE_SALT = "goodwill.voice.pulse"
+
+
+def pulse_token_for(pulse: Pulse) -> str:
+    """The signed link of an NPS or CES survey (pulses.py), with its own salt."""
+    return signing.dumps({"p": pulse.pk}, salt=PULSE_SALT)
+
+
+def _portal_pulse_link(customer: Customer, conversation_id: int) -> str:
+    """The customer's open CES about this conversation, when the team shows surveys in the portal."""
+    pulse = Pulse.objects.select_related("team").filter(
+        conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
+    ).first()
+    if pulse is None or not policy_for(pulse.team).in_portal:
+        return ""
+    return reverse("voice:pulse", args=[pulse_token_for(pulse)])
