@@ -97,6 +97,11 @@ class Survey(models.Model):
             models.Index(fields=["send_after"], name="survey_to_send", condition=models.Q(sent_at__isnull=True, skipped="")),
             models.Index(fields=["customer", "-created_at"], name="survey_customer"),
             models.Index(fields=["answered_at"], name="survey_answered"),
+            # Covers the grid's query, so it reads the index and never the wide rows (comments).
+            models.Index(
+                fields=["answered_at", "team", "outcome", "conduct", "came_back_after"], name="survey_grid",
+                condition=models.Q(answered_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
