@@ -19,6 +19,10 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "data.erased_duplicates": ("goodwill.data.tombstones.forget_erased_duplicates", 5 * 60),
     "voice.send_surveys": ("goodwill.voice.services.send_due_surveys", 60),
     "voice.interviews": ("goodwill.voice.interviews.send_interviews", 60),
+    # Voice: periodic NPS (per team policy) and CES after solving, one cooldown with the two-axis survey.
+    "voice.pulses": ("goodwill.voice.pulses.run", 300),
+    # Voice: each answer's first return (new conversation or posted return), read by the grid.
+    "voice.returns": ("goodwill.voice.returns.refresh_returns", 60),
     "callbacks.remind": ("goodwill.callbacks.services.remind_due", 60),
     "webform.prune_tokens": ("goodwill.channels.webform.services.prune_used_tokens", 3600),
     # Promise ledger: remind owners before due, flag unkept promises at due.

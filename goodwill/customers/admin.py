@@ -18,5 +18,5 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "domains"]
+    list_display = ["name", "domains", "value"]
     search_fields = ["name", "domains"]

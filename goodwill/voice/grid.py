@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateTimeField,
@@ -73,12 +72,14 @@ class Quadrant:
     rates: list[Rate]
 
 
-def _came_back(days: int) -> Q:
-    until = ExpressionWrapper(OuterRef("answered_at") + timedelta(days=days), output_field=DateTimeField())
+def came_back(days: int, *, since: str = "answered_at", customer: str = "customer_id") -> Q:
+    """The customer (field `customer` of the outer row) opened a new conversation or posted a return
+    within `days` after the outer row's `since` time. One rule for the grid and the extra-mile report."""
+    until = ExpressionWrapper(OuterRef(since) + timedelta(days=days), output_field=DateTimeField())
     conversation = Conversation.objects.filter(
-        customer_id=OuterRef("customer_id"), created_at__gt=OuterRef("answered_at"), created_at__lte=until
+        customer_id=OuterRef(customer), created_at__gt=OuterRef(since), created_at__lte=until
     )
-    returned = ReturnEvent.objects.filter(customer_id=OuterRef("customer_id"), at__gt=OuterRef("answered_at"), at__lte=until)
+    returned = ReturnEvent.objects.filter(customer_id=OuterRef(customer), at__gt=OuterRef(since), at__lte=until)
     return Q(Exists(conversation)) | Q(Exists(returned))
 
 
@@ -100,15 +101,13 @@ def outcome_conduct_grid(
         default=Value("unmet-poor"),
     )
     aggregates: dict[str, Count] = {"answers": Count("pk")}
-    annotations = {}
     for days in WINDOWS:
-        annotations[f"back_{days}"] = ExpressionWrapper(_came_back(days), output_field=BooleanField())
+        # The stored duration (voice.returns keeps it) instead of searching each answer's future.
         old_enough = Q(answered_at__lte=now - timedelta(days=days))
         aggregates[f"eligible_{days}"] = Count("pk", filter=old_enough)
-        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & Q(**{f"back_{days}": True}))
+        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & Q(came_back_after__lte=timedelta(days=days)))
     rows: dict[str, Any] = {
-        row["cell"]: row
-        for row in answers.annotate(cell=cell, **annotations).values("cell").annotate(**aggregates).order_by()
+        row["cell"]: row for row in answers.annotate(cell=cell).values("cell").annotate(**aggregates).order_by()
     }
     grid = []
     for key, label in QUADRANTS:

@@ -47,7 +47,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 
 def _campaign_page(request: HttpRequest, campaign: Campaign, *, status: int = 200, **extra: object) -> HttpResponse:
     context = {"campaign": campaign, "progress": service.progress(campaign), "statuses": Campaign.Status,
-               "typed": request.POST, **extra}
+               "typed": request.POST, "wordings": list(campaign.wordings.all()),
+               "languages": ",".join(service.languages(campaign)), **extra}
     return render(request, "voice/interview_campaign.html", context, status=status)
 
 
@@ -84,6 +85,23 @@ def campaign_select(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as problem:
         return _campaign_page(request, campaign, status=400, select_error=_problem(problem))
     return _campaign_page(request, campaign, preview={"total": total, "new": new, "unknown": unknown})
+
+
+@login_required
+@require_POST
+def campaign_wording(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add or change the campaign's words in another language; action=delete removes one."""
+    _lead(request)
+    campaign = get_object_or_404(Campaign, pk=pk)
+    if request.POST.get("action") == "delete":
+        campaign.wordings.filter(language=request.POST.get("language", "")).delete()
+        return redirect(f"{reverse('voice:campaign', args=[pk])}#languages")
+    try:
+        service.save_wording(campaign, {key: str(value) for key, value in request.POST.dict().items()})
+    except ValidationError as problem:
+        return _campaign_page(request, campaign, status=400, wording_error=_problem(problem))
+    flash.success(request, "Saved.")
+    return redirect(f"{reverse('voice:campaign', args=[pk])}#languages")
 
 
 @login_required
@@ -162,8 +180,10 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     except service.InterviewClosed as closed:
         return _private(render(request, "voice/interview_closed.html", {"reason": str(closed)}, status=410))
     campaign = invitation.campaign
+    words = service.invitation_words(invitation)
     if invitation.answered_at is not None:
-        return _private(render(request, "voice/interview_thanks.html", {"campaign": campaign, "again": True}))
+        context = {"campaign": campaign, "words": words, "again": True}
+        return _private(render(request, "voice/interview_thanks.html", context))
     error = ""
     texts = ["", "", ""]
     if request.method == "POST":
@@ -175,7 +195,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as problem:
             error = _problem(problem)
         else:
-            return _private(render(request, "voice/interview_thanks.html", {"campaign": campaign}))
-    questions = [{"n": n, "text": q, "typed": texts[n]} for n, q in enumerate(campaign.questions)]
-    context = {"campaign": campaign, "questions": questions, "token": token, "error": error}
+            return _private(render(request, "voice/interview_thanks.html", {"campaign": campaign, "words": words}))
+    questions = [{"n": n, "text": q, "typed": texts[n]} for n, q in enumerate(words.questions)]
+    context = {"campaign": campaign, "words": words, "questions": questions, "token": token, "error": error}
     return _private(render(request, "voice/interview_answer.html", context, status=400 if error else 200))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 from django.conf import settings
@@ -23,8 +24,8 @@ from goodwill.accounts.models import Agent, TeamMembership
 from goodwill.core.deliveries import DeliveryBusy, claim_delivery, mark_failed, mark_sent
 from goodwill.core.models import Delivery
 from goodwill.core.tasks import retrying_task
-from goodwill.customers.models import Customer, Identity
-from goodwill.voice.models import Answer, Campaign, InterviewTheme, Invitation, Survey
+from goodwill.customers.models import Customer, Identity, Organisation
+from goodwill.voice.models import Answer, Campaign, CampaignWording, InterviewTheme, Invitation, Survey
 from goodwill.voice.themes import group_answers
 
 logger = logging.getLogger("goodwill.voice")
@@ -72,6 +73,54 @@ def save_campaign(campaign: Campaign, data: dict[str, str]) -> Campaign:
     return campaign
 
 
+@dataclass
+class Words:
+    """What one invitee reads: the campaign's own words, or those of a language the customer speaks."""
+
+    language: str
+    subject: str
+    intro: str
+    questions: list[str]
+    thanks: str
+
+
+def _base(language: str) -> str:
+    return (language or "en").lower().split("-")[0]
+
+
+def words_for(campaign: Campaign, language: str) -> Words:
+    """The wording in the customer's language (`de-AT` → `de`), else the campaign's own."""
+    wanted = (language or "").lower()
+    wordings = {wording.language.lower(): wording for wording in campaign.wordings.all()}
+    chosen: Campaign | CampaignWording = campaign
+    if wanted and _base(wanted) != _base(campaign.language):
+        chosen = wordings.get(wanted) or wordings.get(_base(wanted)) or campaign
+    return Words(chosen.language, chosen.subject, chosen.intro, chosen.questions, chosen.thanks)
+
+
+def languages(campaign: Campaign) -> list[str]:
+    return [campaign.language, *(w.language for w in campaign.wordings.all())]
+
+
+def save_wording(campaign: Campaign, data: dict[str, str]) -> CampaignWording:
+    """Add or change the campaign's words in one more language (the three questions included)."""
+    language = (data.get("language") or "").strip().lower()[:12]
+    errors: dict[str, str] = {}
+    if not language:
+        errors["language"] = "Say which language, e.g. de."
+    elif _base(language) == _base(campaign.language):
+        errors["language"] = "That is the campaign's own language; edit its questions above."
+    values = {}
+    for field in ("subject", "intro", "question_1", "question_2", "question_3", "thanks"):
+        values[field] = (data.get(field) or "").strip()[: LIMITS.get(field, 300) if field != "intro" else None]
+        if not values[field]:
+            errors[field] = "This cannot be empty."
+    if errors:
+        raise ValidationError(errors)
+    wording, _ = CampaignWording.objects.update_or_create(campaign=campaign, language=language, defaults=values)
+    return wording
+
+
 def set_status(campaign: Campaign, status: str) -> None:
     """draft → sending → closed; closing stops mail and answers."""
     allowed = {Campaign.Status.DRAFT: {Campaign.Status.SENDING}, Campaign.Status.SENDING: {Campaign.Status.CLOSED}}
@@ -93,6 +142,13 @@ class Selection:
     positive_feedback: bool = False
     emails: str = ""  # pasted by hand: then only these
     language: str = ""  # only customers who speak it (blank language counts as English)
+    min_org_value: Decimal | None = None  # their organisation is worth at least this
+    top_organisations: int | None = None  # their organisation is among the N most valuable
+
+    @property
+    def has_rule(self) -> bool:
+        return (self.min_tenure_days is not None or self.min_conversations is not None or self.positive_feedback
+                or self.min_org_value is not None or self.top_organisations is not None)
 
     @classmethod
     def from_form(cls, data: dict[str, str]) -> Selection:
@@ -104,9 +160,18 @@ class Selection:
                 raise ValidationError({name: "Enter a whole number."})
             return int(raw)
 
+        def amount(name: str) -> Decimal | None:
+            raw = (data.get(name) or "").strip().replace(",", "")
+            if not raw:
+                return None
+            try:
+                return Decimal(raw)
+            except ArithmeticError:
+                raise ValidationError({name: "Enter an amount like 50000."}) from None
+
         return cls(number("min_tenure_days"), number("min_conversations"),
                    data.get("positive_feedback") in ("1", "on", "true"), data.get("emails", ""),
-                   (data.get("language") or "").strip().lower())
+                   (data.get("language") or "").strip().lower(), amount("min_org_value"), number("top_organisations"))
 
     def pasted(self) -> list[str]:
         parts = self.emails.replace(",", " ").replace(";", " ").split()
@@ -124,12 +189,16 @@ def select_customers(selection: Selection, *, now: datetime | None = None) -> tu
         known = set(Identity.objects.filter(kind=Identity.Kind.EMAIL, value__in=pasted).values_list("value", flat=True))
         unknown = [address for address in pasted if address not in known]
         return customers.filter(identities__kind=Identity.Kind.EMAIL, identities__value__in=pasted).distinct(), unknown
-    if selection.min_tenure_days is None and selection.min_conversations is None and not selection.positive_feedback:
+    if not selection.has_rule:
         raise ValidationError("Choose at least one rule, or paste addresses.")
     if selection.language:
-        base = selection.language.split("-")[0]
-        speaks = Q(language__iexact=base) | Q(language__istartswith=f"{base}-")
-        customers = customers.filter(speaks | Q(language="") if base == "en" else speaks)
+        speaks = Q(pk__in=[])
+        for code in selection.language.replace(" ", "").split(","):
+            base = _base(code)
+            speaks |= Q(language__iexact=base) | Q(language__istartswith=f"{base}-")
+            if base == "en":
+                speaks |= Q(language="")
+        customers = customers.filter(speaks)
     if selection.min_tenure_days is not None:
         customers = customers.annotate(first_contact=Min("conversations__created_at")).filter(
             first_contact__lte=now - timedelta(days=selection.min_tenure_days)
@@ -138,6 +207,11 @@ def select_customers(selection: Selection, *, now: datetime | None = None) -> tu
         customers = customers.annotate(conversation_count=Count("conversations", distinct=True)).filter(
             conversation_count__gte=selection.min_conversations
         )
+    if selection.min_org_value is not None:
+        customers = customers.filter(organisation__value__gte=selection.min_org_value)
+    if selection.top_organisations is not None:
+        top = Organisation.objects.filter(value__isnull=False).order_by("-value", "pk")[: selection.top_organisations]
+        customers = customers.filter(organisation__in=list(top.values_list("pk", flat=True)))
     if selection.positive_feedback:
         happy = Survey.objects.filter(customer=OuterRef("pk"), outcome=Survey.Outcome.YES, conduct__gte=4)
         customers = customers.filter(Exists(happy))
@@ -248,11 +322,15 @@ def _greeting(invitation: Invitation) -> str:
     return f"Hello {name}," if name else "Hello,"
 
 
+def invitation_words(invitation: Invitation) -> Words:
+    return words_for(invitation.campaign, invitation.customer.language)
+
+
 def _invitation_body(invitation: Invitation, *, reminder: bool) -> str:
-    campaign = invitation.campaign
-    questions = "\n".join(f"{n}. {q}" for n, q in enumerate(campaign.questions, start=1))
+    words = invitation_words(invitation)
+    questions = "\n".join(f"{n}. {q}" for n, q in enumerate(words.questions, start=1))
     lead = "A gentle reminder, in case our questions got lost.\n\n" if reminder else ""
-    return (f"{_greeting(invitation)}\n\n{lead}{campaign.intro}\n\n{questions}\n\n"
+    return (f"{_greeting(invitation)}\n\n{lead}{words.intro}\n\n{questions}\n\n"
             f"Answer here (no login needed): {answer_url(invitation)}\n")
 
 
@@ -261,7 +339,7 @@ def send_interviews(now: datetime) -> str:
     base = Invitation.objects.select_related("campaign", "customer").filter(campaign__status=Campaign.Status.SENDING)
     invited = reminded = thanked = 0
     for invitation in base.filter(sent_at__isnull=True).order_by("pk")[:SEND_BATCH]:
-        subject = invitation.campaign.subject
+        subject = invitation_words(invitation).subject
         if _mail(f"interview:{invitation.pk}", invitation.email, subject, _invitation_body(invitation, reminder=False)):
             Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=now)
             invited += 1
@@ -269,16 +347,16 @@ def send_interviews(now: datetime) -> str:
         due = base.filter(campaign=campaign, answered_at__isnull=True, reminded_at__isnull=True,
                           sent_at__lte=now - timedelta(days=campaign.remind_after_days))
         for invitation in due.order_by("pk")[:SEND_BATCH]:
-            subject = f"Reminder: {campaign.subject}"
+            subject = f"Reminder: {invitation_words(invitation).subject}"
             if _mail(f"interview-remind:{invitation.pk}", invitation.email, subject,
                      _invitation_body(invitation, reminder=True)):
                 Invitation.objects.filter(pk=invitation.pk, reminded_at__isnull=True).update(reminded_at=now)
                 reminded += 1
     answered = Invitation.objects.select_related("campaign", "customer").filter(answered_at__isnull=False, thanked=False)
     for invitation in answered.order_by("pk")[:SEND_BATCH]:
-        body = f"{_greeting(invitation)}\n\n{invitation.campaign.thanks}\n"
-        if _mail(f"interview-thanks:{invitation.pk}", invitation.email, f"Thank you: {invitation.campaign.subject}",
-                 body):
+        words = invitation_words(invitation)
+        body = f"{_greeting(invitation)}\n\n{words.thanks}\n"
+        if _mail(f"interview-thanks:{invitation.pk}", invitation.email, f"Thank you: {words.subject}", body):
             Invitation.objects.filter(pk=invitation.pk).update(thanked=True)
             thanked += 1
     if not (invited or reminded or thanked):

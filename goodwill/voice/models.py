@@ -23,6 +23,13 @@ class SurveyPolicy(models.Model):
     cooldown_days = models.PositiveIntegerField(default=30, help_text="Never survey one customer more often than this.")
     by_email = models.BooleanField(default=True)
     in_portal = models.BooleanField(default=True)
+    ask_effort = models.BooleanField(
+        default=False, help_text="After solving, ask the effort question (CES, 1-7) instead of the two-axis survey."
+    )
+    nps_every_months = models.PositiveIntegerField(
+        default=0, help_text="Ask customers with a conversation in the period how likely they are to recommend "
+        "us (NPS), every this many months; 0 = never.",
+    )
 
     def __str__(self) -> str:
         return f"Surveys for {self.team or 'every team'}"
@@ -39,6 +46,12 @@ class SurveyWording(models.Model):
     conduct_question = models.CharField(max_length=200, default="How were you treated?")
     comment_prompt = models.CharField(max_length=200, default="Anything you would like to add? (optional)")
     thanks = models.TextField(default="Thank you. Every answer is read by the team.")
+    nps_subject = models.CharField(max_length=200, default="One question about us")
+    nps_question = models.CharField(
+        max_length=200, default="How likely are you to recommend us to a friend or colleague?"
+    )
+    ces_subject = models.CharField(max_length=200, default="Was it easy?")
+    ces_question = models.CharField(max_length=200, default="How easy was it to get your issue resolved?")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["policy", "language"], name="voice_wording_language")]
@@ -70,6 +83,10 @@ class Survey(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True, help_text="After this, the links change nothing.")
     needs_follow_up = models.BooleanField(default=False)
+    came_back_after = models.DurationField(
+        null=True, blank=True, help_text="From answering to the customer's first new conversation or return "
+        "(kept by the job voice.returns; the grid reads it instead of searching every answer's future).",
+    )
     followed_up_at = models.DateTimeField(null=True, blank=True)
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -80,6 +97,11 @@ class Survey(models.Model):
             models.Index(fields=["send_after"], name="survey_to_send", condition=models.Q(sent_at__isnull=True, skipped="")),
             models.Index(fields=["customer", "-created_at"], name="survey_customer"),
             models.Index(fields=["answered_at"], name="survey_answered"),
+            # Covers the grid's query, so it reads the index and never the wide rows (comments).
+            models.Index(
+                fields=["answered_at", "team", "outcome", "conduct", "came_back_after"], name="survey_grid",
+                condition=models.Q(answered_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,6 +110,54 @@ class Survey(models.Model):
     @property
     def is_bad(self) -> bool:
         return self.outcome == self.Outcome.NO or (self.conduct is not None and self.conduct <= 2)
+
+
+class Pulse(models.Model):
+    """A one-question survey: NPS (0-10, periodic, per customer) or CES (1-7, after a solved conversation).
+
+    Shares the two-axis survey's rules: signed one-click links, one cooldown across every kind,
+    the opt-out, and a reason on the row when it was not sent.
+    """
+
+    class Kind(models.TextChoices):
+        NPS = "nps", "NPS"
+        CES = "ces", "CES"
+
+    kind = models.CharField(max_length=3, choices=Kind.choices)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="pulses")
+    conversation = models.ForeignKey(
+        "conversations.Conversation", null=True, blank=True, on_delete=models.CASCADE, related_name="pulses",
+        help_text="The solved conversation a CES asks about; none for NPS.",
+    )
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=12, default="en")
+    created_at = models.DateTimeField(default=timezone.now)
+    send_after = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped = models.CharField(max_length=100, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)  # NPS 0..10, CES 1..7
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "kind"], name="pulse_once_per_conversation",
+                                    condition=models.Q(conversation__isnull=False)),
+        ]
+        indexes = [
+            models.Index(fields=["send_after"], name="pulse_to_send", condition=models.Q(sent_at__isnull=True, skipped="")),
+            models.Index(fields=["customer", "kind", "created_at"], name="pulse_customer"),
+            models.Index(fields=["customer", "sent_at"], name="pulse_customer_sent"),
+            models.Index(fields=["kind", "answered_at"], name="pulse_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for customer {self.customer_id}"
+
+    @property
+    def scale(self) -> range:
+        return range(0, 11) if self.kind == self.Kind.NPS else range(1, 8)
 
 
 class Unsubscribe(models.Model):
@@ -214,6 +284,27 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def questions(self) -> list[str]:
+        return [self.question_1, self.question_2, self.question_3]
+
+
+class CampaignWording(models.Model):
+    """The campaign's words in one more language; customers who speak it get these (else the campaign's own)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="wordings")
+    language = models.CharField(max_length=12)
+    subject = models.CharField(max_length=200)
+    intro = models.TextField()
+    question_1 = models.CharField(max_length=300)
+    question_2 = models.CharField(max_length=300)
+    question_3 = models.CharField(max_length=300)
+    thanks = models.TextField()
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "language"], name="interview_wording_language")]
 
     @property
     def questions(self) -> list[str]:

@@ -19,7 +19,8 @@ from goodwill.conversations.services import update_properties
 from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
 from goodwill.core.models import Event
 from goodwill.customers.models import Customer, Identity
-from goodwill.voice.models import Survey, SurveyPolicy, SurveyWording, Unsubscribe
+from goodwill.voice.cooldown import opted_out, surveyed_recently
+from goodwill.voice.models import Pulse, Survey, SurveyPolicy, SurveyWording, Unsubscribe
 
 logger = logging.getLogger("goodwill.voice")
 
@@ -63,6 +64,14 @@ def plan_survey(event: Event) -> None:
     policy = policy_for(conversation.team)
     if not policy.is_active:
         return
+    if policy.ask_effort:  # the team asks the effort question (CES) instead; sent by voice.pulses
+        Pulse.objects.get_or_create(
+            conversation=conversation, kind=Pulse.Kind.CES,
+            defaults={"customer": conversation.customer, "team": conversation.team,
+                      "language": (conversation.customer.language or "en")[:12],
+                      "send_after": event.created_at + timedelta(hours=policy.delay_hours)},
+        )
+        return
     Survey.objects.create(
         conversation=conversation, customer=conversation.customer, agent_id=conversation.assignee_id,
         team=conversation.team, language=(conversation.customer.language or "en")[:12],
@@ -73,12 +82,9 @@ def plan_survey(event: Event) -> None:
 def _skip_reason(survey: Survey, policy: SurveyPolicy, now: datetime) -> str:
     if survey.conversation.status not in (Conversation.Status.SOLVED, Conversation.Status.CLOSED):
         return "conversation reopened"
-    if Unsubscribe.objects.filter(customer_id=survey.customer_id).exists():
+    if opted_out(survey.customer_id):
         return "customer opted out"
-    recent = Survey.objects.filter(
-        customer_id=survey.customer_id, sent_at__gte=now - timedelta(days=policy.cooldown_days)
-    ).exclude(pk=survey.pk)
-    if recent.exists():
+    if surveyed_recently(survey.customer_id, days=policy.cooldown_days, now=now, survey_id=survey.pk):
         return f"surveyed within {policy.cooldown_days} days"
     return ""
 
@@ -213,6 +219,7 @@ def mark_followed_up(survey: Survey, *, by: Agent) -> None:
 def unsubscribe(customer: Customer) -> None:
     Unsubscribe.objects.get_or_create(customer=customer)
     Survey.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(skipped="customer opted out")
+    Pulse.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(skipped="customer opted out")
 
 
 def portal_survey_link(customer: Customer, conversation_id: int) -> str:
@@ -221,6 +228,26 @@ def portal_survey_link(customer: Customer, conversation_id: int) -> str:
     survey = Survey.objects.select_related("team").filter(
         conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
     ).first()
-    if survey is None or not policy_for(survey.team).in_portal:
+    if survey is None:
+        return _portal_pulse_link(customer, conversation_id)
+    if not policy_for(survey.team).in_portal:
         return ""
     return reverse("voice:answer", args=[token_for(survey)])
+
+
+PULSE_SALT = "goodwill.voice.pulse"
+
+
+def pulse_token_for(pulse: Pulse) -> str:
+    """The signed link of an NPS or CES survey (pulses.py), with its own salt."""
+    return signing.dumps({"p": pulse.pk}, salt=PULSE_SALT)
+
+
+def _portal_pulse_link(customer: Customer, conversation_id: int) -> str:
+    """The customer's open CES about this conversation, when the team shows surveys in the portal."""
+    pulse = Pulse.objects.select_related("team").filter(
+        conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
+    ).first()
+    if pulse is None or not policy_for(pulse.team).in_portal:
+        return ""
+    return reverse("voice:pulse", args=[pulse_token_for(pulse)])

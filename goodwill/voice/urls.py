@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goodwill.voice import improvement_views, interview_views, views
+from goodwill.voice import extra_mile_views, improvement_views, interview_views, pulse_views, views
 
 app_name = "voice"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("feedback/<str:token>/", views.answer, name="answer"),
     path("feedback/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),
     path("voice/grid/", views.grid_page, name="grid"),
+    path("pulse/<str:token>/", pulse_views.answer, name="pulse"),
+    path("pulse/<str:token>/unsubscribe/", pulse_views.stop, name="pulse_unsubscribe"),
+    path("voice/nps-ces/", pulse_views.results, name="pulse_results"),
+    path("voice/extra-mile/", extra_mile_views.report, name="extra_mile_report"),
     path("c/<int:number>/feedback/followed-up/", views.followed_up, name="followed_up"),
     path("c/<int:number>/complaint/", improvement_views.mark, name="complaint"),
     path("c/<int:number>/complaint/thanks/", improvement_views.acknowledge, name="complaint_thanks"),
@@ -19,6 +23,7 @@ urlpatterns = [
     path("voice/interviews/", interview_views.campaign_list, name="campaigns"),
     path("voice/interviews/<int:pk>/", interview_views.campaign_detail, name="campaign"),
     path("voice/interviews/<int:pk>/select/", interview_views.campaign_select, name="campaign_select"),
+    path("voice/interviews/<int:pk>/wording/", interview_views.campaign_wording, name="campaign_wording"),
     path("voice/interviews/<int:pk>/status/", interview_views.campaign_status, name="campaign_status"),
     path("voice/interviews/<int:pk>/themes/", interview_views.campaign_themes, name="campaign_themes"),
     path("voice/interviews/<int:pk>/themes/<int:theme_pk>/", interview_views.theme_action, name="theme_action"),

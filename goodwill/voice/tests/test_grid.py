@@ -12,6 +12,7 @@ from goodwill.conversations.services import open_conversation
 from goodwill.customers.services import create_customer
 from goodwill.voice.grid import outcome_conduct_grid, wilson
 from goodwill.voice.models import ReturnEvent, Survey
+from goodwill.voice.returns import refresh_returns
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,8 @@ def test_each_quadrant_counts_who_came_back(db):
     answered(people[5], outcome="yes", conduct=2, days_ago=100)
     came_back(people[5], days_ago=150)
 
+    assert refresh_returns() != ""  # the job that stores each answer's first return
+    assert refresh_returns() == ""  # nothing new
     grid = {cell.key: cell for cell in outcome_conduct_grid(since=timezone.now() - timedelta(days=365),
                                                              until=timezone.now())}
     unmet_good = grid["unmet-good"]

@@ -1,0 +1,140 @@
+"""The outcome × conduct grid (and the other voice reports) on a seeded database.
+
+    GOODWILL_DATA_DIR=/tmp/gw-1m .venv/bin/python bench/voice_grid.py [--top-up] [--repeat 20]
+
+Goal: the grid page answers within 500 ms p95 at 1,000,000 conversations with 200,000 answers.
+Uses an already seeded database (`goodwill seed-demo` seeds about one two-axis answer per five
+conversations); `--top-up` first adds the demo voice rows to a data set seeded before the voice
+part of the seeder existed (`goodwill.demo.voice.seed_voice`, idempotent). With neither
+GOODWILL_DATA_DIR nor GOODWILL_DATABASE_URL it seeds 1,000 conversations in a temporary folder.
+Signed in as the demo admin with Django's test client, each page is fetched twice to warm up,
+then `--repeat` times; it prints p50/p95 of wall and CPU time, SQL time and queries per page,
+the load average, and the plan of the grid's query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
+os.environ.setdefault("GOODWILL_ALLOWED_HOSTS", "testserver,127.0.0.1")
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--top-up", action="store_true", help="add the demo voice rows first (idempotent)")
+    parser.add_argument("--grid-only", action="store_true", help="only the grid pages")
+    args = parser.parse_args()
+    if not os.environ.get("GOODWILL_DATA_DIR") and not os.environ.get("GOODWILL_DATABASE_URL"):
+        os.environ["GOODWILL_DATA_DIR"] = tempfile.mkdtemp(prefix="gw-voice-bench-")
+        goodwill = [sys.executable, "-m", "goodwill"]
+        subprocess.run([*goodwill, "migrate", "-v", "0"], check=True)
+        subprocess.run(
+            [*goodwill, "seed-demo", "--conversations", "1000"], check=True, stdout=subprocess.DEVNULL
+        )
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.utils import timezone
+
+    from goodwill.accounts.models import Agent
+    from goodwill.conversations.models import Conversation
+    from goodwill.voice.grid import outcome_conduct_grid
+    from goodwill.voice.models import Survey
+
+    if args.top_up:
+        from goodwill.demo.voice import seed_voice
+
+        started = time.perf_counter()
+        last = (
+            Conversation.objects.order_by("-last_message_at")
+            .values_list("last_message_at", flat=True)
+            .first()
+        )
+        anchor = int((last or timezone.now()).timestamp()) + 3600
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous=OFF")
+        print(f"top-up: {seed_voice(anchor=anchor)} in {time.perf_counter() - started:.0f} s")
+        from goodwill.voice.returns import refresh_returns
+
+        started = time.perf_counter()
+        print(
+            f"voice.returns: {refresh_returns(limit=None) or 'nothing new'} in {time.perf_counter() - started:.0f} s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE voice_survey")
+
+    admin = Agent.objects.get(email="admin@example.com")
+    client = Client()
+    client.force_login(admin)
+    total = Conversation.objects.count()
+    answers = Survey.objects.filter(answered_at__isnull=False).count()
+    print(f"{connection.vendor}, {total:,} conversations, {answers:,} two-axis answers")
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    team = admin.teams.order_by("pk").first() if hasattr(admin, "teams") else None
+    pages = [("grid, last 365 days, all teams", "/voice/grid/")]
+    if team is not None:
+        pages.append(("grid, one team", f"/voice/grid/?team={team.pk}"))
+    pages.append(("grid, last 30 days", f"/voice/grid/?from={(timezone.localdate() - timedelta(days=30))}"))
+    if not args.grid_only:
+        pages += [("NPS and CES", "/voice/nps-ces/"), ("extra-mile report", "/voice/extra-mile/")]
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    print(f"{'page':36} {'wall50':>7} {'wall95':>7} {'cpu50':>6} {'cpu95':>6} {'sql95':>6} {'queries':>7}")
+    with override_settings(STORAGES=storages):
+        for label, url in pages:
+            for _ in range(2):
+                client.get(url)
+            walls, cpus, sqls, counts = [], [], [], []
+            status = 0
+            for _ in range(args.repeat):
+                with CaptureQueriesContext(connection) as captured:
+                    started, cpu = time.perf_counter(), time.process_time()
+                    status = client.get(url).status_code
+                    walls.append((time.perf_counter() - started) * 1000)
+                    cpus.append((time.process_time() - cpu) * 1000)
+                sqls.append(sum(float(q["time"]) * 1000 for q in captured.captured_queries))
+                counts.append(len(captured.captured_queries))
+            flag = "" if status == 200 else f"  HTTP {status}"
+            print(
+                f"{label:36} {statistics.median(walls):7.1f} {p95(walls):7.1f} {statistics.median(cpus):6.1f} "
+                f"{p95(cpus):6.1f} {p95(sqls):6.1f} {max(counts):7d}{flag}"
+            )
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        outcome_conduct_grid(since=now - timedelta(days=365), until=now)
+    sql = captured.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql)
+        print("plan of the grid query:")
+        for row in cursor.fetchall():
+            print("  " + " ".join(str(part) for part in row))
+
+
+if __name__ == "__main__":
+    main()
