@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('voice', '0003_interviews'),
+        ('voice', '0006_survey_grid_index'),
     ]
 
     operations = [
