@@ -22,6 +22,7 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -78,27 +79,46 @@ def _came_back(days: int) -> Q:
     conversation = Conversation.objects.filter(
         customer_id=OuterRef("customer_id"), created_at__gt=OuterRef("answered_at"), created_at__lte=until
     )
-    returned = ReturnEvent.objects.filter(customer_id=OuterRef("customer_id"), at__gt=OuterRef("answered_at"), at__lte=until)
+    returned = ReturnEvent.objects.filter(
+        customer_id=OuterRef("customer_id"), at__gt=OuterRef("answered_at"), at__lte=until
+    )
     return Q(Exists(conversation)) | Q(Exists(returned))
 
 
-def outcome_conduct_grid(
-    *, since: datetime, until: datetime, team_id: int | None = None, now: datetime | None = None
-) -> list[Quadrant]:
-    now = now or timezone.now()
-    answers = Survey.objects.filter(answered_at__gte=since, answered_at__lt=until, conduct__isnull=False).exclude(
-        outcome=""
-    )
-    if team_id is not None:
-        answers = answers.filter(team_id=team_id)
+def answers_between(since: datetime, until: datetime) -> QuerySet[Survey, Any]:
+    """Answers with both an outcome and a conduct, answered in [since, until)."""
+    return Survey.objects.filter(
+        answered_at__gte=since, answered_at__lt=until, conduct__isnull=False
+    ).exclude(outcome="")
+
+
+def quadrant_of() -> Case:
+    """The quadrant key of an answer, as an SQL expression."""
     met = Q(outcome=Survey.Outcome.YES)
     good = Q(conduct__gte=4)
-    cell = Case(
+    return Case(
         When(met & good, then=Value("met-good")),
         When(met, then=Value("met-poor")),
         When(good, then=Value("unmet-good")),
         default=Value("unmet-poor"),
     )
+
+
+def outcome_conduct_grid(
+    *,
+    since: datetime,
+    until: datetime,
+    team_id: int | None = None,
+    now: datetime | None = None,
+    answers: QuerySet[Survey, Any] | None = None,
+) -> list[Quadrant]:
+    """The four quadrants; `answers` narrows the rows further (insights filters), else all in the period."""
+    now = now or timezone.now()
+    if answers is None:
+        answers = answers_between(since, until)
+    if team_id is not None:
+        answers = answers.filter(team_id=team_id)
+    cell = quadrant_of()
     aggregates: dict[str, Count] = {"answers": Count("pk")}
     annotations = {}
     for days in WINDOWS:
@@ -113,6 +133,8 @@ def outcome_conduct_grid(
     grid = []
     for key, label in QUADRANTS:
         row = rows.get(key, {})
-        rates = [Rate(days, row.get(f"eligible_{days}", 0), row.get(f"returned_{days}", 0)) for days in WINDOWS]
+        rates = [
+            Rate(days, row.get(f"eligible_{days}", 0), row.get(f"returned_{days}", 0)) for days in WINDOWS
+        ]
         grid.append(Quadrant(key, label, row.get("answers", 0), rates))
     return grid
