@@ -71,6 +71,8 @@ class LocalDate(Func):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         column, params = compiler.compile(self.source_expressions[0])
         params = list(params)
+        if len(self.spans) == 1 and not self.spans[0][1]:
+            return f"substr({column}, 1, 10)", params  # stored as "YYYY-MM-DD HH:MM:SS…" in UTC
         if len(self.spans) == 1:
             return f"date({column}, %s)", [*params, _modifier(self.spans[0][1])]
         cases = []

@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from goodwill.conversations.models import ContactReason
 from goodwill.core.periods import Buckets, bounds, local_date, percent, share
 from goodwill.insights.registry import Chart, Dashboard, Figure, Filters, Result, Series, Table
-from goodwill.voice.grid import QUADRANTS, answers_between, outcome_conduct_grid, quadrant_of
+from goodwill.voice.grid import QUADRANTS, answers_between, grouped_grid
 from goodwill.voice.models import Complaint, Improvement, Survey
 
 ALL_FILTERS = frozenset({"team", "agent", "channel", "organisation", "need"})
@@ -51,15 +51,15 @@ def _interval(rate: Any) -> str:
 def outcome_conduct(filters: Filters) -> Result:
     since, until = bounds(filters.start, filters.end)
     rows = answers(filters)
-    grid = outcome_conduct_grid(since=since, until=until, answers=rows)
+    day = local_date("answered_at", since, until)
+    grid, grouped = grouped_grid(since=since, until=until, answers=rows, summarised=True, by={"day": day})
     total = sum(quadrant.answers for quadrant in grid)
     met = sum(q.answers for q in grid if q.key.startswith("met-"))
     good = sum(q.answers for q in grid if q.key.endswith("-good"))
     buckets = Buckets.for_range(filters.start, filters.end)
     per_day: dict[str, list[tuple[Any, int]]] = defaultdict(list)
-    days = rows.annotate(day=local_date("answered_at", since, until), cell=quadrant_of())
-    for row in days.values("day", "cell").annotate(n=Count("pk")).order_by():
-        per_day[row["cell"]].append((row["day"], row["n"]))
+    for row in grouped:
+        per_day[row["cell"]].append((row["day"], row["answers"]))
     table_rows = []
     for quadrant in grid:
         thirty, ninety = quadrant.rates

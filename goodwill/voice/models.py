@@ -74,12 +74,17 @@ class Survey(models.Model):
     followed_up_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    came_back_after = models.DurationField(
+        null=True, blank=True, help_text="From the answer to the customer's first return after it (returns.py)."
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["send_after"], name="survey_to_send", condition=models.Q(sent_at__isnull=True, skipped="")),
             models.Index(fields=["customer", "-created_at"], name="survey_customer"),
             models.Index(fields=["answered_at"], name="survey_answered"),
+            # insights "Outcome × conduct": the grid from the index alone
+            models.Index(fields=["answered_at", "outcome", "conduct", "came_back_after"], name="survey_answer_grid"),
         ]
 
     def __str__(self) -> str:
