@@ -198,3 +198,24 @@ def duration_text(seconds: float | None) -> str:
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} days"
+
+
+class Unindexed(Func):
+    """A joined column compared without its index on SQLite (unary `+`), so the planner starts from the
+    report's own table and its date index instead of scanning, say, every conversation of a team."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"+{sql}", params
+
+
+def narrowed(rows: QuerySet[Any, Any], **lookups: object) -> QuerySet[Any, Any]:
+    """rows.filter(path=value) for each lookup whose value is set, through `Unindexed` columns."""
+    for number, (path, value) in enumerate(lookups.items()):
+        if value is None or value == "":
+            continue
+        name = f"_narrow_{number}"
+        rows = rows.alias(**{name: Unindexed(path)}).filter(**{name: value})
+    return rows

@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Team
-from goodwill.core.periods import Buckets, bounds, local_date, percent, share
+from goodwill.core.periods import Buckets, bounds, local_date, narrowed, percent, share
 from goodwill.insights.registry import Chart, Dashboard, Figure, Filters, Result, Series, Table
 from goodwill.promises.models import Promise
 
@@ -26,17 +26,15 @@ COLUMNS = ("Closed", "Kept early", "Kept on time", "Kept late", "Broken", "Kept 
 
 
 def _filtered(rows: QuerySet[Promise, Any], filters: Filters) -> QuerySet[Promise, Any]:
-    if filters.team_id is not None:
-        rows = rows.filter(conversation__team_id=filters.team_id)
     if filters.agent_id is not None:
         rows = rows.filter(owner_id=filters.agent_id)
-    if filters.channel:
-        rows = rows.filter(conversation__channel=filters.channel)
-    if filters.organisation_id is not None:
-        rows = rows.filter(customer__organisation_id=filters.organisation_id)
-    if filters.need_id is not None:
-        rows = rows.filter(conversation__need_id=filters.need_id)
-    return rows
+    return narrowed(
+        rows,
+        conversation__team_id=filters.team_id,
+        conversation__channel=filters.channel,
+        customer__organisation_id=filters.organisation_id,
+        conversation__need_id=filters.need_id,
+    )
 
 
 def closed_promises(filters: Filters) -> QuerySet[Promise, Any]:

@@ -15,7 +15,16 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from goodwill.accounts.models import Team
-from goodwill.core.periods import Buckets, bounds, duration_text, local_date, median_seconds, percent, share
+from goodwill.core.periods import (
+    Buckets,
+    bounds,
+    duration_text,
+    local_date,
+    median_seconds,
+    narrowed,
+    percent,
+    share,
+)
 from goodwill.insights.registry import Chart, Dashboard, Figure, Filters, Result, Series, Table
 from goodwill.recovery.models import RecoveryCase
 from goodwill.voice.grid import wilson
@@ -31,13 +40,12 @@ def _matching(rows: QuerySet[RecoveryCase, Any], filters: Filters) -> QuerySet[R
         rows = rows.filter(team_id=filters.team_id)
     if filters.agent_id is not None:
         rows = rows.filter(owner_id=filters.agent_id)
-    if filters.channel:
-        rows = rows.filter(conversation__channel=filters.channel)
-    if filters.organisation_id is not None:
-        rows = rows.filter(customer__organisation_id=filters.organisation_id)
-    if filters.need_id is not None:
-        rows = rows.filter(conversation__need_id=filters.need_id)
-    return rows
+    return narrowed(
+        rows,
+        conversation__channel=filters.channel,
+        customer__organisation_id=filters.organisation_id,
+        conversation__need_id=filters.need_id,
+    )
 
 
 def opened_cases(filters: Filters) -> QuerySet[RecoveryCase, Any]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from goodwill.conversations.models import ContactReason
-from goodwill.core.periods import Buckets, bounds, local_date, percent, share
+from goodwill.core.periods import Buckets, Unindexed, bounds, local_date, narrowed, percent, share
 from goodwill.insights.registry import Chart, Dashboard, Figure, Filters, Result, Series, Table
 from goodwill.voice.grid import QUADRANTS, answers_between, grouped_grid
 from goodwill.voice.models import Complaint, Improvement, Survey
@@ -34,13 +34,12 @@ def answers(filters: Filters) -> QuerySet[Survey, Any]:
 
 
 def _by_conversation(rows: QuerySet[Any, Any], filters: Filters) -> QuerySet[Any, Any]:
-    if filters.channel:
-        rows = rows.filter(conversation__channel=filters.channel)
-    if filters.organisation_id is not None:
-        rows = rows.filter(customer__organisation_id=filters.organisation_id)
-    if filters.need_id is not None:
-        rows = rows.filter(conversation__need_id=filters.need_id)
-    return rows
+    return narrowed(
+        rows,
+        conversation__channel=filters.channel,
+        customer__organisation_id=filters.organisation_id,
+        conversation__need_id=filters.need_id,
+    )
 
 
 def _interval(rate: Any) -> str:
@@ -147,10 +146,7 @@ def complaints(filters: Filters) -> QuerySet[Complaint, Any]:
 
 
 def _complaints_matching(rows: QuerySet[Complaint, Any], filters: Filters) -> QuerySet[Complaint, Any]:
-    if filters.team_id is not None:
-        rows = rows.filter(conversation__team_id=filters.team_id)
-    if filters.agent_id is not None:
-        rows = rows.filter(conversation__assignee_id=filters.agent_id)
+    rows = narrowed(rows, conversation__team_id=filters.team_id, conversation__assignee_id=filters.agent_id)
     return _by_conversation(rows, filters)
 
 
@@ -171,7 +167,8 @@ def complaints_and_improvements(filters: Filters) -> Result:
     )
     total = sum(row["n"] for row in per_day)
     by_need = list(
-        rows.values("conversation__need_id")
+        rows.annotate(need=Unindexed("conversation__need_id"))
+        .values("need")
         .annotate(n=Count("pk"), linked=Count("pk", filter=linked_q))
         .order_by()
     )
@@ -190,23 +187,20 @@ def complaints_and_improvements(filters: Filters) -> Result:
     shipped = Improvement.objects.filter(shipped_at__gte=since, shipped_at__lt=until)
     told = Complaint.objects.filter(notified_at__gte=since, notified_at__lt=until)
     if _narrowed(filters):
-        shipped = shipped.filter(
-            complaints__in=_complaints_matching(Complaint.objects.all(), filters)
-        ).distinct()
+        raised = _complaints_matching(Complaint.objects.filter(improvement_id=OuterRef("pk")), filters)
+        shipped = shipped.filter(Exists(raised))
         told = _complaints_matching(told, filters)
     shipped_count, told_count = shipped.count(), told.count()
-    needs = ContactReason.objects.select_related("parent").filter(
-        pk__in=[r["conversation__need_id"] for r in by_need]
-    )
+    needs = ContactReason.objects.select_related("parent").filter(pk__in=[r["need"] for r in by_need])
     reasons = {reason.pk: str(reason) for reason in needs}
     need_rows = [
         [
-            reasons.get(row["conversation__need_id"], "No need recorded"),
+            reasons.get(row["need"], "No need recorded"),
             row["n"],
             row["linked"],
             percent(row["linked"], row["n"]),
         ]
-        for row in sorted(by_need, key=lambda r: (-r["n"], reasons.get(r["conversation__need_id"], "")))
+        for row in sorted(by_need, key=lambda r: (-r["n"], reasons.get(r["need"], "")))
     ]
     status_rows = [
         [

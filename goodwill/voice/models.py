@@ -162,6 +162,11 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-marked_at"]
+        indexes = [
+            # insights "Complaints and improvements": the period's complaints, and who was told when
+            models.Index(fields=["marked_at"], name="complaint_marked"),
+            models.Index(fields=["notified_at"], name="complaint_notified"),
+        ]
 
 
 class ExtraMile(models.Model):

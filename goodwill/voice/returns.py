@@ -33,7 +33,9 @@ from goodwill.voice.models import ReturnEvent, Survey
 
 def _first_return(conversations: Any = Conversation, returns: Any = ReturnEvent) -> Least:
     conversation = (
-        conversations.objects.filter(customer_id=OuterRef("customer_id"), created_at__gt=OuterRef("answered_at"))
+        conversations.objects.filter(
+            customer_id=OuterRef("customer_id"), created_at__gt=OuterRef("answered_at")
+        )
         .order_by("created_at")
         .values("created_at")[:1]
     )
@@ -47,18 +49,24 @@ def _first_return(conversations: Any = Conversation, returns: Any = ReturnEvent)
     return Least(Coalesce(first, second), Coalesce(second, first), output_field=DateTimeField())
 
 
-def refresh_returns(surveys: QuerySet[Any, Any], conversations: Any = Conversation, returns: Any = ReturnEvent) -> int:
+def refresh_returns(
+    surveys: QuerySet[Any, Any], conversations: Any = Conversation, returns: Any = ReturnEvent
+) -> int:
     """Recompute `came_back_after` for these answered surveys from the rows (one UPDATE).
 
     The models may be a migration's historical ones.
     """
-    gap = ExpressionWrapper(_first_return(conversations, returns) - F("answered_at"), output_field=DurationField())
+    gap = ExpressionWrapper(
+        _first_return(conversations, returns) - F("answered_at"), output_field=DurationField()
+    )
     return surveys.filter(answered_at__isnull=False).update(came_back_after=gap)
 
 
 def note_return(customer_id: int, at: datetime) -> int:
     """The customer came back at `at`: every earlier answer whose known first return is later learns it."""
-    gap = ExpressionWrapper(Value(at, output_field=DateTimeField()) - F("answered_at"), output_field=DurationField())
+    gap = ExpressionWrapper(
+        Value(at, output_field=DateTimeField()) - F("answered_at"), output_field=DurationField()
+    )
     return (
         Survey.objects.filter(customer_id=customer_id, answered_at__lt=at)
         .filter(Q(came_back_after__isnull=True) | Q(came_back_after__gt=gap))

@@ -43,13 +43,25 @@ def world(support_team, billing_team, agent, outsider):  # type: ignore[no-untyp
     ]
     with subscribed({}):
         for n, (trigger, day, closed, result, team, owner, channel, acme_refund) in enumerate(plan):
-            person = create_customer(name=f"C{n}", emails=[f"c{n}@x.test"], organisation=acme if acme_refund else None)
-            conversation = open_conversation(customer=person, subject="x", text="t", channel=channel, team=team)[0]
+            person = create_customer(
+                name=f"C{n}", emails=[f"c{n}@x.test"], organisation=acme if acme_refund else None
+            )
+            conversation = open_conversation(
+                customer=person, subject="x", text="t", channel=channel, team=team
+            )[0]
             Conversation.objects.filter(pk=conversation.pk).update(need=refund if acme_refund else None)
             RecoveryCase.objects.create(
-                customer=person, conversation=conversation, team=team, trigger=trigger, source_key=f"test:{n}",
-                reason="r", owner=owner, status="closed" if closed else "open", result=result,
-                opened_at=at(day), closed_at=at(*closed) if closed else None,
+                customer=person,
+                conversation=conversation,
+                team=team,
+                trigger=trigger,
+                source_key=f"test:{n}",
+                reason="r",
+                owner=owner,
+                status="closed" if closed else "open",
+                result=result,
+                opened_at=at(day),
+                closed_at=at(*closed) if closed else None,
                 due_at=timezone.now() - timedelta(days=1) if n == 4 else None,
             )
     return {"billing": billing_team, "outsider": outsider, "acme": acme, "refund": refund}
@@ -60,14 +72,19 @@ def figures(result):  # type: ignore[no-untyped-def]
 
 
 def closed_in_period(**lookups: object):  # type: ignore[no-untyped-def]
-    return RecoveryCase.objects.filter(status="closed", closed_at__gte=at(1, 0), closed_at__lt=at(11, 0), **lookups)
+    return RecoveryCase.objects.filter(
+        status="closed", closed_at__gte=at(1, 0), closed_at__lt=at(11, 0), **lookups
+    )
 
 
 def test_figures_equal_direct_counts(world):  # type: ignore[no-untyped-def]
     shown = figures(service_recovery(Filters(START, END)))
     assert shown["Open cases"].value == RecoveryCase.objects.filter(status="open").count() == 2
     assert shown["Open cases"].detail.startswith("1 past")
-    assert shown["Opened"].value == RecoveryCase.objects.filter(opened_at__gte=at(1, 0), opened_at__lt=at(11, 0)).count()
+    assert (
+        shown["Opened"].value
+        == RecoveryCase.objects.filter(opened_at__gte=at(1, 0), opened_at__lt=at(11, 0)).count()
+    )
     done = closed_in_period().exclude(result="").count()
     recovered = closed_in_period(result="recovered").count()
     assert shown["Recovery rate"].value == recovered / done == 3 / 5
@@ -85,8 +102,12 @@ def test_trend_and_tables_equal_direct_counts(world):  # type: ignore[no-untyped
         for n in range(10)
     ]
     by_trigger = {row[0]: row for row in result.tables[0].rows}
-    assert by_trigger["Promise broken"][1:5] == [2, closed_in_period(trigger="promise_broken").exclude(result="").count(),
-                                                 1, "50%"]
+    assert by_trigger["Promise broken"][1:5] == [
+        2,
+        closed_in_period(trigger="promise_broken").exclude(result="").count(),
+        1,
+        "50%",
+    ]
     assert by_trigger["Opened by hand"][1:4] == [1, 0, 0]
     by_team = {row[0]: row for row in result.tables[1].rows}
     assert by_team["Support"][1:5] == [5, 3, 2, "67%"]
@@ -94,8 +115,13 @@ def test_trend_and_tables_equal_direct_counts(world):  # type: ignore[no-untyped
 
 @pytest.mark.parametrize("field", ["team_id", "agent_id", "organisation_id", "need_id", "channel"])
 def test_each_filter_narrows_to_its_rows(world, field):  # type: ignore[no-untyped-def]
-    value = {"team_id": world["billing"].pk, "agent_id": world["outsider"].pk, "organisation_id": world["acme"].pk,
-             "need_id": world["refund"].pk, "channel": "phone"}[field]
+    value = {
+        "team_id": world["billing"].pk,
+        "agent_id": world["outsider"].pk,
+        "organisation_id": world["acme"].pk,
+        "need_id": world["refund"].pk,
+        "channel": "phone",
+    }[field]
     shown = figures(service_recovery(Filters(START, END, **{field: value})))
     billing = closed_in_period(team=world["billing"])
     assert shown["Recovery rate"].value == billing.filter(result="recovered").count() / billing.count() == 0.5

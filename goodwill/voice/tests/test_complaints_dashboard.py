@@ -40,12 +40,19 @@ def world(support_team, billing_team, agent, outsider):  # type: ignore[no-untyp
         (1, old, None, billing_team, outsider, "phone", True),  # marked before the period, told in it
     ]
     for n, (day, improvement, told, team, who, channel, acme_late) in enumerate(plan):
-        person = create_customer(name=f"C{n}", emails=[f"c{n}@x.test"], organisation=acme if acme_late else None)
-        conversation = open_conversation(customer=person, subject="bad", text="t", channel=channel, team=team)[0]
+        person = create_customer(
+            name=f"C{n}", emails=[f"c{n}@x.test"], organisation=acme if acme_late else None
+        )
+        conversation = open_conversation(
+            customer=person, subject="bad", text="t", channel=channel, team=team
+        )[0]
         Conversation.objects.filter(pk=conversation.pk).update(assignee=who, need=late if acme_late else None)
         marked = at(day) if n < 7 else at(1) - timedelta(days=30)
         Complaint.objects.create(
-            conversation=conversation, customer=person, marked_at=marked, improvement=improvement,
+            conversation=conversation,
+            customer=person,
+            marked_at=marked,
+            improvement=improvement,
             notified_at=at(told) if told else (at(4) if n == 7 else None),
         )
     return {"billing": billing_team, "outsider": outsider, "acme": acme, "late": late}
@@ -64,10 +71,16 @@ def test_figures_equal_direct_counts(world):  # type: ignore[no-untyped-def]
     assert shown["Complaints"].value == direct().count() == 6
     linked = direct(improvement__isnull=False).count()
     assert shown["Linked to an improvement"].value == linked / 6 == 4 / 6
-    assert shown["Improvements shipped"].value == Improvement.objects.filter(
-        shipped_at__gte=at(1, 0), shipped_at__lt=at(11, 0)).count() == 1
-    assert shown["Customers told"].value == Complaint.objects.filter(
-        notified_at__gte=at(1, 0), notified_at__lt=at(11, 0)).count() == 2
+    assert (
+        shown["Improvements shipped"].value
+        == Improvement.objects.filter(shipped_at__gte=at(1, 0), shipped_at__lt=at(11, 0)).count()
+        == 1
+    )
+    assert (
+        shown["Customers told"].value
+        == Complaint.objects.filter(notified_at__gte=at(1, 0), notified_at__lt=at(11, 0)).count()
+        == 2
+    )
 
 
 def test_trend_by_need_and_by_status_equal_direct_counts(world):  # type: ignore[no-untyped-def]
@@ -85,8 +98,13 @@ def test_trend_by_need_and_by_status_equal_direct_counts(world):  # type: ignore
 
 @pytest.mark.parametrize("field", ["team_id", "agent_id", "organisation_id", "need_id", "channel"])
 def test_each_filter_narrows_to_its_rows(world, field):  # type: ignore[no-untyped-def]
-    value = {"team_id": world["billing"].pk, "agent_id": world["outsider"].pk, "organisation_id": world["acme"].pk,
-             "need_id": world["late"].pk, "channel": "phone"}[field]
+    value = {
+        "team_id": world["billing"].pk,
+        "agent_id": world["outsider"].pk,
+        "organisation_id": world["acme"].pk,
+        "need_id": world["late"].pk,
+        "channel": "phone",
+    }[field]
     shown = figures(complaints_and_improvements(Filters(START, END, **{field: value})))
     assert shown["Complaints"].value == direct(conversation__team=world["billing"]).count() == 2
     assert shown["Linked to an improvement"].display == "50%"

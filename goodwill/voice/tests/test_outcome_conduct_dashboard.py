@@ -36,15 +36,26 @@ def world(support_team, billing_team, agent, outsider):  # type: ignore[no-untyp
         ("yes", 4, 500, 1, support_team, agent, "email", False),  # answered before the period
     ]
     for n, (outcome, conduct, ago, back, team, who, channel, in_acme) in enumerate(plan):
-        person = create_customer(name=f"C{n}", emails=[f"c{n}@x.test"], organisation=acme if in_acme else None)
-        conversation = open_conversation(customer=person, subject="q", text="t", channel=channel, team=team)[0]
+        person = create_customer(
+            name=f"C{n}", emails=[f"c{n}@x.test"], organisation=acme if in_acme else None
+        )
+        conversation = open_conversation(customer=person, subject="q", text="t", channel=channel, team=team)[
+            0
+        ]
         answered = now - timedelta(days=ago)
         Conversation.objects.filter(pk=conversation.pk).update(
             created_at=answered - timedelta(days=1), need=refund if in_acme else None
         )
         Survey.objects.create(
-            conversation=conversation, customer=person, agent=who, team=team, send_after=answered,
-            sent_at=answered, outcome=outcome, conduct=conduct, answered_at=answered,
+            conversation=conversation,
+            customer=person,
+            agent=who,
+            team=team,
+            send_after=answered,
+            sent_at=answered,
+            outcome=outcome,
+            conduct=conduct,
+            answered_at=answered,
         )
         if back is not None and n % 2:
             ReturnEvent.objects.create(customer=person, at=answered + timedelta(days=back))
@@ -52,16 +63,27 @@ def world(support_team, billing_team, agent, outsider):  # type: ignore[no-untyp
             again = open_conversation(customer=person, subject="again", text="t", channel="email")[0]
             Conversation.objects.filter(pk=again.pk).update(created_at=answered + timedelta(days=back))
     refresh_returns(Survey.objects.all())  # the rows were back-dated after the subscriber ran
-    return {"support": support_team, "billing": billing_team, "agent": agent, "outsider": outsider,
-            "acme": acme, "refund": refund, "start": (now - timedelta(days=365)).date(), "end": now.date()}
+    return {
+        "support": support_team,
+        "billing": billing_team,
+        "agent": agent,
+        "outsider": outsider,
+        "acme": acme,
+        "refund": refund,
+        "start": (now - timedelta(days=365)).date(),
+        "end": now.date(),
+    }
 
 
 def came_back_within(survey: Survey, days: int) -> bool:
     until = survey.answered_at + timedelta(days=days)
     return (
-        Conversation.objects.filter(customer=survey.customer, created_at__gt=survey.answered_at,
-                                    created_at__lte=until).exists()
-        or ReturnEvent.objects.filter(customer=survey.customer, at__gt=survey.answered_at, at__lte=until).exists()
+        Conversation.objects.filter(
+            customer=survey.customer, created_at__gt=survey.answered_at, created_at__lte=until
+        ).exists()
+        or ReturnEvent.objects.filter(
+            customer=survey.customer, at__gt=survey.answered_at, at__lte=until
+        ).exists()
     )
 
 
@@ -88,8 +110,12 @@ def test_quadrants_and_rates_equal_direct_counts(world):  # type: ignore[no-unty
     result = outcome_conduct(Filters(world["start"], world["end"]))
     table = expected(world)
     rows = {row[0]: row for row in result.tables[0].rows}
-    labels = {"met-good": "Need met, treated well", "met-poor": "Need met, treated poorly",
-              "unmet-good": "Need not (fully) met, treated well", "unmet-poor": "Need not (fully) met, treated poorly"}
+    labels = {
+        "met-good": "Need met, treated well",
+        "met-poor": "Need met, treated poorly",
+        "unmet-good": "Need not (fully) met, treated well",
+        "unmet-poor": "Need not (fully) met, treated poorly",
+    }
     for key, label in labels.items():
         answers, eligible30, back30, eligible90, back90 = table.get(key, [0, 0, 0, 0, 0])
         row = rows[label]
@@ -118,8 +144,13 @@ def test_answers_over_time_add_up(world):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("field", ["team_id", "agent_id", "organisation_id", "need_id", "channel"])
 def test_each_filter_narrows_to_its_rows(world, field):  # type: ignore[no-untyped-def]
-    value = {"team_id": world["billing"].pk, "agent_id": world["outsider"].pk, "organisation_id": world["acme"].pk,
-             "need_id": world["refund"].pk, "channel": "phone"}[field]
+    value = {
+        "team_id": world["billing"].pk,
+        "agent_id": world["outsider"].pk,
+        "organisation_id": world["acme"].pk,
+        "need_id": world["refund"].pk,
+        "channel": "phone",
+    }[field]
     result = outcome_conduct(Filters(world["start"], world["end"], **{field: value}))
     table = expected(world, team=world["billing"])
     rows = {row[0]: row for row in result.tables[0].rows}

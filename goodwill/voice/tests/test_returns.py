@@ -22,7 +22,13 @@ def answer(customer):  # type: ignore[no-untyped-def]
     at = timezone.now() - timedelta(days=50)
     Conversation.objects.filter(pk=conversation.pk).update(created_at=at - timedelta(days=1))
     return Survey.objects.create(
-        conversation=conversation, customer=customer, send_after=at, sent_at=at, outcome="no", conduct=5, answered_at=at
+        conversation=conversation,
+        customer=customer,
+        send_after=at,
+        sent_at=at,
+        outcome="no",
+        conduct=5,
+        answered_at=at,
     )
 
 
