@@ -15,7 +15,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Team
-from goodwill.core.periods import Buckets, bounds, local_date, narrowed, percent, share
+from goodwill.core.periods import Buckets, Unindexed, bounds, local_date, narrowed, percent, share
 from goodwill.insights.registry import Chart, Dashboard, Figure, Filters, Result, Series, Table
 from goodwill.promises.models import Promise
 
@@ -50,13 +50,6 @@ def _row(counts: dict[str, int]) -> list[object]:
     return [closed, *(counts.get(outcome, 0) for outcome in COUNTED), percent(kept, closed)]
 
 
-def _grouped(rows: QuerySet[Promise, Any], key: str) -> dict[Any, dict[str, int]]:
-    table: dict[Any, dict[str, int]] = defaultdict(dict)
-    for row in rows.values(key, "outcome").annotate(n=Count("pk")).order_by():
-        table[row[key]][row["outcome"]] = row["n"]
-    return table
-
-
 def _table(slug: str, title: str, who: str, table: dict[Any, dict[str, int]], names: dict[Any, str]) -> Table:
     ordered = sorted(
         table.items(), key=lambda item: (-sum(item[1].get(o, 0) for o in COUNTED), names.get(item[0], ""))
@@ -75,10 +68,18 @@ def promise_keeping(filters: Filters) -> Result:
     buckets = Buckets.for_range(filters.start, filters.end)
     per_day: dict[str, list[tuple[Any, int]]] = defaultdict(list)
     totals: dict[str, int] = defaultdict(int)
-    days = closed.annotate(day=local_date("closed_at", since, until)).values("day", "outcome")
-    for row in days.annotate(n=Count("pk")).order_by():
-        per_day[row["outcome"]].append((row["day"], row["n"]))
-        totals[row["outcome"]] += row["n"]
+    by_agent: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    by_team: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # One pass over the period's promises: day × outcome × owner × team, folded here.
+    grouped = closed.annotate(
+        day=local_date("closed_at", since, until), team=Unindexed("conversation__team_id")
+    )
+    for row in grouped.values("day", "outcome", "owner_id", "team").annotate(n=Count("pk")).order_by():
+        outcome, n = row["outcome"], row["n"]
+        per_day[outcome].append((row["day"], n))
+        totals[outcome] += n
+        by_agent[row["owner_id"]][outcome] += n
+        by_team[row["team"]][outcome] += n
     overdue = _filtered(
         Promise.objects.filter(state=Promise.State.OPEN, due_at__lt=timezone.now()), filters
     ).count()
@@ -104,8 +105,6 @@ def promise_keeping(filters: Filters) -> Result:
         kind="stacked",
         note=f"Promises closed per {buckets.unit}, by how they ended.",
     )
-    by_agent = _grouped(closed, "owner_id")
-    by_team = _grouped(closed, "conversation__team_id")
     agents: dict[Any, str] = {
         a.pk: a.display_name for a in Agent.objects.filter(pk__in=[k for k in by_agent if k])
     }

@@ -87,7 +87,7 @@ def _rows(
 
 def _closed_by(rows: QuerySet[RecoveryCase, Any], key: str) -> dict[Any, dict[str, int]]:
     grouped = rows.values(key).annotate(
-        done=Count("pk", filter=WITH_RESULT), recovered=Count("pk", filter=RECOVERED)
+        n=Count("pk"), done=Count("pk", filter=WITH_RESULT), recovered=Count("pk", filter=RECOVERED)
     )
     return {row[key]: row for row in grouped.order_by()}
 
@@ -113,7 +113,7 @@ def service_recovery(filters: Filters) -> Result:
     closed_by_team = _closed_by(closed, "team_id")
     done = sum(row["done"] for row in closed_by_trigger.values())
     recovered = sum(row["recovered"] for row in closed_by_trigger.values())
-    closed_count = sum(row["n"] for row in closed.values("trigger").annotate(n=Count("pk")).order_by())
+    closed_count = sum(row["n"] for row in closed_by_trigger.values())
     median = median_seconds(closed, "closed_at", "opened_at", closed_count)
     now_open = _matching(Case.objects.filter(status=Case.Status.OPEN), filters).aggregate(
         n=Count("pk"), late=Count("pk", filter=Q(due_at__lt=timezone.now()))
