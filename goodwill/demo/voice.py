@@ -64,7 +64,7 @@ def _surveys(rng: Dice, now: datetime) -> int:
     for conversation_id, customer_id, agent_id, team_id, solved_at, need_met in rows.iterator(
         chunk_size=BATCH
     ):
-        if rng.random() >= 0.5:
+        if rng.random() >= 0.5 or solved_at is None:
             continue
         send_after = solved_at + timedelta(hours=24)
         survey = Survey(

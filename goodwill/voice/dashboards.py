@@ -173,8 +173,8 @@ def complaints_and_improvements(filters: Filters) -> Result:
         .order_by()
     )
     linked = sum(row["linked"] for row in by_need)
-    by_status = {
-        row["improvement__status"]: row
+    by_status: dict[str, dict[str, Any]] = {
+        row["improvement__status"]: dict(row)
         for row in rows.filter(linked_q)
         .values("improvement__status")
         .annotate(
