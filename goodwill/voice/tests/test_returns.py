@@ -68,3 +68,18 @@ def test_no_return_leaves_it_empty(answer):  # type: ignore[no-untyped-def]
     refresh_returns(Survey.objects.all())
     answer.refresh_from_db()
     assert answer.came_back_after is None
+
+
+def test_a_return_posted_through_the_api_sets_the_gap(client, answer, customer, agent):  # type: ignore[no-untyped-def]
+    from goodwill.accounts.services import issue_api_token
+
+    at = answer.answered_at + timedelta(days=3)
+    response = client.post(
+        f"/api/v1/customers/{customer.pk}/returned",
+        {"at": at.isoformat(), "note": "renewed"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {issue_api_token(agent)}",
+    )
+    assert response.status_code == 201, response.content
+    answer.refresh_from_db()
+    assert answer.came_back_after == timedelta(days=3)
