@@ -100,6 +100,7 @@ def main() -> None:
     if newest is None:
         sys.exit("No conversations: seed first (goodwill seed-demo --conversations N).")
     anchor = newest.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    seeded = not Survey.objects.exists() or (args.fill and not RecoveryCase.objects.exists())
     if not Survey.objects.exists():
         started = time.perf_counter()
         print(
@@ -110,6 +111,10 @@ def main() -> None:
     if args.fill and not RecoveryCase.objects.exists():
         started = time.perf_counter()
         print(f"bench recovery cases: {fill_recovery(anchor):,} ({time.perf_counter() - started:.0f} s)")
+    if seeded and connection.vendor == "sqlite":  # as the demo seeder does after its load
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("ANALYZE")
     print(
         f"{connection.vendor}: {Conversation.objects.count():,} conversations, "
         f"{Survey.objects.filter(answered_at__isnull=False).count():,} answers, "

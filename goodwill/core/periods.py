@@ -187,7 +187,7 @@ def median_seconds(rows: QuerySet[Any, Any], end: str, start: str, count: int) -
         .values_list("elapsed", flat=True)
     )
     middle = list(ordered[(count - 1) // 2 : count // 2 + 1])
-    return sum(middle) / len(middle) if middle else None
+    return float(sum(middle)) / len(middle) if middle else None  # PostgreSQL answers a Decimal
 
 
 def duration_text(seconds: float | None) -> str:
