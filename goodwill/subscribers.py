@@ -57,3 +57,10 @@ for _topic in (
     "conversation.solved", "conversation.reopened",
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.automation.subscribers.react")
+
+# Insights (issue 15): a new conversation is a return for the customer's earlier feedback answers
+# (Survey.came_back_after, read by the outcome × conduct dashboard).
+SUBSCRIBERS["conversation.opened"] = (
+    *SUBSCRIBERS.get("conversation.opened", ()),
+    "goodwill.voice.returns.note_return_from_conversation",
+)

@@ -50,6 +50,7 @@ from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
+from goodwill.demo.complaints import seed_complaints
 from goodwill.demo.voice import seed_voice
 from goodwill.demo.webform import seed_web_forms
 from goodwill.demo.writer import TimeFormat, epoch_seconds
@@ -148,6 +149,7 @@ class _Seeder:
                 self.report.events = events.issued
                 seed_promises(anchor=self.anchor)
                 self.report.extra.update(seed_voice(anchor=self.anchor))  # voice: surveys, NPS/CES, extra mile
+                self.report.extra.update(seed_complaints(anchor=self.anchor))  # insights: complaints, improvements
                 seed_expectations(anchor=self.anchor, say=self.say)
                 seed_automation()  # automation issue: rules, assignment, webhooks, rule runs
                 if self.total <= ATTACHMENTS_UP_TO:

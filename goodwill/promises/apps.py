@@ -21,3 +21,7 @@ class PromisesConfig(AppConfig):
         from goodwill.promises.timeline import promise_entries
 
         register_timeline_source(promise_entries)
+        from goodwill.insights.registry import register_dashboard
+        from goodwill.promises.dashboards import PROMISE_KEEPING
+
+        register_dashboard(PROMISE_KEEPING)

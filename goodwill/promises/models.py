@@ -77,6 +77,10 @@ class Promise(models.Model):
             models.Index(fields=["conversation", "created_at"], name="promise_conversation"),
             models.Index(fields=["customer", "created_at"], name="promise_customer"),
             models.Index(fields=["owner", "state", "due_at"], name="promise_owner"),
+            # insights "Promise keeping": closed promises by closing time, outcome and owner
+            models.Index(
+                fields=["closed_at", "outcome", "owner"], condition=Q(state="closed"), name="promise_closed"
+            ),
         ]
 
     def __str__(self) -> str:

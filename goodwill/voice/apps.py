@@ -21,3 +21,8 @@ class VoiceConfig(AppConfig):
 
         register_timeline_source(feedback_entries)
         register_timeline_source(complaint_entries)
+        from goodwill.insights.registry import register_dashboard
+        from goodwill.voice.dashboards import COMPLAINTS, OUTCOME_CONDUCT
+
+        register_dashboard(OUTCOME_CONDUCT)
+        register_dashboard(COMPLAINTS)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateTimeField,
@@ -21,6 +22,7 @@ from django.db.models import (
     ExpressionWrapper,
     OuterRef,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -83,35 +85,74 @@ def came_back(days: int, *, since: str = "answered_at", customer: str = "custome
     return Q(Exists(conversation)) | Q(Exists(returned))
 
 
-def outcome_conduct_grid(
-    *, since: datetime, until: datetime, team_id: int | None = None, now: datetime | None = None
-) -> list[Quadrant]:
-    now = now or timezone.now()
-    answers = Survey.objects.filter(answered_at__gte=since, answered_at__lt=until, conduct__isnull=False).exclude(
-        outcome=""
-    )
-    if team_id is not None:
-        answers = answers.filter(team_id=team_id)
+def answers_between(since: datetime, until: datetime) -> QuerySet[Survey, Any]:
+    """Answers with both an outcome and a conduct, answered in [since, until)."""
+    return Survey.objects.filter(
+        answered_at__gte=since, answered_at__lt=until, conduct__isnull=False
+    ).exclude(outcome="")
+
+
+def quadrant_of() -> Case:
+    """The quadrant key of an answer, as an SQL expression."""
     met = Q(outcome=Survey.Outcome.YES)
     good = Q(conduct__gte=4)
-    cell = Case(
+    return Case(
         When(met & good, then=Value("met-good")),
         When(met, then=Value("met-poor")),
         When(good, then=Value("unmet-good")),
         default=Value("unmet-poor"),
     )
+
+
+def outcome_conduct_grid(
+    *, since: datetime, until: datetime, team_id: int | None = None, now: datetime | None = None
+) -> list[Quadrant]:
+    return grouped_grid(since=since, until=until, team_id=team_id, now=now, summarised=True)[0]
+
+
+def grouped_grid(
+    *,
+    since: datetime,
+    until: datetime,
+    team_id: int | None = None,
+    now: datetime | None = None,
+    answers: QuerySet[Survey, Any] | None = None,
+    summarised: bool = False,
+    by: dict[str, Any] | None = None,
+) -> tuple[list[Quadrant], list[dict[str, Any]]]:
+    """The four quadrants, and the grouped rows they were summed from.
+
+    `answers` narrows the rows further (insights filters), else all in the period. `summarised`
+    reads "came back" from `Survey.came_back_after` (returns.py) instead of searching each
+    customer's later conversations and returns: the same rule, kept up to date by a subscriber.
+    `by` adds grouping expressions (e.g. the local day) so one pass also gives a trend.
+    """
+    now = now or timezone.now()
+    if answers is None:
+        answers = answers_between(since, until)
+    if team_id is not None:
+        answers = answers.filter(team_id=team_id)
     aggregates: dict[str, Count] = {"answers": Count("pk")}
+    annotations: dict[str, Any] = {"cell": quadrant_of(), **(by or {})}
     for days in WINDOWS:
-        # The stored duration (voice.returns keeps it) instead of searching each answer's future.
+        if summarised:
+            back = Q(came_back_after__lte=timedelta(days=days))
+        else:
+            annotations[f"back_{days}"] = ExpressionWrapper(came_back(days), output_field=BooleanField())
+            back = Q(**{f"back_{days}": True})
         old_enough = Q(answered_at__lte=now - timedelta(days=days))
         aggregates[f"eligible_{days}"] = Count("pk", filter=old_enough)
-        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & Q(came_back_after__lte=timedelta(days=days)))
-    rows: dict[str, Any] = {
-        row["cell"]: row for row in answers.annotate(cell=cell).values("cell").annotate(**aggregates).order_by()
-    }
+        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & back)
+    grouped = answers.annotate(**annotations).values("cell", *(by or {})).annotate(**aggregates).order_by()
+    rows = list(grouped)
+    sums: dict[str, dict[str, int]] = {}
+    for row in rows:
+        cell = sums.setdefault(row["cell"], {})
+        for name in aggregates:
+            cell[name] = cell.get(name, 0) + row[name]
     grid = []
     for key, label in QUADRANTS:
-        row = rows.get(key, {})
-        rates = [Rate(days, row.get(f"eligible_{days}", 0), row.get(f"returned_{days}", 0)) for days in WINDOWS]
-        grid.append(Quadrant(key, label, row.get("answers", 0), rates))
-    return grid
+        total = sums.get(key, {})
+        rates = [Rate(days, total.get(f"eligible_{days}", 0), total.get(f"returned_{days}", 0)) for days in WINDOWS]
+        grid.append(Quadrant(key, label, total.get("answers", 0), rates))
+    return grid, rows

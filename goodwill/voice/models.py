@@ -227,6 +227,11 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-marked_at"]
+        indexes = [
+            # insights "Complaints and improvements": the period's complaints, and who was told when
+            models.Index(fields=["marked_at"], name="complaint_marked"),
+            models.Index(fields=["notified_at"], name="complaint_notified"),
+        ]
 
 
 class ExtraMile(models.Model):
@@ -277,7 +282,6 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     grouped_at = models.DateTimeField(null=True, blank=True)
-    grouped_with = models.CharField(max_length=40, blank=True, help_text="The method that built the themes: keywords or minilm-int8.")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

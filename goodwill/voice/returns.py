@@ -6,6 +6,11 @@ answers, so the job `voice.returns` walks the conversations and returns added si
 (by id, so imported conversations with old dates count too) and stores, on each answered survey of
 those customers, the time from answering to the first of them. The page then only compares a
 stored duration. A return that lands between two runs shows on the grid at the next run.
+
+Between runs, a new conversation updates the customer's earlier answers at once (subscriber of
+`conversation.opened`, `note_return_from_conversation`), and so does a return posted through the
+API (`note_return`): both keep the smallest gap, so the job and the subscriber agree whatever order
+they run in. `recompute_returns` sets the field for given answers in one UPDATE (tests, repairs).
 """
 
 from __future__ import annotations
@@ -17,9 +22,20 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Least
 
 from goodwill.conversations.models import Conversation
-from goodwill.core.models import Counter
+from goodwill.core.models import Counter, Event
 from goodwill.voice.models import ReturnEvent, Survey
 
 BATCH = 50_000
@@ -76,3 +92,55 @@ def refresh_returns(now: datetime | None = None, *, limit: int | None = 200_000)
     if not (changed or changed_more):
         return ""
     return f"{seen + more} conversations and returns read, {changed + changed_more} answers updated"
+
+
+def _first_return(conversations: Any = Conversation, returns: Any = ReturnEvent) -> Least:
+    conversation = (
+        conversations.objects.filter(
+            customer_id=OuterRef("customer_id"), created_at__gt=OuterRef("answered_at")
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    posted = (
+        returns.objects.filter(customer_id=OuterRef("customer_id"), at__gt=OuterRef("answered_at"))
+        .order_by("at")
+        .values("at")[:1]
+    )
+    first, second = Subquery(conversation), Subquery(posted)
+    # SQLite's two-argument MIN is NULL when either side is: both sides fall back to the other.
+    return Least(Coalesce(first, second), Coalesce(second, first), output_field=DateTimeField())
+
+
+def recompute_returns(
+    surveys: QuerySet[Any, Any], conversations: Any = Conversation, returns: Any = ReturnEvent
+) -> int:
+    """Recompute `came_back_after` for these answered surveys from the rows (one UPDATE).
+
+    The models may be a migration's historical ones.
+    """
+    gap = ExpressionWrapper(
+        _first_return(conversations, returns) - F("answered_at"), output_field=DurationField()
+    )
+    return surveys.filter(answered_at__isnull=False).update(came_back_after=gap)
+
+
+def note_return(customer_id: int, at: datetime) -> int:
+    """The customer came back at `at`: every earlier answer whose known first return is later learns it."""
+    gap = ExpressionWrapper(
+        Value(at, output_field=DateTimeField()) - F("answered_at"), output_field=DurationField()
+    )
+    return (
+        Survey.objects.filter(customer_id=customer_id, answered_at__lt=at)
+        .filter(Q(came_back_after__isnull=True) | Q(came_back_after__gt=gap))
+        .update(came_back_after=gap)
+    )
+
+
+def note_return_from_conversation(event: Event) -> None:
+    """Subscriber (conversation.opened): a new conversation is a return for the customer's earlier answers."""
+    if event.conversation_id is None:
+        return
+    row = Conversation.objects.filter(pk=event.conversation_id).values("customer_id", "created_at").first()
+    if row is not None:
+        note_return(row["customer_id"], row["created_at"])

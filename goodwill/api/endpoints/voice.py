@@ -14,6 +14,7 @@ from goodwill.api.endpoints import agent_of
 from goodwill.api.schemas import Error, Id, Input, Output, Str200
 from goodwill.customers.models import Customer
 from goodwill.voice.models import ReturnEvent
+from goodwill.voice.returns import note_return
 
 router = Router(tags=["feedback"])
 
@@ -44,4 +45,5 @@ def returned(request: HttpRequest, response: HttpResponse, customer_id: Id, payl
     if at > timezone.now() + timedelta(minutes=5):
         return Status(422, {"detail": "A return cannot be in the future."})
     event = ReturnEvent.objects.create(customer=customer, at=at, note=payload.note)
+    note_return(customer.pk, at)  # the outcome × conduct dashboard reads it from the answers
     return Status(201, {"id": event.pk, "customer": customer.pk, "at": event.at, "note": event.note})

@@ -9,7 +9,7 @@ def test_every_feature_still_hears_its_topics():
     expected = {
         "conversation.opened": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
                                 "knowledge.subscribers.suggest_need_for_new_conversation",
-                                "automation.subscribers.react"},
+                                "automation.subscribers.react", "voice.returns.note_return_from_conversation"},
         "message.received": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
                              "automation.subscribers.react"},
         "message.replied": {"expectations.subscribers.follow_conversation", "internal.services.tell_asker",

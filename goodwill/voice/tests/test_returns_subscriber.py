@@ -1,0 +1,85 @@
+"""Survey.came_back_after: set when the customer comes back, the earliest return wins, refresh agrees."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from goodwill.conversations.models import Conversation
+from goodwill.conversations.services import open_conversation
+from goodwill.core.models import Event
+from goodwill.voice.models import Survey
+from goodwill.voice.returns import note_return, note_return_from_conversation, recompute_returns
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def answer(customer):  # type: ignore[no-untyped-def]
+    conversation = open_conversation(customer=customer, subject="q", text="t", channel="email")[0]
+    at = timezone.now() - timedelta(days=50)
+    Conversation.objects.filter(pk=conversation.pk).update(created_at=at - timedelta(days=1))
+    return Survey.objects.create(
+        conversation=conversation,
+        customer=customer,
+        send_after=at,
+        sent_at=at,
+        outcome="no",
+        conduct=5,
+        answered_at=at,
+    )
+
+
+def test_a_new_conversation_sets_the_gap_through_the_subscriber(answer, customer):  # type: ignore[no-untyped-def]
+    again = open_conversation(customer=customer, subject="again", text="t", channel="email")[0]
+    note_return_from_conversation(Event.objects.get(conversation=again, kind="conversation.opened"))
+    answer.refresh_from_db()
+    assert answer.came_back_after == again.created_at - answer.answered_at
+
+
+def test_the_earliest_return_wins_whatever_the_order(answer, customer):  # type: ignore[no-untyped-def]
+    note_return(customer.pk, answer.answered_at + timedelta(days=40))
+    note_return(customer.pk, answer.answered_at + timedelta(days=10))
+    note_return(customer.pk, answer.answered_at + timedelta(days=20))
+    note_return(customer.pk, answer.answered_at - timedelta(days=1))  # before the answer: not a return
+    answer.refresh_from_db()
+    assert answer.came_back_after == timedelta(days=10)
+
+
+def test_refresh_recomputes_from_conversations_and_posted_returns(answer, customer):  # type: ignore[no-untyped-def]
+    from goodwill.voice.models import ReturnEvent
+
+    later = open_conversation(customer=customer, subject="later", text="t", channel="email")[0]
+    Conversation.objects.filter(pk=later.pk).update(created_at=answer.answered_at + timedelta(days=30))
+    ReturnEvent.objects.create(customer=customer, at=answer.answered_at + timedelta(days=12))
+    Survey.objects.filter(pk=answer.pk).update(came_back_after=None)
+    assert recompute_returns(Survey.objects.all()) == 1
+    answer.refresh_from_db()
+    assert answer.came_back_after == timedelta(days=12)
+    ReturnEvent.objects.all().delete()
+    recompute_returns(Survey.objects.all())
+    answer.refresh_from_db()
+    assert answer.came_back_after == timedelta(days=30)
+
+
+def test_no_return_leaves_it_empty(answer):  # type: ignore[no-untyped-def]
+    recompute_returns(Survey.objects.all())
+    answer.refresh_from_db()
+    assert answer.came_back_after is None
+
+
+def test_a_return_posted_through_the_api_sets_the_gap(client, answer, customer, agent):  # type: ignore[no-untyped-def]
+    from goodwill.accounts.services import issue_api_token
+
+    at = answer.answered_at + timedelta(days=3)
+    response = client.post(
+        f"/api/v1/customers/{customer.pk}/returned",
+        {"at": at.isoformat(), "note": "renewed"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {issue_api_token(agent)}",
+    )
+    assert response.status_code == 201, response.content
+    answer.refresh_from_db()
+    assert answer.came_back_after == timedelta(days=3)
