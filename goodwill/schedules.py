@@ -33,4 +33,6 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),
     # Knowledge base: retrain the need classifier when the labelled conversations changed.
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
+    # Silent-churn watch: rebuild the list of customers gone quiet after a bad experience.
+    "churn.rebuild": ("goodwill.churn.jobs.rebuild", 24 * 3600),
 }
