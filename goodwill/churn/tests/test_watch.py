@@ -70,7 +70,11 @@ def test_rows_rank_by_value_then_tenure_then_conversation_count(history):
         broken_promise(conversations[-1])
     result = compute_watch(NOW, chunk=2)
     assert [entry.customer.name for entry in result.entries] == [
-        "Big", "Small Old Busier", "Small Old", "Small New", "No Value"
+        "Big",
+        "Small Old Busier",
+        "Small Old",
+        "Small New",
+        "No Value",
     ]
     assert [entry.rank for entry in result.entries] == [1, 2, 3, 4, 5]
 
