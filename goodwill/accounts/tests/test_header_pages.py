@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = ["/promises/", "/expectations/", "/voice/grid/", "/voice/improvements/", "/knowledge/"]
+EVERYONE = ["/promises/", "/expectations/", "/voice/grid/", "/voice/improvements/", "/knowledge/", "/churn/"]
 ADMINS = [
     "/expectations/policies/", "/expectations/schedules/", "/listening/settings/", "/data/retention/",
     "/voice/interviews/",
