@@ -40,9 +40,10 @@ def watch(request: HttpRequest) -> HttpResponse:
     page = selectors.watch_page(agent, team_id=team_id, after=after)
     base = {"team": team_id} if team_id else {}
     led = selectors.led_team_ids(agent)
+    teams = selectors.teams_for_filter(agent)
     context = {
         "page": page,
-        "teams": selectors.teams_for_filter(agent),
+        "teams": teams,
         "team_id": team_id,
         "next_url": f"?{urlencode({**base, 'after': page.next_after})}" if page.next_after else "",
         "prev_url": f"?{urlencode({**base, 'after': page.prev_after})}"
@@ -50,7 +51,7 @@ def watch(request: HttpRequest) -> HttpResponse:
         else "",
         "last_run": selectors.last_run(),
         "may_lead": agent.is_admin or bool(led),
-        "led_teams": [team for team in selectors.teams_for_filter(agent) if agent.is_admin or team.pk in led],
+        "led_teams": [team for team in teams if agent.is_admin or team.pk in led],
         "may_act": agent.can_reply,
     }
     return render(request, "churn/watch.html", context)
