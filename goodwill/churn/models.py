@@ -117,6 +117,18 @@ class ChurnEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.rank} {self.customer_id}: {self.reason[:60]}"
 
+    @property
+    def usual_days(self) -> int:
+        return round(self.usual_interval_days)
+
+    @property
+    def silent_for(self) -> int:
+        return round(self.silent_days)
+
+    @property
+    def factor_text(self) -> str:
+        return f"{self.factor:g}"
+
 
 class ChurnRun(models.Model):
     """One rebuild of the watch list (daily job, button or command): what it did and how long."""

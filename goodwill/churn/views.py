@@ -53,6 +53,10 @@ def watch(request: HttpRequest) -> HttpResponse:
         "may_lead": agent.is_admin or bool(led),
         "led_teams": [team for team in teams if agent.is_admin or team.pk in led],
         "may_act": agent.can_reply,
+        # Row links from three prefixes, not a {% url %} per row (a page has 50 rows).
+        "watch_base": reverse("churn:watch"),
+        "customer_base": reverse("conversations:customer", args=[0])[: -len("0/")],
+        "conversation_base": reverse("conversations:detail", args=[0])[: -len("0/")],
     }
     return render(request, "churn/watch.html", context)
 
