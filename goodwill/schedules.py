@@ -39,4 +39,6 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
     # Data exports built by the worker: delete expired ZIPs, enqueue again builds that were lost.
     "data.exports": ("goodwill.data.export_files.sweep", 600),
+    # Silent-churn watch: rebuild the list of customers gone quiet after a bad experience.
+    "churn.rebuild": ("goodwill.churn.jobs.rebuild", 24 * 3600),
 }

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "goodwill.knowledge",
     "goodwill.recovery",
     "goodwill.insights",
+    "goodwill.churn",
 ]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")

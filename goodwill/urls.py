@@ -29,5 +29,6 @@ urlpatterns = [
     path("automation/", include("goodwill.automation.urls")),
     path("webhooks/", include("goodwill.webhooks.urls")),
     path("", include("goodwill.knowledge.urls")),
+    path("churn/", include("goodwill.churn.urls")),
     path("", include("goodwill.conversations.urls")),
 ]

@@ -40,6 +40,7 @@ from goodwill.demo.bulk import (
     tuned_for_loading,
     vacuum_and_analyze,
 )
+from goodwill.demo.churn import seed_churn
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.data import seed_retention
 from goodwill.demo.expectations import seed_expectations
@@ -155,6 +156,7 @@ class _Seeder:
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
                 seed_listening(progress=self.say)
+                self.report.extra.update(seed_churn(anchor=self.anchor))  # churn watch: values, one rebuild
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"

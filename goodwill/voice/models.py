@@ -282,6 +282,7 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     grouped_at = models.DateTimeField(null=True, blank=True)
+    grouped_with = models.CharField(max_length=40, blank=True, help_text="The method that built the themes: keywords or minilm-int8.")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -7,7 +7,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 EVERYONE = ["/promises/", "/expectations/", "/voice/grid/", "/voice/improvements/", "/knowledge/"]
-EVERYONE += ["/voice/nps-ces/", "/voice/extra-mile/"]
+EVERYONE += ["/voice/nps-ces/", "/voice/extra-mile/", "/churn/"]
 ADMINS = [
     "/expectations/policies/", "/expectations/schedules/", "/listening/settings/", "/data/retention/",
     "/voice/interviews/",
