@@ -17,7 +17,7 @@ from django.db.models import Max, Q
 
 from goodwill.conversations.models import Conversation
 from goodwill.demo.basics import Dice
-from goodwill.voice.models import Complaint, Improvement, ReturnEvent, Survey
+from goodwill.voice.models import Complaint, Improvement
 
 BATCH = 5000
 IMPROVEMENTS = (  # title, status, days before the anchor it was created, days it took to ship

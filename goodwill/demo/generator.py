@@ -41,6 +41,7 @@ from goodwill.demo.bulk import (
     vacuum_and_analyze,
 )
 from goodwill.demo.churn import seed_churn
+from goodwill.demo.complaints import seed_complaints
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.data import seed_retention
 from goodwill.demo.expectations import seed_expectations
@@ -51,7 +52,6 @@ from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
-from goodwill.demo.complaints import seed_complaints
 from goodwill.demo.voice import seed_voice
 from goodwill.demo.webform import seed_web_forms
 from goodwill.demo.writer import TimeFormat, epoch_seconds
