@@ -34,3 +34,7 @@ PERIODIC: dict[str, tuple[str, int]] = {
     # Knowledge base: retrain the need classifier when the labelled conversations changed.
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
 }
+
+# Insights (issue 15): refresh the daily figures of conversations changed in the last minutes,
+# catching what other apps' subscribers wrote after insights' ran (mood scores, SLA outcomes).
+PERIODIC["insights.sweep"] = ("goodwill.insights.jobs.sweep", 60)
