@@ -38,17 +38,22 @@ class FilterForm(forms.Form):
         super().__init__(data)
         self.shown = shown
         anyone = [("", "All")]
-        self.fields["team"].choices = anyone + list(Team.objects.order_by("name").values_list("pk", "name"))
+        self._choose("team", anyone + list(Team.objects.order_by("name").values_list("pk", "name")))
         agents = Agent.objects.filter(is_active=True).order_by("name", "email").only("pk", "name", "email")
-        self.fields["agent"].choices = anyone + [(a.pk, a.display_name) for a in agents]
-        self.fields["channel"].choices = anyone + list(Conversation.Channel.choices)
+        self._choose("agent", anyone + [(a.pk, a.display_name) for a in agents])
+        self._choose("channel", anyone + list(Conversation.Channel.choices))
         organisations = Organisation.objects.order_by("name").values_list("pk", "name")[:ORGANISATION_CHOICES]
-        self.fields["organisation"].choices = anyone + list(organisations)
+        self._choose("organisation", anyone + list(organisations))
         needs = ContactReason.objects.filter(is_active=True).order_by("name").values_list("pk", "name")
-        self.fields["need"].choices = anyone + list(needs)
+        self._choose("need", anyone + list(needs))
         for name in ("team", "agent", "channel", "organisation", "need"):
             if name not in shown:
                 del self.fields[name]
+
+    def _choose(self, name: str, choices: list[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,7 +1,10 @@
 """Summary tables kept by the worker from the event seam; dashboards read these, never raw rows.
 
-`DailyFigures` holds one row per (day, team, channel, need, agent, organisation, internal) with
-additive counts and sums, so any filter combination is a SUM over an index range of days. A
+Three daily tables hold additive counts and sums per key, so any filter combination is a SUM
+over an index range: `DailyFigures` per (day, team, channel, need, internal), the table most
+pages read; `DailyAgentFigures` adds the agent; `DailyOrganisationFigures` adds the agent and
+the organisation, for customers in one (a key with an organisation is nearly one conversation,
+so that table is only read through its (organisation, day) index). A
 conversation is counted under its current team, need, assignee and customer: when one of them
 changes, its contribution moves. To move it, `Contribution` remembers what each conversation
 last added (a compact list), and a refresh applies only the difference.
@@ -34,7 +37,9 @@ MEASURES = (
 )
 
 
-class DailyFigures(models.Model):
+class Figures(models.Model):
+    """The key and the additive measures, shared by the three daily tables."""
+
     day = models.DateField()
     team_id = models.IntegerField(default=0)
     channel = models.CharField(max_length=10, blank=True)
@@ -60,21 +65,37 @@ class DailyFigures(models.Model):
     mood_negative = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "team_id", "channel", "need_id", "agent_id", "organisation_id", "internal"],
-                name="insights_daily_key",
-            )
-        ]
-        indexes = [
-            models.Index(fields=["team_id", "day"], name="insights_daily_team"),
-            models.Index(fields=["agent_id", "day"], name="insights_daily_agent"),
-            models.Index(fields=["organisation_id", "day"], name="insights_daily_org"),
-            models.Index(fields=["need_id", "day"], name="insights_daily_need"),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"figures of {self.day} (team {self.team_id}, {self.channel or 'any channel'})"
+
+
+KEY = ["day", "team_id", "channel", "need_id", "agent_id", "organisation_id", "internal"]
+
+
+class DailyFigures(Figures):
+    """Per day, team, channel, need and internal/external: what most dashboards read (agent and
+    organisation are always 0 here, so the table stays a few hundred rows a day at any size)."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=KEY, name="insights_daily_key")]
+
+
+class DailyAgentFigures(Figures):
+    """The same, split by agent (organisation 0): read with the agent filter and for workload."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=KEY, name="insights_agent_key")]
+        indexes = [models.Index(fields=["agent_id", "day"], name="insights_agent_day")]
+
+
+class DailyOrganisationFigures(Figures):
+    """Full keys, for conversations of customers in an organisation: read with that filter only."""
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=KEY, name="insights_org_key")]
+        indexes = [models.Index(fields=["organisation_id", "day"], name="insights_org_day")]
 
 
 class Contribution(models.Model):

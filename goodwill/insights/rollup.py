@@ -26,9 +26,19 @@ from django.utils import timezone
 from goodwill.conversations.models import Conversation, Message
 from goodwill.core.models import Event
 from goodwill.expectations.models import SlaTarget
-from goodwill.insights.models import MEASURES, Contribution, DailyFigures, SweepState
+from goodwill.insights.models import (
+    MEASURES,
+    Contribution,
+    DailyAgentFigures,
+    DailyFigures,
+    DailyOrganisationFigures,
+    Figures,
+    SweepState,
+)  # fmt: skip
 
-Key = tuple[str, int, str, int, int, int, bool]  # day (ISO), team, channel, need, agent, organisation, internal
+Key = tuple[
+    str, int, str, int, int, int, bool
+]  # day (ISO), team, channel, need, agent, organisation, internal
 Parts = dict[Key, list[float]]
 KEY_FIELDS = ("day", "team_id", "channel", "need_id", "agent_id", "organisation_id", "internal")
 CHUNK = 2000
@@ -50,7 +60,9 @@ def _add(parts: Parts, key: Key, **measures: float) -> None:
 def contributions(ids: Sequence[int]) -> dict[int, Parts]:
     """What each conversation in `ids` adds to the daily figures now (absent ids add nothing)."""
     result: dict[int, Parts] = {pk: {} for pk in ids}
-    attrs: dict[int, tuple[int, str, int, int, int, bool]] = {}  # team, channel, need, assignee, org, internal
+    attrs: dict[
+        int, tuple[int, str, int, int, int, bool]
+    ] = {}  # team, channel, need, assignee, org, internal
     opened_day: dict[int, str] = {}
     rows = Conversation.objects.filter(pk__in=ids).values_list(
         "pk", "team_id", "channel", "need_id", "assignee_id", "customer__organisation_id",
@@ -85,8 +97,12 @@ def _add_messages(result: dict[int, Parts], attrs: dict[int, tuple[int, str, int
         .annotate(
             n=Count("pk"),
             mood_sum=Sum("listening_score__sentiment", filter=Q(listening_score__scored=True)),
-            mood_scored=Count("pk", filter=Q(listening_score__scored=True, listening_score__sentiment__isnull=False)),
-            mood_negative=Count("pk", filter=Q(listening_score__scored=True, listening_score__polarity="neg")),
+            mood_scored=Count(
+                "pk", filter=Q(listening_score__scored=True, listening_score__sentiment__isnull=False)
+            ),
+            mood_negative=Count(
+                "pk", filter=Q(listening_score__scored=True, listening_score__polarity="neg")
+            ),
         )
         .order_by()
     )
@@ -106,7 +122,9 @@ def _add_messages(result: dict[int, Parts], attrs: dict[int, tuple[int, str, int
 
 
 def _add_sla(
-    result: dict[int, Parts], attrs: dict[int, tuple[int, str, int, int, int, bool]], opened_day: dict[int, str]
+    result: dict[int, Parts],
+    attrs: dict[int, tuple[int, str, int, int, int, bool]],
+    opened_day: dict[int, str],
 ) -> None:
     outcomes = (
         SlaTarget.objects.filter(conversation_id__in=list(attrs), outcome__in=["met", "breached"])
@@ -154,23 +172,43 @@ def _refresh_chunk(ids: list[int]) -> int:
             if any(diff):
                 row = delta.setdefault(key, [0] * len(MEASURES))
                 delta[key] = [x + d for x, d in zip(row, diff, strict=True)]
-    for key, diff in delta.items():
-        _apply(key, diff)
+    for model, key, diff in _per_table(delta):
+        _apply(model, key, diff)
     stale = [pk for pk in ids if _encode(new[pk]) != old.get(pk, [])]
     Contribution.objects.filter(pk__in=stale).delete()
-    Contribution.objects.bulk_create([Contribution(conversation_id=pk, parts=_encode(new[pk])) for pk in stale if new[pk]])
+    Contribution.objects.bulk_create(
+        [Contribution(conversation_id=pk, parts=_encode(new[pk])) for pk in stale if new[pk]]
+    )
     return len(delta)
 
 
-def _apply(key: Key, diff: list[float]) -> None:
+TABLES: tuple[type[Figures], ...] = (DailyFigures, DailyAgentFigures, DailyOrganisationFigures)
+
+
+def _per_table(parts: Parts) -> list[tuple[type[Figures], Key, list[float]]]:
+    """Full keys folded into each table's own: no agent and organisation; no organisation;
+    everything, for customers in an organisation."""
+    folded: dict[type[Figures], Parts] = {model: {} for model in TABLES}
+    for (day, team, channel, need, agent, org, internal), values in parts.items():
+        targets: list[tuple[Any, Key]] = [(DailyFigures, (day, team, channel, need, 0, 0, internal)),
+                   (DailyAgentFigures, (day, team, channel, need, agent, 0, internal))]  # fmt: skip
+        if org:
+            targets.append((DailyOrganisationFigures, (day, team, channel, need, agent, org, internal)))
+        for model, key in targets:
+            row = folded[model].setdefault(key, [0] * len(MEASURES))
+            folded[model][key] = [x + v for x, v in zip(row, values, strict=True)]
+    return [(model, key, values) for model in TABLES for key, values in folded[model].items()]
+
+
+def _apply(model: type[Figures], key: Key, diff: list[float]) -> None:
     where = dict(zip(KEY_FIELDS, key, strict=True))
     changes = {name: F(name) + value for name, value in zip(MEASURES, diff, strict=True) if value}
-    if not DailyFigures.objects.filter(**where).update(**changes):
-        DailyFigures.objects.create(**where, **dict(zip(MEASURES, diff, strict=True)))
+    if changes and not model.objects.filter(**where).update(**changes):  # type: ignore[attr-defined]
+        model.objects.create(**where, **dict(zip(MEASURES, diff, strict=True)))  # type: ignore[attr-defined]
 
 
 def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = CHUNK) -> int:
-    """Recompute every summary from the source tables; returns the number of daily rows.
+    """Recompute every summary from the source tables; returns the number of `DailyFigures` rows.
 
     Idempotent. While it runs, subscribers and the sweep leave the tables alone; afterwards the
     conversations with events since the start are refreshed, so nothing that happened meanwhile
@@ -184,11 +222,15 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
         total = Conversation.objects.count()
         done, last = 0, 0
         while True:
-            ids = list(Conversation.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk])
+            ids = list(
+                Conversation.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:chunk]
+            )
             if not ids:
                 break
             parts = contributions(ids)
-            Contribution.objects.bulk_create([Contribution(conversation_id=pk, parts=_encode(p)) for pk, p in parts.items()])
+            Contribution.objects.bulk_create(
+                [Contribution(conversation_id=pk, parts=_encode(p)) for pk, p in parts.items()]
+            )
             for conversation_parts in parts.values():
                 for key, values in conversation_parts.items():
                     row = totals.setdefault(key, [0] * len(MEASURES))
@@ -196,20 +238,26 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
             done, last = done + len(ids), ids[-1]
             if progress:
                 progress(done, total)
+        folded = _per_table(totals)
         with transaction.atomic():
-            DailyFigures.objects.all().delete()
-            DailyFigures.objects.bulk_create(
-                (
-                    DailyFigures(**dict(zip(KEY_FIELDS, key, strict=True)), **dict(zip(MEASURES, values, strict=True)))
-                    for key, values in totals.items()
-                ),
-                batch_size=1000,
-            )
+            for model in TABLES:
+                model.objects.all().delete()  # type: ignore[attr-defined]
+                model.objects.bulk_create(  # type: ignore[attr-defined]
+                    (
+                        model(
+                            **dict(zip(KEY_FIELDS, key, strict=True)),
+                            **dict(zip(MEASURES, values, strict=True)),
+                        )
+                        for table, key, values in folded
+                        if table is model
+                    ),
+                    batch_size=1000,
+                )
     finally:
         _set_rebuilding(None)
     refresh(_conversations_with_events_after(first_event))
     SweepState.objects.filter(pk=1).update(previous_event_id=first_event, last_event_id=_newest_event_id())
-    return len(totals)
+    return sum(1 for table, _key, _values in folded if table is DailyFigures)
 
 
 def _newest_event_id() -> int:
@@ -227,7 +275,9 @@ def rebuilding() -> bool:
 
 
 def _conversations_with_events_after(event_id: int) -> list[int]:
-    rows = Event.objects.filter(pk__gt=event_id, conversation__isnull=False).values_list("conversation_id", flat=True)
+    rows = Event.objects.filter(pk__gt=event_id, conversation__isnull=False).values_list(
+        "conversation_id", flat=True
+    )
     return sorted(set(rows))
 
 
@@ -236,10 +286,14 @@ def sweep(now: datetime) -> str | None:
     if rebuilding():
         return "rebuild in progress"
     newest = _newest_event_id()
-    state, created = SweepState.objects.get_or_create(pk=1, defaults={"last_event_id": newest, "previous_event_id": newest})
+    state, created = SweepState.objects.get_or_create(
+        pk=1, defaults={"last_event_id": newest, "previous_event_id": newest}
+    )
     if created:
         return "started following the event log"  # earlier history is the rebuild's job
     ids = _conversations_with_events_after(state.previous_event_id)
     changed = refresh(ids)
-    SweepState.objects.filter(pk=1).update(previous_event_id=state.last_event_id, last_event_id=newest, swept_at=now)
+    SweepState.objects.filter(pk=1).update(
+        previous_event_id=state.last_event_id, last_event_id=newest, swept_at=now
+    )
     return f"{len(ids)} conversations checked, {changed} daily rows changed"

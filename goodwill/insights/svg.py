@@ -31,7 +31,11 @@ def nice_max(value: float) -> float:
 
 
 def _fmt(value: float, unit: str = "") -> str:
-    text = f"{value:,.0f}" if float(value).is_integer() or abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    text = (
+        f"{value:,.0f}"
+        if float(value).is_integer() or abs(value) >= 100
+        else f"{value:,.2f}".rstrip("0").rstrip(".")
+    )
     return f"{text}{unit if unit == '%' else (' ' + unit if unit else '')}"
 
 
@@ -57,14 +61,22 @@ def render(chart: Chart) -> SafeString:
     ]
     for i in range(5):  # grid lines and y labels
         value = bottom + (top - bottom) * i / 4
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>')
-        parts.append(f'<text class="axis" x="{LEFT - 4}" y="{y(value) + 4:.1f}" text-anchor="end">{escape(_fmt(value, chart.unit))}</text>')
+        parts.append(
+            f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
+        )
+        parts.append(
+            f'<text class="axis" x="{LEFT - 4}" y="{y(value) + 4:.1f}" text-anchor="end">{escape(_fmt(value, chart.unit))}</text>'
+        )
     every = max(1, math.ceil(n / 8))
     for i, text in enumerate(chart.x_labels):  # x labels, thinned to about eight
         if i % every == 0:
             x = LEFT + slot * (i + 0.5)
-            parts.append(f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle">{escape(text[-10:])}</text>')
-    parts.append(f'<line class="axis-line" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>')
+            parts.append(
+                f'<text class="axis" x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle">{escape(text[-10:])}</text>'
+            )
+    parts.append(
+        f'<line class="axis-line" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}"/>'
+    )
     if chart.kind == "line":
         parts += _lines(chart, slot, y)
     else:
@@ -96,7 +108,9 @@ def _lines(chart: Chart, slot: float, y: object) -> list[str]:
         for i, value in enumerate(series.values):
             if value is not None:
                 cx, cy = LEFT + slot * (i + 0.5), y(value)  # type: ignore[operator]
-                parts.append(f'<circle class="dot s{k % PALETTE}" cx="{cx:.1f}" cy="{cy:.1f}" r="3">{_tip(chart, series.name, i, value)}</circle>')
+                parts.append(
+                    f'<circle class="dot s{k % PALETTE}" cx="{cx:.1f}" cy="{cy:.1f}" r="3">{_tip(chart, series.name, i, value)}</circle>'
+                )
     return parts
 
 

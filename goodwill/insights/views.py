@@ -55,7 +55,11 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv(board, filters, result)
     charts = [
-        (chart, svg.render(chart), [(x, [s.values[i] for s in chart.series]) for i, x in enumerate(chart.x_labels)])
+        (
+            chart,
+            svg.render(chart),
+            [(x, [s.values[i] for s in chart.series]) for i, x in enumerate(chart.x_labels)],
+        )
         for chart in result.charts
     ]
     query = request.GET.copy()
@@ -83,7 +87,9 @@ def _csv(board: Dashboard, filters: Filters, result: Result) -> HttpResponse:
     w.writerow([])
     w.writerow(["Figure", "Value", "Shown as", "Detail"])
     for figure in result.figures:
-        w.writerow([figure.label, "" if figure.value is None else figure.value, figure.display, figure.detail])
+        w.writerow(
+            [figure.label, "" if figure.value is None else figure.value, figure.display, figure.detail]
+        )
     for chart in result.charts:
         w.writerow([])
         w.writerow([chart.title])

@@ -8,16 +8,29 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
-from goodwill.insights.models import MEASURES, DailyFigures
+from goodwill.insights.models import (
+    MEASURES,
+    DailyAgentFigures,
+    DailyFigures,
+    DailyOrganisationFigures,
+    Figures,
+)
 from goodwill.insights.registry import Filters
 
 FRESHNESS = "Figures are summaries kept by the worker, at most a minute behind the conversations."
 WEEKLY_AFTER_DAYS = 92  # longer ranges are drawn per week, so a chart keeps readable bars
 
 
-def daily(filters: Filters, *, start: date | None = None, end: date | None = None) -> QuerySet[DailyFigures]:
-    """The daily rows the filters select (dates inclusive)."""
-    rows = DailyFigures.objects.filter(day__gte=start or filters.start, day__lte=end or filters.end)
+def daily(
+    filters: Filters, *, start: date | None = None, end: date | None = None, by_agent: bool = False
+) -> QuerySet[Any]:
+    """The daily rows the filters select (dates inclusive), from the smallest table that has them."""
+    model: type[Figures] = DailyFigures
+    if filters.organisation_id:
+        model = DailyOrganisationFigures
+    elif filters.agent_id or by_agent:
+        model = DailyAgentFigures
+    rows = model.objects.filter(day__gte=start or filters.start, day__lte=end or filters.end)  # type: ignore[attr-defined]
     if filters.team_id:
         rows = rows.filter(team_id=filters.team_id)
     if filters.agent_id:
@@ -31,7 +44,7 @@ def daily(filters: Filters, *, start: date | None = None, end: date | None = Non
     return rows
 
 
-def sums(rows: QuerySet[DailyFigures], *group: str, measures: Iterable[str] = MEASURES) -> list[dict[str, Any]]:
+def sums(rows: QuerySet[Any], *group: str, measures: Iterable[str] = MEASURES) -> list[dict[str, Any]]:
     """SUM of each measure over `rows`, grouped by `group` (no group: one row)."""
     wanted = {name: Sum(name) for name in measures}
     if not group:

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from goodwill.insights.dashboards.common import (
-    FRESHNESS, buckets, by_bucket, daily, duration, label, mean, percent, ratio, sums,
+    FRESHNESS,
+    buckets,
+    by_bucket,
+    daily,
+    duration,
+    label,
+    mean,
+    percent,
+    ratio,
+    sums,
 )  # fmt: skip
 from goodwill.insights.registry import Chart, Figure, Filters, Result, Series, Table
 
@@ -26,7 +35,10 @@ def build(filters: Filters) -> Result:
         fr = mean(r["first_response_seconds"], r["first_responses"])
         met = ratio(
             r["first_response_met"] + r["resolution_met"],
-            r["first_response_met"] + r["resolution_met"] + r["first_response_breached"] + r["resolution_breached"],
+            r["first_response_met"]
+            + r["resolution_met"]
+            + r["first_response_breached"]
+            + r["resolution_breached"],
         )
         figures.append(Figure(f"{name}: conversations", r["opened"], f"{r['opened']:,}"))
         figures.append(Figure(f"{name}: mean first response", fr, duration(fr)))
@@ -38,7 +50,13 @@ def build(filters: Filters) -> Result:
     days = buckets(filters)
     per_day = sums(rows, "day", "internal", measures=("opened",))
     series = [
-        Series(name, [by_bucket(filters, [r for r in per_day if r["internal"] == side], "opened").get(d, 0) for d in days])
+        Series(
+            name,
+            [
+                by_bucket(filters, [r for r in per_day if r["internal"] == side], "opened").get(d, 0)
+                for d in days
+            ],
+        )
         for side, name in SIDES
     ]
     chart = Chart("opened", "Conversations opened, internal and external", [label(d, filters) for d in days], series,

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from goodwill.insights.dashboards import names
-from goodwill.insights.dashboards.common import FRESHNESS, buckets, by_bucket, daily, label, mean, percent, ratio, sums
+from goodwill.insights.dashboards.common import (
+    FRESHNESS,
+    buckets,
+    by_bucket,
+    daily,
+    label,
+    mean,
+    percent,
+    ratio,
+    sums,
+)
 from goodwill.insights.registry import Chart, Figure, Filters, Result, Series, Table
 
 MEASURES = ("inbound", "mood_sum", "mood_scored", "mood_negative")
@@ -21,11 +31,18 @@ def build(filters: Filters) -> Result:
     figures = [
         Figure("Customer messages", t["inbound"], f"{t['inbound']:,}", f"{t['mood_scored']:,} read for mood"),
         Figure("Average mood", average, _mood(average), "from −1 (upset) to +1 (delighted)"),
-        Figure("Negative messages", negative, percent(negative), f"{t['mood_negative']:,} of {t['mood_scored']:,}"),
+        Figure(
+            "Negative messages",
+            negative,
+            percent(negative),
+            f"{t['mood_negative']:,} of {t['mood_scored']:,}",
+        ),
     ]
     days = buckets(filters)
     per_day = sums(rows, "day", measures=MEASURES)
-    sums_, scored, neg = (by_bucket(filters, per_day, m) for m in ("mood_sum", "mood_scored", "mood_negative"))
+    sums_, scored, neg = (
+        by_bucket(filters, per_day, m) for m in ("mood_sum", "mood_scored", "mood_negative")
+    )
     x_labels = [label(day, filters) for day in days]
 
     def rounded(value: float | None, digits: int) -> float | None:

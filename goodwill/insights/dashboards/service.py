@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from goodwill.insights.dashboards import names
 from goodwill.insights.dashboards.common import (
-    FRESHNESS, buckets, by_bucket, daily, duration, hours, label, mean, percent, ratio, sums,
+    FRESHNESS,
+    buckets,
+    by_bucket,
+    daily,
+    duration,
+    hours,
+    label,
+    mean,
+    percent,
+    ratio,
+    sums,
 )  # fmt: skip
 from goodwill.insights.registry import Chart, Figure, Filters, Result, Series, Table
 

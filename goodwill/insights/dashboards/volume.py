@@ -28,7 +28,10 @@ def build(filters: Filters) -> Result:
     by_channel = sums(rows.filter(opened__gt=0), "day", "channel", measures=("opened",))
     channels = sorted({row["channel"] for row in by_channel})
     channel_series = [
-        Series(names.channel(ch), _values(days, by_bucket(filters, [r for r in by_channel if r["channel"] == ch], "opened")))
+        Series(
+            names.channel(ch),
+            _values(days, by_bucket(filters, [r for r in by_channel if r["channel"] == ch], "opened")),
+        )
         for ch in channels
     ]
     by_need = sums(rows.filter(opened__gt=0), "day", "need_id", measures=("opened",))
@@ -38,12 +41,17 @@ def build(filters: Filters) -> Result:
     top = sorted(need_totals, key=lambda pk: (-need_totals[pk], pk))[:TOP_NEEDS]
     need_names = names.needs(need_totals)
     need_series = [
-        Series(need_names[pk], _values(days, by_bucket(filters, [r for r in by_need if r["need_id"] == pk], "opened")))
+        Series(
+            need_names[pk],
+            _values(days, by_bucket(filters, [r for r in by_need if r["need_id"] == pk], "opened")),
+        )
         for pk in top
     ]
     spikes, notes = spike_table(filters)
     charts = [
-        Chart("opened-by-channel", "Conversations opened, by channel", x_labels, channel_series, kind="stacked"),
+        Chart(
+            "opened-by-channel", "Conversations opened, by channel", x_labels, channel_series, kind="stacked"
+        ),
         Chart("opened-by-need", f"Conversations opened, the {len(top)} biggest needs", x_labels, need_series),
     ]
     return Result(figures=figures, charts=charts, tables=[spikes], notes=[*notes, FRESHNESS])
@@ -79,8 +87,10 @@ def spike_table(filters: Filters) -> tuple[Table, list[str]]:
     if not notes:
         notes.append(f"No need grew suddenly in the week to {filters.end:%d %b}.")
     table = Table(
-        "spikes", "Needs this week against their usual week",
-        ["Need", f"Last {RECENT_DAYS} days", f"Average week, {BASELINE_WEEKS} weeks before", "Flag"], table_rows,
+        "spikes",
+        "Needs this week against their usual week",
+        ["Need", f"Last {RECENT_DAYS} days", f"Average week, {BASELINE_WEEKS} weeks before", "Flag"],
+        table_rows,
         note=f"A spike is at least {SPIKE_FACTOR:g} times the usual week and {SPIKE_MINIMUM} conversations more.",
     )
     return table, notes

@@ -30,7 +30,9 @@ def open_now(filters: Filters) -> dict[int, int]:
 
 
 def build(filters: Filters) -> Result:
-    per_agent = {row["agent_id"]: row for row in sums(daily(filters), "agent_id", measures=MEASURES)}
+    per_agent = {
+        row["agent_id"]: row for row in sums(daily(filters, by_agent=True), "agent_id", measures=MEASURES)
+    }
     holding = open_now(filters)
     ids = sorted((per_agent.keys() | holding.keys()) - {0})
     agent_names = names.agents(ids)

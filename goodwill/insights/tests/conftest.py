@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from datetime import date, datetime, timedelta, timezone as dt_timezone
 
 import pytest
 from django_tasks_db.models import DBTaskResult
@@ -40,7 +40,7 @@ DAY0 = date(2026, 11, 2)  # a Monday
 
 
 def at(day: int, hour: int = 9, minute: int = 0) -> datetime:
-    return datetime(DAY0.year, DAY0.month, DAY0.day, hour, minute, tzinfo=dt_timezone.utc) + timedelta(days=day)
+    return datetime(DAY0.year, DAY0.month, DAY0.day, hour, minute, tzinfo=UTC) + timedelta(days=day)
 
 
 def everything(**kw: object) -> Filters:
@@ -51,7 +51,11 @@ def drain(capture: Any) -> int:
     """What the worker does: run the queued subscriber tasks, in order, until none is left."""
     ran = 0
     for _round in range(20):
-        tasks = list(DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by("enqueued_at"))
+        tasks = list(
+            DBTaskResult.objects.filter(task_path="goodwill.core.events.run_subscriber").order_by(
+                "enqueued_at"
+            )
+        )
         if not tasks:
             return ran
         with capture(execute=True):
@@ -86,7 +90,9 @@ class History:
 def history(db, django_capture_on_commit_callbacks) -> History:  # type: ignore[no-untyped-def]
     Schedule.objects.create(name="Always", time_zone="UTC", is_default=True,
                             hours={str(d): [["00:00", "00:00"]] for d in range(7)})  # fmt: skip
-    SlaPolicy.objects.create(name="Standard", position=10, first_response_minutes=60, resolution_minutes=24 * 60)
+    SlaPolicy.objects.create(
+        name="Standard", position=10, first_response_minutes=60, resolution_minutes=24 * 60
+    )
     support = Team.objects.create(name="Front desk", slug="front-desk")
     billing = Team.objects.create(name="Accounts", slug="accounts")
     lead = create_or_update_agent("lead@example.test", name="Lea Lead")[0]

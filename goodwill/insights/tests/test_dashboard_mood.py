@@ -21,9 +21,13 @@ def test_average_and_negative_share_equal_the_scores(history):
     result = mood.build(everything())
     assert len(values) >= 3
     assert figure(result, "Average mood") == pytest.approx(sum(values) / len(values))
-    assert figure(result, "Negative messages") == pytest.approx(scores.filter(polarity="neg").count() / len(values))
+    assert figure(result, "Negative messages") == pytest.approx(
+        scores.filter(polarity="neg").count() / len(values)
+    )
     by_day = next(c for c in result.charts if c.slug == "mood")
-    assert sum(v is not None for v in by_day.series[0].values) == len({s.message.created_at.date() for s in scores})
+    assert sum(v is not None for v in by_day.series[0].values) == len(
+        {s.message.created_at.date() for s in scores}
+    )
 
 
 def test_the_organisation_filter_keeps_its_customers_messages_only(history):

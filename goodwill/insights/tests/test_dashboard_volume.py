@@ -22,7 +22,9 @@ def figure(result, label):  # type: ignore[no-untyped-def]
 def test_totals_and_channels_equal_direct_counts(history):
     result = volume.build(everything())
     assert figure(result, "Conversations opened") == Conversation.objects.count()
-    assert figure(result, "Conversations solved") == Conversation.objects.filter(solved_at__isnull=False).count()
+    assert (
+        figure(result, "Conversations solved") == Conversation.objects.filter(solved_at__isnull=False).count()
+    )
     assert figure(result, "Customer messages") == Message.objects.filter(direction="in").count()
     chart = next(c for c in volume.build(everything()).charts if c.slug == "opened-by-channel")
     per_channel = dict(Conversation.objects.values_list("channel").annotate(n=Count("pk")))
@@ -38,9 +40,11 @@ def test_filters_narrow_the_counts_like_a_direct_query(history):
     ).count()
     assert figure(volume.build(f), "Conversations opened") == expected == 1
     by_org = everything(organisation_id=history.acme.pk)
-    assert figure(volume.build(by_org), "Conversations opened") == Conversation.objects.filter(
-        customer__organisation=history.acme
-    ).count() == 2
+    assert (
+        figure(volume.build(by_org), "Conversations opened")
+        == Conversation.objects.filter(customer__organisation=history.acme).count()
+        == 2
+    )
 
 
 def test_a_need_that_suddenly_grows_is_flagged_in_words(history):

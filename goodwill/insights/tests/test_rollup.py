@@ -14,7 +14,7 @@ from goodwill.core.events import run_subscriber, subscribed
 from goodwill.core.models import Event
 from goodwill.expectations.models import SlaTarget
 from goodwill.insights import rollup
-from goodwill.insights.models import MEASURES, DailyFigures
+from goodwill.insights.models import MEASURES, DailyAgentFigures, DailyFigures, DailyOrganisationFigures
 from goodwill.insights.subscribers import refresh_figures
 from goodwill.insights.tests.conftest import INSIGHTS, SCORE, at, drain
 from goodwill.listening.models import MessageScore
@@ -22,15 +22,44 @@ from goodwill.listening.models import MessageScore
 pytestmark = pytest.mark.django_db
 
 
-def snapshot() -> dict[tuple, dict[str, float]]:
-    """Non-zero measures per key, mood sums rounded (float addition order differs)."""
+def table(model) -> dict[tuple, dict[str, float]]:  # type: ignore[no-untyped-def]
+    """Non-zero measures per key of one table, mood sums rounded (float addition order differs)."""
     result = {}
-    for row in DailyFigures.objects.all():
-        key = (row.day.isoformat(), row.team_id, row.channel, row.need_id, row.agent_id, row.organisation_id, row.internal)
+    for row in model.objects.all():
+        key = (
+            row.day.isoformat(),
+            row.team_id,
+            row.channel,
+            row.need_id,
+            row.agent_id,
+            row.organisation_id,
+            row.internal,
+        )
         values = {m: round(getattr(row, m), 6) for m in MEASURES if getattr(row, m)}
         if values:
-            result[key] = {**result.get(key, {}), **values}
+            result[key] = values
     return result
+
+
+def snapshot() -> dict[str, dict[tuple, dict[str, float]]]:
+    return {
+        model.__name__: table(model) for model in (DailyFigures, DailyAgentFigures, DailyOrganisationFigures)
+    }
+
+
+def fold(found: dict[tuple, dict[str, float]]) -> dict[str, dict[tuple, dict[str, float]]]:
+    """Full keys as each table keeps them."""
+    tables: dict[str, dict[tuple, dict[str, float]]] = {}
+    for (day, team, channel, need, agent, org, internal), values in found.items():
+        places = [("DailyFigures", (day, team, channel, need, 0, 0, internal)),
+                  ("DailyAgentFigures", (day, team, channel, need, agent, 0, internal))]  # fmt: skip
+        if org:
+            places.append(("DailyOrganisationFigures", (day, team, channel, need, agent, org, internal)))
+        for name, key in places:
+            row = tables.setdefault(name, {}).setdefault(key, {})
+            for measure, value in values.items():
+                row[measure] = round(row.get(measure, 0) + value, 6)
+    return tables
 
 
 def direct() -> dict[tuple, dict[str, float]]:
@@ -43,13 +72,17 @@ def direct() -> dict[tuple, dict[str, float]]:
         found[opened]["opened"] += 1
         if c.first_response_at:
             found[opened]["first_responses"] += 1
-            found[opened]["first_response_seconds"] += int((c.first_response_at - c.created_at).total_seconds())
+            found[opened]["first_response_seconds"] += int(
+                (c.first_response_at - c.created_at).total_seconds()
+            )
         if c.solved_at:
             solved = (c.solved_at.date().isoformat(), *keys, c.assignee_id or 0, *tail)
             found[solved]["solved"] += 1
             found[solved]["resolutions"] += 1
             found[solved]["resolution_seconds"] += int((c.solved_at - c.created_at).total_seconds())
-        for target in SlaTarget.objects.filter(conversation=c).exclude(outcome="").exclude(kind="next_response"):
+        for target in (
+            SlaTarget.objects.filter(conversation=c).exclude(outcome="").exclude(kind="next_response")
+        ):
             found[opened][f"{target.kind}_{target.outcome}"] += 1
         for m in Message.objects.filter(conversation=c):
             day = m.created_at.date().isoformat()
@@ -63,15 +96,21 @@ def direct() -> dict[tuple, dict[str, float]]:
                     found[key]["mood_negative"] += score.polarity == "neg"
             elif m.direction == "out" and m.kind == "reply":
                 found[(day, *keys, m.author_agent_id or 0, *tail)]["replies"] += 1
-    return {k: {m: round(v, 6) for m, v in vals.items() if v} for k, vals in found.items()}
+    return fold({k: {m: v for m, v in vals.items() if v} for k, vals in found.items()})
 
 
 def test_daily_figures_equal_a_direct_count_of_the_source(history):
-    figures = snapshot()
-    assert figures == direct()
+    assert snapshot() == direct()
+    figures = table(DailyFigures)
     assert sum(v.get("opened", 0) for v in figures.values()) == len(history.conversations)
+    assert {key[4] for key in figures} == {0} and {key[5] for key in figures} == {0}
+    by_org = table(DailyOrganisationFigures)
+    assert sum(v.get("opened", 0) for v in by_org.values()) == 2  # Acme's two conversations
     assert sum(v.get("mood_scored", 0) for v in figures.values()) >= 3  # the crafted moods were read
-    assert sum(v.get("first_response_met", 0) + v.get("first_response_breached", 0) for v in figures.values()) >= 3
+    assert (
+        sum(v.get("first_response_met", 0) + v.get("first_response_breached", 0) for v in figures.values())
+        >= 3
+    )
 
 
 def test_handling_every_event_again_changes_nothing(history):
@@ -98,6 +137,7 @@ def test_a_changed_need_moves_the_conversation_to_its_new_need(history, django_c
 def test_rebuild_gives_the_same_figures_and_can_run_twice(history):
     before = snapshot()
     DailyFigures.objects.update(opened=99)  # whatever drifted is replaced
+    DailyOrganisationFigures.objects.all().delete()
     rollup.rebuild(chunk=2)
     assert snapshot() == before
     rollup.rebuild()

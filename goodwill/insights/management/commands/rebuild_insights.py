@@ -34,4 +34,6 @@ class Command(BaseCommand):
         rows = rollup.rebuild(progress=progress, chunk=chunk)
         if terminal:
             self.stderr.write("")
-        self.stdout.write(f"{rows:,} daily rows from the stored conversations in {time.perf_counter() - started:.1f} s")
+        self.stdout.write(
+            f"{rows:,} daily rows from the stored conversations in {time.perf_counter() - started:.1f} s"
+        )
