@@ -87,7 +87,7 @@ def main() -> None:
 
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
     from goodwill.accounts.models import Agent
@@ -105,6 +105,13 @@ def main() -> None:
     today = timezone.localdate()
     fill = {"today": today.isoformat(), "year_ago": (today - timedelta(days=364)).isoformat()}
     combos = [(label, query.format(**fill)) for label, query in combinations()]
+    # Pages render {% static %} without a collectstatic manifest, as in the tests.
+    override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
     client = Client()
     client.force_login(Agent.objects.get(email="admin@example.com"))
     print(f"{connection.vendor}, {conversations:,} conversations, {daily_rows:,} daily summary rows "

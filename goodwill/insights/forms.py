@@ -16,7 +16,7 @@ from goodwill.insights.registry import Filters
 PRESETS = (("7", "Last 7 days"), ("30", "Last 30 days"), ("90", "Last 90 days"), ("", "Chosen dates"))
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
-ORGANISATION_CHOICES = 300  # beyond that, the rest are picked by a conversation's link, not this list
+ORGANISATION_CHOICES = 300  # listed by name; any other organisation's id is accepted from the URL
 
 
 class FilterForm(forms.Form):
@@ -42,7 +42,13 @@ class FilterForm(forms.Form):
         agents = Agent.objects.filter(is_active=True).order_by("name", "email").only("pk", "name", "email")
         self._choose("agent", anyone + [(a.pk, a.display_name) for a in agents])
         self._choose("channel", anyone + list(Conversation.Channel.choices))
-        organisations = Organisation.objects.order_by("name").values_list("pk", "name")[:ORGANISATION_CHOICES]
+        organisations = list(
+            Organisation.objects.order_by("name").values_list("pk", "name")[:ORGANISATION_CHOICES]
+        )
+        picked = str(data.get("organisation") or "")
+        if picked.isdigit() and all(str(pk) != picked for pk, _name in organisations):
+            # One beyond the list (a link from elsewhere, a bookmarked URL) is still a valid choice.
+            organisations += list(Organisation.objects.filter(pk=int(picked)).values_list("pk", "name"))
         self._choose("organisation", anyone + list(organisations))
         needs = ContactReason.objects.filter(is_active=True).order_by("name").values_list("pk", "name")
         self._choose("need", anyone + list(needs))
