@@ -42,3 +42,7 @@ PERIODIC: dict[str, tuple[str, int]] = {
     # Silent-churn watch: rebuild the list of customers gone quiet after a bad experience.
     "churn.rebuild": ("goodwill.churn.jobs.rebuild", 24 * 3600),
 }
+
+# Insights (issue 15): refresh the daily figures of conversations changed in the last minutes,
+# catching what other apps' subscribers wrote after insights' ran (mood scores, SLA outcomes).
+PERIODIC["insights.sweep"] = ("goodwill.insights.jobs.sweep", 60)

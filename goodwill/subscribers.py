@@ -64,3 +64,11 @@ SUBSCRIBERS["conversation.opened"] = (
     *SUBSCRIBERS.get("conversation.opened", ()),
     "goodwill.voice.returns.note_return_from_conversation",
 )
+# Insights (issue 15): the daily figures follow every change that moves a count, a time, an SLA
+# outcome or a key (team, need, assignee, customer); appended like automation's, per topic.
+for _topic in (
+    "conversation.opened", "message.received", "message.replied", "message.phone", "message.walk_in",
+    "conversation.status", "conversation.assigned", "conversation.team", "conversation.need",
+    "conversation.merged", "conversation.split", "customer.changed", "sla.breached",
+):  # fmt: skip
+    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.insights.subscribers.refresh_figures")

@@ -28,6 +28,7 @@ urlpatterns = [
     path("expectations/", include("goodwill.expectations.urls")),
     path("automation/", include("goodwill.automation.urls")),
     path("webhooks/", include("goodwill.webhooks.urls")),
+    path("insights/", include("goodwill.insights.urls")),
     path("", include("goodwill.knowledge.urls")),
     path("churn/", include("goodwill.churn.urls")),
     path("", include("goodwill.conversations.urls")),

@@ -45,6 +45,7 @@ from goodwill.demo.complaints import seed_complaints
 from goodwill.demo.conversations import ConversationRows
 from goodwill.demo.data import seed_retention
 from goodwill.demo.expectations import seed_expectations
+from goodwill.demo.insights import seed_insights
 from goodwill.demo.knowledge import seed_knowledge
 from goodwill.demo.listening import seed_listening
 from goodwill.demo.memory import seed_memory
@@ -165,6 +166,7 @@ class _Seeder:
             self.say(f"  search indexes done after {self._elapsed()}; vacuum and statistics…")
             vacuum_and_analyze()
         self.report.extra.update(seed_knowledge())  # knowledge base, prepared answers, need model
+        self.report.extra.update(seed_insights(progress=self.say))  # dashboards' summaries, from every row above
         self.report.seconds = time.perf_counter() - self.started
         return self.report
 

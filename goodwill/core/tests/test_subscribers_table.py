@@ -18,6 +18,9 @@ def test_every_feature_still_hears_its_topics():
         "conversation.solved": {"internal.services.tell_asker", "voice.services.plan_survey",
                                 "automation.subscribers.react"},
     }
+    # Insights keeps its daily figures from every conversation change (issue 15).
+    for topic in ("conversation.opened", "message.received", "message.replied", "conversation.status"):
+        expected[topic].add("insights.subscribers.refresh_figures")
     for topic, handlers in expected.items():
         assert {path.removeprefix("goodwill.") for path in SUBSCRIBERS[topic]} == handlers, topic
     for topic, paths in SUBSCRIBERS.items():

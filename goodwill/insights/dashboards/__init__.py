@@ -1,0 +1,1 @@
+"""The operational dashboards insights ships itself (others register theirs from their apps)."""

@@ -1,0 +1,96 @@
+"""Volume by channel and need, with trends, and the needs that suddenly grow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from goodwill.insights.dashboards import names
+from goodwill.insights.dashboards.common import FRESHNESS, buckets, by_bucket, daily, label, sums
+from goodwill.insights.registry import Chart, Figure, Filters, Result, Series, Table
+
+RECENT_DAYS = 7  # the period a spike is looked for in: the last week of the range
+BASELINE_WEEKS = 4  # compared with the average week of the four before it
+SPIKE_FACTOR = 2.0  # at least twice the usual…
+SPIKE_MINIMUM = 5  # …and at least five more conversations, so one extra email is no spike
+TOP_NEEDS = 5
+
+
+def build(filters: Filters) -> Result:
+    rows = daily(filters)
+    total = sums(rows, measures=("opened", "solved", "inbound"))[0]
+    figures = [
+        Figure("Conversations opened", total["opened"], f"{total['opened']:,}"),
+        Figure("Conversations solved", total["solved"], f"{total['solved']:,}"),
+        Figure("Customer messages", total["inbound"], f"{total['inbound']:,}"),
+    ]
+    days = buckets(filters)
+    x_labels = [label(day, filters) for day in days]
+    by_channel = sums(rows.filter(opened__gt=0), "day", "channel", measures=("opened",))
+    channels = sorted({row["channel"] for row in by_channel})
+    channel_series = [
+        Series(
+            names.channel(ch),
+            _values(days, by_bucket(filters, [r for r in by_channel if r["channel"] == ch], "opened")),
+        )
+        for ch in channels
+    ]
+    by_need = sums(rows.filter(opened__gt=0), "day", "need_id", measures=("opened",))
+    need_totals: dict[int, int] = {}
+    for row in by_need:
+        need_totals[row["need_id"]] = need_totals.get(row["need_id"], 0) + row["opened"]
+    top = sorted(need_totals, key=lambda pk: (-need_totals[pk], pk))[:TOP_NEEDS]
+    need_names = names.needs(need_totals)
+    need_series = [
+        Series(
+            need_names[pk],
+            _values(days, by_bucket(filters, [r for r in by_need if r["need_id"] == pk], "opened")),
+        )
+        for pk in top
+    ]
+    spikes, notes = spike_table(filters)
+    charts = [
+        Chart(
+            "opened-by-channel", "Conversations opened, by channel", x_labels, channel_series, kind="stacked"
+        ),
+        Chart("opened-by-need", f"Conversations opened, the {len(top)} biggest needs", x_labels, need_series),
+    ]
+    return Result(figures=figures, charts=charts, tables=[spikes], notes=[*notes, FRESHNESS])
+
+
+def _values(days: list, totals: dict) -> list[float | int | None]:
+    return [totals.get(day, 0) for day in days]
+
+
+def spike_table(filters: Filters) -> tuple[Table, list[str]]:
+    """Each need's last week against its average week before: a need that suddenly grows, in words."""
+    recent_start = filters.end - timedelta(days=RECENT_DAYS - 1)
+    base_start = recent_start - timedelta(weeks=BASELINE_WEEKS)
+    rows = daily(filters, start=base_start, end=filters.end).filter(opened__gt=0)
+    recent: dict[int, int] = {}
+    base: dict[int, int] = {}
+    for row in sums(rows, "day", "need_id", measures=("opened",)):
+        bucket = recent if row["day"] >= recent_start else base
+        bucket[row["need_id"]] = bucket.get(row["need_id"], 0) + row["opened"]
+    need_names = names.needs(recent.keys() | base.keys())
+    table_rows: list[list[object]] = []
+    notes: list[str] = []
+    for pk in sorted(recent.keys() | base.keys(), key=lambda pk: (-recent.get(pk, 0), pk)):
+        now, usual = recent.get(pk, 0), base.get(pk, 0) / BASELINE_WEEKS
+        spike = now >= SPIKE_MINIMUM + usual and now >= SPIKE_FACTOR * usual
+        table_rows.append([need_names[pk], now, round(usual, 1), "spike" if spike else ""])
+        if spike:
+            times = f"{now / usual:.1f} times" if usual else "from almost nothing to"
+            notes.append(
+                f"Spike: {need_names[pk]} — {now} conversations in the week to {filters.end:%d %b}, "
+                f"{times} its usual {usual:.1f} a week."
+            )
+    if not notes:
+        notes.append(f"No need grew suddenly in the week to {filters.end:%d %b}.")
+    table = Table(
+        "spikes",
+        "Needs this week against their usual week",
+        ["Need", f"Last {RECENT_DAYS} days", f"Average week, {BASELINE_WEEKS} weeks before", "Flag"],
+        table_rows,
+        note=f"A spike is at least {SPIKE_FACTOR:g} times the usual week and {SPIKE_MINIMUM} conversations more.",
+    )
+    return table, notes
