@@ -33,4 +33,6 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "automation.away_returns": ("goodwill.automation.jobs.away_returns", 300),
     # Knowledge base: retrain the need classifier when the labelled conversations changed.
     "knowledge.need_model": ("goodwill.knowledge.need.retrain_need_model", 6 * 3600),
+    # Service recovery: set the result of cases past their follow-up (came back, rated, left, silent).
+    "recovery.results": ("goodwill.recovery.jobs.measure_results", 3600),
 }

@@ -57,3 +57,12 @@ for _topic in (
     "conversation.solved", "conversation.reopened",
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.automation.subscribers.react")
+
+# Service recovery (issue 15): a failure opens one recovery case, when the team's triggers say so.
+for _topic, _handler in (
+    ("sla.breached", "on_sla_breached"), ("promise.late", "on_promise_late"),
+    ("promise.broken", "on_promise_broken"), ("feedback.answered", "on_feedback_answered"),
+    ("mood.turned", "on_mood_turned"), ("complaint.marked", "on_complaint_marked"),
+    ("conversation.reopened", "on_reopened"),
+):  # fmt: skip
+    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), f"goodwill.recovery.subscribers.{_handler}")

@@ -15,6 +15,8 @@ from django.urls import reverse
 
 from goodwill.accounts.notifications import notify_leads
 from goodwill.conversations.models import Message
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
 from goodwill.listening.models import MessageScore, MoodTurn
 from goodwill.listening.policy import settings_for
 
@@ -34,7 +36,7 @@ def record_turn(
         previous = _previous_inbound(message)
     if previous is None or previous[1] is None or previous[1] < TURN_FROM:
         return None
-    turn, _ = MoodTurn.objects.get_or_create(
+    turn, created = MoodTurn.objects.get_or_create(
         conversation_id=message.conversation_id,
         message=message,
         defaults={
@@ -44,6 +46,11 @@ def record_turn(
             "at": message.created_at,
         },
     )
+    if created:  # service recovery may open a case on it (goodwill/subscribers.py)
+        record_event(
+            Event.Kind.MOOD_TURNED, conversation=message.conversation, subject=turn, at=turn.at,
+            after={"from": turn.from_sentiment, "to": turn.to_sentiment, "message": message.pk},
+        )
     return turn
 
 
