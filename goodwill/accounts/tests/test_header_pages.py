@@ -7,6 +7,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 EVERYONE = ["/promises/", "/expectations/", "/voice/grid/", "/voice/improvements/", "/knowledge/"]
+EVERYONE += ["/recovery/"]  # service recovery (issue 15)
 ADMINS = [
     "/expectations/policies/", "/expectations/schedules/", "/listening/settings/", "/data/retention/",
     "/voice/interviews/",

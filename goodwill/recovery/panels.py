@@ -1,0 +1,35 @@
+"""The recovery panel beside a conversation and on the customer page: its cases, and opening one by hand."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from goodwill.accounts.models import Agent
+from goodwill.accounts.policy import Action, allows
+from goodwill.conversations.models import Conversation
+from goodwill.conversations.panels import Panel
+from goodwill.customers.models import Customer
+from goodwill.recovery.forms import OpenCaseForm
+from goodwill.recovery.selectors import cases_of_conversation, cases_visible_to
+
+
+def conversation_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
+    agent: Agent = request.user  # type: ignore[assignment]
+    cases = cases_of_conversation(conversation.pk)
+    may = allows(agent, Action.REPLY)
+    if not cases and not may:
+        return None
+    return Panel("recovery/_panel.html", {"cases": cases, "may_open": may, "form": OpenCaseForm(), "customer": None})
+
+
+def customer_panel(request: HttpRequest, customer: Customer) -> Panel | None:
+    agent: Agent = request.user  # type: ignore[assignment]
+    cases = list(
+        cases_visible_to(agent).filter(customer=customer).select_related("owner").order_by("-status", "-opened_at")[:10]
+    )
+    may = allows(agent, Action.REPLY)
+    if not cases and not may:
+        return None
+    return Panel("recovery/_panel.html", {"cases": cases, "may_open": may, "form": OpenCaseForm(), "customer": customer})
+
+
