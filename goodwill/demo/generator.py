@@ -48,6 +48,7 @@ from goodwill.demo.listening import seed_listening
 from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
+from goodwill.demo.recovery import seed_recovery
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
 from goodwill.demo.webform import seed_web_forms
@@ -151,6 +152,7 @@ class _Seeder:
                 if self.total <= ATTACHMENTS_UP_TO:
                     attach_samples()
                 seed_listening(progress=self.say)
+                seed_recovery(anchor=self.anchor)  # service recovery (issue 15): cases and their steps
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"

@@ -19,8 +19,8 @@ from goodwill.accounts.notifications import notify, notify_leads
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import update_properties
 from goodwill.expectations.badges import format_span
-from goodwill.expectations.services import record_breach
 from goodwill.expectations.models import SlaTarget
+from goodwill.expectations.services import record_breach
 
 BATCH = 500
 

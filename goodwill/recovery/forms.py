@@ -35,7 +35,20 @@ class CloseForm(forms.Form):
 class TriggerSettingsForm(forms.ModelForm):
     class Meta:
         model = TriggerSettings
-        exclude = ["team"]
+        fields = [
+            "on_sla_breach",
+            "on_promise_late",
+            "on_promise_broken",
+            "on_bad_outcome",
+            "bad_outcomes",
+            "on_bad_conduct",
+            "conduct_at_most",
+            "on_reopened",
+            "on_mood_turn",
+            "mood_turn_to",
+            "on_complaint",
+            "no_response_days",
+        ]
 
     def clean_conduct_at_most(self) -> int:
         value = int(self.cleaned_data["conduct_at_most"])

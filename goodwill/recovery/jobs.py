@@ -55,12 +55,20 @@ def _feedback_rating(after: dict[str, object]) -> str:
 def result_of(case: RecoveryCase, now: datetime) -> tuple[str, str] | None:
     """(result, why) once the customer's next steps say it; None while it is too early to tell."""
     since = Event.objects.filter(customer_id=case.customer_id, created_at__gt=case.opened_at)
-    came_back = since.filter(
-        Q(kind=Event.Kind.CUSTOMER_RETURNED)
-        | (Q(kind=Event.Kind.CONVERSATION_OPENED) & ~Q(conversation_id=case.conversation_id))
-    ).order_by("created_at").first()
+    came_back = (
+        since.filter(
+            Q(kind=Event.Kind.CUSTOMER_RETURNED)
+            | (Q(kind=Event.Kind.CONVERSATION_OPENED) & ~Q(conversation_id=case.conversation_id))
+        )
+        .order_by("created_at")
+        .first()
+    )
     if came_back is not None:
-        how = "posted a return" if came_back.kind == Event.Kind.CUSTOMER_RETURNED else "opened a new conversation"
+        how = (
+            "posted a return"
+            if came_back.kind == Event.Kind.CUSTOMER_RETURNED
+            else "opened a new conversation"
+        )
         return Result.RECOVERED, f"The customer came back: {how} on {came_back.created_at:%Y-%m-%d}."
     answers = since.filter(kind=Event.Kind.FEEDBACK_ANSWERED)
     if case.source_key.startswith("feedback:"):  # the answer that opened the case is not its follow-up

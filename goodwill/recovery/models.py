@@ -66,7 +66,9 @@ class RecoveryCase(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Added with playbooks: from `follow_up_at` (the follow-up step's due time) the worker looks at
     # what the customer did next and sets the result.
-    follow_up_at = models.DateTimeField(null=True, blank=True, help_text="From then on the result is measured.")
+    follow_up_at = models.DateTimeField(
+        null=True, blank=True, help_text="From then on the result is measured."
+    )
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -78,7 +80,9 @@ class RecoveryCase(models.Model):
             models.Index(fields=["customer", "-opened_at"], name="recovery_customer"),
             models.Index(fields=["status", "due_at"], name="recovery_status_due"),
             models.Index(fields=["opened_at"], name="recovery_opened"),
-            models.Index(fields=["follow_up_at"], condition=models.Q(status="open"), name="recovery_to_measure"),
+            models.Index(
+                fields=["follow_up_at"], condition=models.Q(status="open"), name="recovery_to_measure"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,7 +91,6 @@ class RecoveryCase(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
-
 
 
 class StepKind(models.TextChoices):
@@ -122,11 +125,15 @@ class TriggerSettings(models.Model):
     on_reopened = models.BooleanField("Conversation reopened", default=True)
     on_mood_turn = models.BooleanField("Mood turned for the worse", default=True)
     mood_turn_to = models.FloatField(
-        "Mood turned to at most", default=-0.5, help_text="Sentiment from -1 to 1; turns to this or lower count."
+        "Mood turned to at most",
+        default=-0.5,
+        help_text="Sentiment from -1 to 1; turns to this or lower count.",
     )
     on_complaint = models.BooleanField("Complaint marked", default=True)
     no_response_days = models.PositiveSmallIntegerField(
-        "No response after (days)", default=14, help_text="Silence this long after the follow-up: no response."
+        "No response after (days)",
+        default=14,
+        help_text="Silence this long after the follow-up: no response.",
     )
 
     class Meta:
@@ -164,7 +171,9 @@ class PlaybookStep(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=StepKind.choices, default=StepKind.OTHER)
     title = models.CharField(max_length=200)
-    due_days = models.PositiveSmallIntegerField(default=1, help_text="Due this many days after the case opens.")
+    due_days = models.PositiveSmallIntegerField(
+        default=1, help_text="Due this many days after the case opens."
+    )
 
     class Meta:
         ordering = ["position", "pk"]

@@ -19,17 +19,23 @@ def conversation_panel(request: HttpRequest, conversation: Conversation) -> Pane
     may = allows(agent, Action.REPLY)
     if not cases and not may:
         return None
-    return Panel("recovery/_panel.html", {"cases": cases, "may_open": may, "form": OpenCaseForm(), "customer": None})
+    return Panel(
+        "recovery/_panel.html", {"cases": cases, "may_open": may, "form": OpenCaseForm(), "customer": None}
+    )
 
 
 def customer_panel(request: HttpRequest, customer: Customer) -> Panel | None:
     agent: Agent = request.user  # type: ignore[assignment]
     cases = list(
-        cases_visible_to(agent).filter(customer=customer).select_related("owner").order_by("-status", "-opened_at")[:10]
+        cases_visible_to(agent)
+        .filter(customer=customer)
+        .select_related("owner")
+        .order_by("-status", "-opened_at")[:10]
     )
     may = allows(agent, Action.REPLY)
     if not cases and not may:
         return None
-    return Panel("recovery/_panel.html", {"cases": cases, "may_open": may, "form": OpenCaseForm(), "customer": customer})
-
-
+    return Panel(
+        "recovery/_panel.html",
+        {"cases": cases, "may_open": may, "form": OpenCaseForm(), "customer": customer},
+    )

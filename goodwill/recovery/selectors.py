@@ -51,8 +51,9 @@ def queue(agent: Agent, scope: str) -> list[RecoveryCase]:
     elif scope == "team":
         rows = rows.filter(team_id__in=_team_ids(agent))
     return list(
-        rows.select_related("customer", "conversation", "owner", "team")
-        .order_by(F("due_at").asc(nulls_last=True), "opened_at", "pk")[:QUEUE_SIZE]
+        rows.select_related("customer", "conversation", "owner", "team").order_by(
+            F("due_at").asc(nulls_last=True), "opened_at", "pk"
+        )[:QUEUE_SIZE]
     )
 
 
@@ -92,12 +93,17 @@ def lead_summary(agent: Agent) -> list[TriggerFigures] | None:
         )
     }
     figures = [
-        TriggerFigures(value, label, counts[value]["open"], counts[value]["closed"], counts[value]["recovered"])
+        TriggerFigures(
+            value, label, counts[value]["open"], counts[value]["closed"], counts[value]["recovered"]
+        )
         for value, label in RecoveryCase.Trigger.choices
         if value in counts
     ]
     total = TriggerFigures(
-        "", "All triggers", sum(f.open for f in figures), sum(f.closed for f in figures),
+        "",
+        "All triggers",
+        sum(f.open for f in figures),
+        sum(f.closed for f in figures),
         sum(f.recovered for f in figures),
     )
     return [*figures, total]

@@ -120,7 +120,10 @@ def start_playbook(case: RecoveryCase) -> None:
     plans = steps_for(case.team)
     steps = [
         CaseStep(
-            case=case, position=index, kind=plan.kind, title=plan.title,
+            case=case,
+            position=index,
+            kind=plan.kind,
+            title=plan.title,
             due_at=case.opened_at + timedelta(days=plan.due_days),
         )
         for index, plan in enumerate(plans)
@@ -184,13 +187,20 @@ def open_case_by_hand(
     key = f"manual:{token or uuid.uuid4().hex}"[:120]
     with transaction.atomic():
         return open_case(
-            customer, trigger=RecoveryCase.Trigger.MANUAL, source_key=key, reason=reason,
-            conversation=conversation, owner=owner or by, by=by,
+            customer,
+            trigger=RecoveryCase.Trigger.MANUAL,
+            source_key=key,
+            reason=reason,
+            conversation=conversation,
+            owner=owner or by,
+            by=by,
         )
 
 
 def _refresh_due(case: RecoveryCase) -> None:
-    next_due = case.steps.filter(done_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
+    next_due = (
+        case.steps.filter(done_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
+    )
     RecoveryCase.objects.filter(pk=case.pk).update(due_at=next_due)
     case.due_at = next_due
 
@@ -219,7 +229,9 @@ def tick_step(step: CaseStep, *, by: Agent, cost: Decimal | None = None, note: s
 def untick_step(step: CaseStep, *, by: Agent) -> None:
     require(by, Action.REPLY)
     with transaction.atomic():
-        CaseStep.objects.filter(pk=step.pk, case__status=RecoveryCase.Status.OPEN).update(done_at=None, done_by=None)
+        CaseStep.objects.filter(pk=step.pk, case__status=RecoveryCase.Status.OPEN).update(
+            done_at=None, done_by=None
+        )
         _refresh_due(step.case)
 
 
@@ -235,20 +247,32 @@ def close_case(
     """Close with a result; False when it was closed already (the first close stands)."""
     if by is not None:
         require(by, Action.REPLY)
-    if result not in (RecoveryCase.Result.RECOVERED, RecoveryCase.Result.NOT_RECOVERED, RecoveryCase.Result.NO_RESPONSE):
+    if result not in (
+        RecoveryCase.Result.RECOVERED,
+        RecoveryCase.Result.NOT_RECOVERED,
+        RecoveryCase.Result.NO_RESPONSE,
+    ):
         raise ValidationError("Choose recovered, not recovered or no response.")
     at = at or timezone.now()
     with transaction.atomic():
         closed = RecoveryCase.objects.filter(pk=case.pk, status=RecoveryCase.Status.OPEN).update(
-            status=RecoveryCase.Status.CLOSED, result=result, closed_at=at, closed_by=by,
+            status=RecoveryCase.Status.CLOSED,
+            result=result,
+            closed_at=at,
+            closed_by=by,
             result_note=(note or "").strip()[:300],
         )
         if not closed:
             return False
         case.refresh_from_db()
         record_event(
-            Event.Kind.RECOVERY_CLOSED, actor=by, customer=case.customer, conversation=case.conversation,
-            subject=case, after={"trigger": case.trigger, "result": result, "note": case.result_note}, at=at,
+            Event.Kind.RECOVERY_CLOSED,
+            actor=by,
+            customer=case.customer,
+            conversation=case.conversation,
+            subject=case,
+            after={"trigger": case.trigger, "result": result, "note": case.result_note},
+            at=at,
         )
     return True
 

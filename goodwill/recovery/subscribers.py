@@ -43,21 +43,39 @@ def on_sla_breached(event: Event) -> None:
     if not rules.on_sla_breach:
         return
     what = (event.after or {}).get("label") or "Service level"
-    _open(event, conversation, Trigger.SLA_BREACH, f"sla:{event.subject_id}", f"{what} target breached{_number(conversation)}")
+    _open(
+        event,
+        conversation,
+        Trigger.SLA_BREACH,
+        f"sla:{event.subject_id}",
+        f"{what} target breached{_number(conversation)}",
+    )
 
 
 def on_promise_late(event: Event) -> None:
     conversation, rules = _context(event)
     if rules.on_promise_late:
         text = (event.after or {}).get("text", "")
-        _open(event, conversation, Trigger.PROMISE_LATE, f"promise:{event.subject_id}", f"Promise kept late: {text}")
+        _open(
+            event,
+            conversation,
+            Trigger.PROMISE_LATE,
+            f"promise:{event.subject_id}",
+            f"Promise kept late: {text}",
+        )
 
 
 def on_promise_broken(event: Event) -> None:
     conversation, rules = _context(event)
     if rules.on_promise_broken:
         text = (event.after or {}).get("text", "")
-        _open(event, conversation, Trigger.PROMISE_BROKEN, f"promise:{event.subject_id}", f"Promise broken: {text}")
+        _open(
+            event,
+            conversation,
+            Trigger.PROMISE_BROKEN,
+            f"promise:{event.subject_id}",
+            f"Promise broken: {text}",
+        )
 
 
 def bad_feedback(after: dict[str, object], rules: TriggerSettings) -> tuple[str, str] | None:
@@ -92,11 +110,19 @@ def on_complaint_marked(event: Event) -> None:
     conversation, rules = _context(event)
     if rules.on_complaint:
         summary = (event.after or {}).get("summary") or "Complaint"
-        _open(event, conversation, Trigger.COMPLAINT, f"complaint:{event.subject_id}", f"Complaint: {summary}")
+        _open(
+            event, conversation, Trigger.COMPLAINT, f"complaint:{event.subject_id}", f"Complaint: {summary}"
+        )
 
 
 def on_reopened(event: Event) -> None:
     """A solved conversation opened again: the first answer did not hold. One case per reopening."""
     conversation, rules = _context(event)
     if rules.on_reopened:
-        _open(event, conversation, Trigger.REOPENED, f"reopened:{event.pk}", f"Conversation reopened{_number(conversation)}")
+        _open(
+            event,
+            conversation,
+            Trigger.REOPENED,
+            f"reopened:{event.pk}",
+            f"Conversation reopened{_number(conversation)}",
+        )

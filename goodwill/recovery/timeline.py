@@ -18,10 +18,14 @@ def case_entries(agent: Agent, customer: Customer, cursor: Cursor | None, limit:
         state = case.get_result_display().lower() if case.result else case.get_status_display().lower()
         entries.append(
             Entry(
-                at=case.opened_at, kind="recovery", id=case.pk,
+                at=case.opened_at,
+                kind="recovery",
+                id=case.pk,
                 title=f"Recovery case ({case.get_trigger_display().lower()}), {state}",
-                body=case.reason, url=pattern.replace("/0/", f"/{case.pk}/"),
-                actor=case.owner.display_name if case.owner else "Goodwill", label="Recovery",
+                body=case.reason,
+                url=pattern.replace("/0/", f"/{case.pk}/"),
+                actor=case.owner.display_name if case.owner else "Goodwill",
+                label="Recovery",
             )
         )
     return entries

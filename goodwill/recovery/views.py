@@ -78,7 +78,9 @@ def _open(request: HttpRequest, customer: Customer, conversation: object, back: 
         return redirect(back)
     try:
         case, created = services.open_case_by_hand(
-            customer, by=_agent(request), reason=form.cleaned_data["reason"],
+            customer,
+            by=_agent(request),
+            reason=form.cleaned_data["reason"],
             conversation=conversation,  # type: ignore[arg-type]
             token=form.cleaned_data["token"],
         )
@@ -134,7 +136,9 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         flash.error(request, "Choose the result.")
         return redirect(_case_url(case))
     try:
-        closed = services.close_case(case, result=form.cleaned_data["result"], by=agent, note=form.cleaned_data["note"])
+        closed = services.close_case(
+            case, result=form.cleaned_data["result"], by=agent, note=form.cleaned_data["note"]
+        )
     except (ValidationError, PermissionDenied) as error:
         flash.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
@@ -172,8 +176,10 @@ def recovery_settings(request: HttpRequest) -> HttpResponse:
             saved.save()
             flash.success(request, "Recovery settings saved.")
             return redirect(request.get_full_path())
-    teams = Team.objects.order_by("name") if agent.is_admin else Team.objects.filter(
-        teammembership__agent=agent, teammembership__is_lead=True
-    ).order_by("name")
+    teams = (
+        Team.objects.order_by("name")
+        if agent.is_admin
+        else Team.objects.filter(teammembership__agent=agent, teammembership__is_lead=True).order_by("name")
+    )
     context = {"form": form, "steps": steps, "team": team, "teams": teams}
     return render(request, "recovery/settings.html", context, status=400 if request.method == "POST" else 200)

@@ -35,12 +35,16 @@ class StepOut(Output):
 class CaseOut(Output):
     id: int
     customer: int = Field(..., description="The customer's id.")
-    conversation: int | None = Field(None, description="The conversation's number, when the failure happened in one.")
+    conversation: int | None = Field(
+        None, description="The conversation's number, when the failure happened in one."
+    )
     trigger: RecoveryCase.Trigger
     reason: str
     owner: AgentRef | None
     status: RecoveryCase.Status
-    result: str = Field(..., description='"" while open; recovered, not_recovered or no_response once closed.')
+    result: str = Field(
+        ..., description='"" while open; recovered, not_recovered or no_response once closed.'
+    )
     result_note: str
     opened_at: datetime
     due_at: datetime | None = Field(None, description="When the next step not done yet is due.")
@@ -51,9 +55,13 @@ class CaseOut(Output):
 
 class CaseIn(Input):
     customer: Id = Field(..., description="The customer's id.")
-    conversation: Id | None = Field(None, description="A conversation's number (its customer must be `customer`).")
+    conversation: Id | None = Field(
+        None, description="A conversation's number (its customer must be `customer`)."
+    )
     reason: Str300 = Field(..., description="What went wrong.")
-    key: Str40 = Field("", description="Idempotency key: the same key opens one case, however often it is sent.")
+    key: Str40 = Field(
+        "", description="Idempotency key: the same key opens one case, however often it is sent."
+    )
 
 
 class CloseIn(Input):
@@ -78,8 +86,15 @@ def case_out(case: RecoveryCase) -> dict[str, Any]:
         "follow_up_at": case.follow_up_at,
         "closed_at": case.closed_at,
         "steps": [
-            {"id": s.pk, "kind": s.kind, "title": s.title, "due_at": s.due_at, "done_at": s.done_at, "cost": s.cost,
-             "note": s.note}
+            {
+                "id": s.pk,
+                "kind": s.kind,
+                "title": s.title,
+                "due_at": s.due_at,
+                "done_at": s.done_at,
+                "cost": s.cost,
+                "note": s.note,
+            }
             for s in case.steps.all()
         ],
     }
@@ -98,7 +113,9 @@ def list_cases(
     limit: LimitParam = DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """Newest first (by id); cases of restricted teams the caller is not in are left out."""
-    rows = cases_visible_to(agent_of(request)).select_related("owner", "conversation").prefetch_related("steps")
+    rows = (
+        cases_visible_to(agent_of(request)).select_related("owner", "conversation").prefetch_related("steps")
+    )
     if status is not None:
         rows = rows.filter(status=status)
     if customer is not None:
@@ -107,13 +124,18 @@ def list_cases(
     return {"items": [case_out(case) for case in page], "next": next_cursor}
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, 404: Error, 422: Error}, summary="Read a recovery case")
+@router.get(
+    "/cases/{case_id}", response={200: CaseOut, 404: Error, 422: Error}, summary="Read a recovery case"
+)
 def read_case(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     return case_out(get_case_for(agent_of(request), case_id))
 
 
-@router.post("/cases", response={200: CaseOut, 201: CaseOut, 403: Error, 404: Error, 422: Error},
-             summary="Open a recovery case by hand")
+@router.post(
+    "/cases",
+    response={200: CaseOut, 201: CaseOut, 403: Error, 404: Error, 422: Error},
+    summary="Open a recovery case by hand",
+)
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     """201 when opened; 200 with the existing case when the same `key` was sent before."""
     agent = agent_of(request)
@@ -125,13 +147,20 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
         if conversation.customer_id != customer.pk:
             return Status(422, {"detail": {"conversation": "That conversation belongs to another customer."}})
     case, created = services.open_case_by_hand(
-        customer, by=agent, reason=payload.reason, conversation=conversation, token=f"api:{payload.key}" if payload.key else ""
+        customer,
+        by=agent,
+        reason=payload.reason,
+        conversation=conversation,
+        token=f"api:{payload.key}" if payload.key else "",
     )
     return Status(201 if created else 200, case_out(get_case_for(agent, case.pk)))
 
 
-@router.post("/cases/{case_id}/close", response={200: CaseOut, 403: Error, 404: Error, 422: Error},
-             summary="Close a recovery case with its result")
+@router.post(
+    "/cases/{case_id}/close",
+    response={200: CaseOut, 403: Error, 404: Error, 422: Error},
+    summary="Close a recovery case with its result",
+)
 def close_case(request: HttpRequest, case_id: Id, payload: CloseIn) -> Status[dict[str, Any]]:
     agent = agent_of(request)
     case = get_case_for(agent, case_id)

@@ -45,4 +45,6 @@ def run_twice() -> list[list]:
 
 @pytest.fixture
 def conversation(customer, support_team, agent) -> Conversation:  # type: ignore[no-untyped-def]
-    return make_conversation(customer=customer, team=support_team, assignee=agent, subject="Router keeps dropping")
+    return make_conversation(
+        customer=customer, team=support_team, assignee=agent, subject="Router keeps dropping"
+    )

@@ -15,7 +15,12 @@ pytestmark = pytest.mark.django_db
 
 def test_open_list_read_and_close(agent, conversation, customer):
     api = ApiClient(issue_api_token(agent))
-    payload = {"customer": customer.pk, "conversation": conversation.number, "reason": "Lost parcel", "key": "k-1"}
+    payload = {
+        "customer": customer.pk,
+        "conversation": conversation.number,
+        "reason": "Lost parcel",
+        "key": "k-1",
+    }
     created = api.post("/recovery/cases", payload)
     assert created.status_code == 201, created.content
     body = created.json()
@@ -38,8 +43,9 @@ def test_permissions_and_bad_input(agent, outsider, light_agent, conversation, c
     conversation.team = secret
     conversation.save()
     api = ApiClient(issue_api_token(agent))
-    case = api.post("/recovery/cases", {"customer": customer.pk, "conversation": conversation.number,
-                                        "reason": "Private"}).json()
+    case = api.post(
+        "/recovery/cases", {"customer": customer.pk, "conversation": conversation.number, "reason": "Private"}
+    ).json()
     outside = ApiClient(issue_api_token(outsider))
     assert outside.get(f"/recovery/cases/{case['id']}").status_code == 404
     assert outside.get("/recovery/cases").json()["items"] == []
@@ -50,7 +56,9 @@ def test_permissions_and_bad_input(agent, outsider, light_agent, conversation, c
         from goodwill.customers.services import create_customer
 
         stranger = create_customer(name="Stranger", emails=["s@x.test"])
-    mismatch = api.post("/recovery/cases", {"customer": stranger.pk, "conversation": conversation.number, "reason": "x"})
+    mismatch = api.post(
+        "/recovery/cases", {"customer": stranger.pk, "conversation": conversation.number, "reason": "x"}
+    )
     assert mismatch.status_code == 422
     assert api.post("/recovery/cases", {"customer": customer.pk, "reason": ""}).status_code == 422
     assert RecoveryCase.objects.count() == 1

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_portal_shows_no_case_and_no_case_page(client, agent, conversation, customer):
-    case = services.open_case_by_hand(customer, by=agent, reason="Refund forgotten SECRET-REASON",
-                                      conversation=conversation)[0]
+    case = services.open_case_by_hand(
+        customer, by=agent, reason="Refund forgotten SECRET-REASON", conversation=conversation
+    )[0]
     services.close_case(case, result="not_recovered", by=agent, note="Went elsewhere SECRET-NOTE")
     session = client.session
     session[SESSION_KEY] = customer.pk

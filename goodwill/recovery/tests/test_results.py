@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def a_case(conversation, agent):  # type: ignore[no-untyped-def]
-    return services.open_case_by_hand(conversation.customer, by=agent, reason="Broken delivery", conversation=conversation)[0]
+    return services.open_case_by_hand(
+        conversation.customer, by=agent, reason="Broken delivery", conversation=conversation
+    )[0]
 
 
 def after_follow_up(case, days=1):  # type: ignore[no-untyped-def]
@@ -53,8 +55,13 @@ def _answer(conversation, **answer):  # type: ignore[no-untyped-def]
     from goodwill.voice.services import record_answer
 
     now = timezone.now()
-    survey = Survey.objects.create(conversation=conversation, customer=conversation.customer, team=conversation.team,
-                                   send_after=now, sent_at=now)
+    survey = Survey.objects.create(
+        conversation=conversation,
+        customer=conversation.customer,
+        team=conversation.team,
+        send_after=now,
+        sent_at=now,
+    )
     record_answer(survey, **answer)
 
 

@@ -26,10 +26,20 @@ def test_a_breached_sla_opens_one_case(customer, support_team, agent):
     from goodwill.expectations import jobs
     from goodwill.expectations.models import Schedule, SlaPolicy
 
-    Schedule.objects.create(name="Always", time_zone="UTC", is_default=True,
-                            hours={str(day): [["00:00", "00:00"]] for day in range(7)})
-    SlaPolicy.objects.create(name="Standard", position=10, first_response_minutes=60, next_response_minutes=120,
-                             resolution_minutes=24 * 60, warn_before_minutes=15)
+    Schedule.objects.create(
+        name="Always",
+        time_zone="UTC",
+        is_default=True,
+        hours={str(day): [["00:00", "00:00"]] for day in range(7)},
+    )
+    SlaPolicy.objects.create(
+        name="Standard",
+        position=10,
+        first_response_minutes=60,
+        next_response_minutes=120,
+        resolution_minutes=24 * 60,
+        warn_before_minutes=15,
+    )
     clocks = {"conversation.opened": ("goodwill.expectations.subscribers.follow_conversation",)}
     with subscribed({**clocks, **only("sla.breached", "on_sla_breached")}):
         from goodwill.conversations.tests.factories import make_conversation
@@ -50,8 +60,9 @@ def test_a_broken_promise_opens_one_case(conversation, agent):
     from goodwill.promises.services import close_promise, confirm_promise
 
     with subscribed(only("promise.broken", "on_promise_broken")):
-        promise = confirm_promise(conversation, by=agent, text="I'll call you tomorrow.",
-                                  due_at=timezone.now() + timedelta(days=1))
+        promise = confirm_promise(
+            conversation, by=agent, text="I'll call you tomorrow.", due_at=timezone.now() + timedelta(days=1)
+        )
         close_promise(promise, by=agent, closing="broken", reason="Engineer was ill")
         run_twice()
     case = RecoveryCase.objects.get()
@@ -62,14 +73,22 @@ def test_a_late_promise_opens_a_case_only_when_the_team_asks(conversation, agent
     from goodwill.promises.services import close_promise, confirm_promise
 
     with subscribed(only("promise.late", "on_promise_late")):
-        first = confirm_promise(conversation, by=agent, text="I'll send the label today.",
-                                due_at=timezone.now() - timedelta(days=1))
+        first = confirm_promise(
+            conversation,
+            by=agent,
+            text="I'll send the label today.",
+            due_at=timezone.now() - timedelta(days=1),
+        )
         close_promise(first, by=agent, closing="kept")
         run_twice()
         assert not RecoveryCase.objects.exists()  # off by default
         TriggerSettings.objects.create(team=support_team, on_promise_late=True)
-        second = confirm_promise(conversation, by=agent, text="I'll refund you by Monday.",
-                                 due_at=timezone.now() - timedelta(days=1))
+        second = confirm_promise(
+            conversation,
+            by=agent,
+            text="I'll refund you by Monday.",
+            due_at=timezone.now() - timedelta(days=1),
+        )
         close_promise(second, by=agent, closing="kept")
         run_twice()
     assert list(RecoveryCase.objects.values_list("trigger", "source_key")) == [
@@ -81,8 +100,13 @@ def _survey(conversation):  # type: ignore[no-untyped-def]
     from goodwill.voice.models import Survey
 
     now = timezone.now()
-    return Survey.objects.create(conversation=conversation, customer=conversation.customer, team=conversation.team,
-                                 send_after=now, sent_at=now)
+    return Survey.objects.create(
+        conversation=conversation,
+        customer=conversation.customer,
+        team=conversation.team,
+        send_after=now,
+        sent_at=now,
+    )
 
 
 def test_a_bad_answer_opens_one_case_for_the_whole_survey(conversation):
@@ -106,7 +130,10 @@ def test_feedback_thresholds_follow_the_team_settings(conversation, support_team
         run_twice()
         assert not RecoveryCase.objects.exists()
     rules = TriggerSettings(team=support_team, bad_outcomes="partly", conduct_at_most=3)
-    assert subscribers.bad_feedback({"outcome": "partly"}, rules) == (Trigger.BAD_OUTCOME, "Customer said their need was met: partly")
+    assert subscribers.bad_feedback({"outcome": "partly"}, rules) == (
+        Trigger.BAD_OUTCOME,
+        "Customer said their need was met: partly",
+    )
     assert subscribers.bad_feedback({"conduct": 3}, rules)[0] == Trigger.BAD_CONDUCT  # type: ignore[index]
     rules.on_bad_conduct = False
     assert subscribers.bad_feedback({"conduct": 1}, rules) is None
@@ -120,8 +147,13 @@ def test_a_sharp_turn_in_mood_opens_one_case(conversation, customer):
     with subscribed(only("mood.turned", "on_mood_turned")):
         from goodwill.conversations.models import Message
 
-        angry = Message.objects.create(conversation=conversation, direction="in", author_customer=customer,
-                                       text="This is useless, I am furious.", created_at=timezone.now())
+        angry = Message.objects.create(
+            conversation=conversation,
+            direction="in",
+            author_customer=customer,
+            text="This is useless, I am furious.",
+            created_at=timezone.now(),
+        )
         score = MessageScore(message=angry, scored=True, sentiment=-0.8)
         turn = record_turn(angry, score, previous=(first.pk, 0.3))
         record_turn(angry, score, previous=(first.pk, 0.3))  # re-scoring keeps one turn
@@ -138,8 +170,13 @@ def test_a_mild_turn_stays_under_the_teams_threshold(conversation, customer, sup
     TriggerSettings.objects.create(team=support_team, mood_turn_to=-0.9)
     first = conversation.messages.get()
     with subscribed(only("mood.turned", "on_mood_turned")):
-        upset = Message.objects.create(conversation=conversation, direction="in", author_customer=customer,
-                                       text="Not great.", created_at=timezone.now())
+        upset = Message.objects.create(
+            conversation=conversation,
+            direction="in",
+            author_customer=customer,
+            text="Not great.",
+            created_at=timezone.now(),
+        )
         record_turn(upset, MessageScore(message=upset, scored=True, sentiment=-0.6), previous=(first.pk, 0.3))
         run_twice()
     assert Event.objects.filter(kind="mood.turned").count() == 1

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def open_by_hand(conversation, agent, reason="Sent the wrong part twice"):  # type: ignore[no-untyped-def]
-    return services.open_case_by_hand(conversation.customer, by=agent, reason=reason, conversation=conversation)[0]
+    return services.open_case_by_hand(
+        conversation.customer, by=agent, reason=reason, conversation=conversation
+    )[0]
 
 
 def test_the_panel_opens_a_case_once_even_when_submitted_twice(client, agent, conversation):
@@ -34,7 +36,9 @@ def test_the_panel_opens_a_case_once_even_when_submitted_twice(client, agent, co
 def test_opening_from_the_customer_page(client, agent, customer):
     client.force_login(agent)
     assert "Open a recovery case" in client.get(f"/customers/{customer.pk}/").content.decode()
-    answer = client.post(f"/recovery/customers/{customer.pk}/open/", {"reason": "Invoice wrong again", "token": "t1"})
+    answer = client.post(
+        f"/recovery/customers/{customer.pk}/open/", {"reason": "Invoice wrong again", "token": "t1"}
+    )
     case = RecoveryCase.objects.get()
     assert answer.status_code == 302 and case.conversation is None and case.customer == customer
 
@@ -65,7 +69,9 @@ def test_closing_with_a_result_writes_one_event(client, agent, conversation):
     assert Event.objects.filter(kind="recovery.closed").count() == 1
 
 
-def test_the_queue_lists_open_cases_overdue_first_and_leads_see_the_rate(client, agent, conversation, support_team):
+def test_the_queue_lists_open_cases_overdue_first_and_leads_see_the_rate(
+    client, agent, conversation, support_team
+):
     from datetime import timedelta
 
     later = open_by_hand(conversation, agent, "Later one")
@@ -118,11 +124,21 @@ def test_a_lead_edits_the_teams_triggers_and_playbook(client, agent, support_tea
     TeamMembership.objects.filter(agent=agent, team=support_team).update(is_lead=True)
     assert client.get(f"/recovery/settings/?team={support_team.pk}").status_code == 200
     form = {
-        "on_sla_breach": "on", "bad_outcomes": "partly", "conduct_at_most": "3", "mood_turn_to": "-0.6",
+        "on_sla_breach": "on",
+        "bad_outcomes": "partly",
+        "conduct_at_most": "3",
+        "mood_turn_to": "-0.6",
         "no_response_days": "10",
-        "steps-TOTAL_FORMS": "2", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0", "steps-MAX_NUM_FORMS": "20",
-        "steps-0-kind": "acknowledge", "steps-0-title": "Ring them today", "steps-0-due_days": "0",
-        "steps-1-kind": "follow_up", "steps-1-title": "Check back", "steps-1-due_days": "5",
+        "steps-TOTAL_FORMS": "2",
+        "steps-INITIAL_FORMS": "0",
+        "steps-MIN_NUM_FORMS": "0",
+        "steps-MAX_NUM_FORMS": "20",
+        "steps-0-kind": "acknowledge",
+        "steps-0-title": "Ring them today",
+        "steps-0-due_days": "0",
+        "steps-1-kind": "follow_up",
+        "steps-1-title": "Check back",
+        "steps-1-due_days": "5",
     }
     answer = client.post(f"/recovery/settings/?team={support_team.pk}", form)
     assert answer.status_code == 302
