@@ -23,7 +23,10 @@ from goodwill.promises.models import Promise
 MAX_TEXT = 500
 KEPT, BROKEN, CANCELLED = "kept", "broken", "cancelled"
 CLOSINGS = {KEPT: "Kept", BROKEN: "Broken", CANCELLED: "Cancelled"}
-FAILED = {Promise.Outcome.LATE: Event.Kind.PROMISE_LATE, Promise.Outcome.BROKEN: Event.Kind.PROMISE_BROKEN}
+FAILED: dict[str, str] = {
+    Promise.Outcome.LATE: Event.Kind.PROMISE_LATE,
+    Promise.Outcome.BROKEN: Event.Kind.PROMISE_BROKEN,
+}
 SAID_TO_CUSTOMER = (Message.Kind.REPLY, Message.Kind.PHONE, Message.Kind.WALK_IN)  # a note is not
 
 
@@ -172,9 +175,17 @@ def close_promise(
         if outcome in FAILED:
             # Service recovery opens a case on these (goodwill/subscribers.py).
             record_event(
-                FAILED[outcome], actor=by, conversation=promise.conversation, subject=promise, at=at,
-                after={"text": promise.text, "outcome": outcome, "reason": promise.reason,
-                       "due_at": promise.due_at.isoformat() if promise.due_at else None},
+                FAILED[outcome],
+                actor=by,
+                conversation=promise.conversation,
+                subject=promise,
+                at=at,
+                after={
+                    "text": promise.text,
+                    "outcome": outcome,
+                    "reason": promise.reason,
+                    "due_at": promise.due_at.isoformat() if promise.due_at else None,
+                },
             )
     return promise
 

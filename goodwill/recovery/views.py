@@ -183,3 +183,16 @@ def recovery_settings(request: HttpRequest) -> HttpResponse:
     )
     context = {"form": form, "steps": steps, "team": team, "teams": teams}
     return render(request, "recovery/settings.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_POST
+def take(request: HttpRequest, pk: int) -> HttpResponse:
+    """Become the case's owner."""
+    agent = _agent(request)
+    case = selectors.get_case_for(agent, pk)
+    try:
+        services.assign_case(case, owner=agent, by=agent)
+    except PermissionDenied as error:
+        flash.error(request, str(error))
+    return redirect(_case_url(case))

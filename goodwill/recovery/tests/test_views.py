@@ -147,3 +147,12 @@ def test_a_lead_edits_the_teams_triggers_and_playbook(client, agent, support_tea
     case = open_by_hand(conversation, agent)
     assert [s.title for s in case.steps.all()] == ["Ring them today", "Check back"]
     assert case.follow_up_at == case.opened_at + __import__("datetime").timedelta(days=5)
+
+
+def test_a_teammate_takes_over_a_case(client, agent, teammate, conversation):
+    case = open_by_hand(conversation, agent)
+    client.force_login(teammate)
+    assert "Take it" in client.get(f"/recovery/{case.pk}/").content.decode()
+    client.post(f"/recovery/{case.pk}/take/")
+    case.refresh_from_db()
+    assert case.owner == teammate
