@@ -47,7 +47,7 @@ def test_an_agent_opens_works_and_closes_a_recovery_case(new_page, agent, conver
     expect(page.get_by_text("Goodwill gestures cost")).to_be_visible()
     expect(page.locator(".properties")).to_contain_text("40.00")
 
-    page.get_by_label("Recovered").check()
+    page.get_by_label("Recovered", exact=True).check()
     page.get_by_label("What the customer did").fill("Ordered a new sofa")
     page.get_by_role("button", name="Close case").click()
     expect(page.locator("#case-status")).to_have_text("Closed: Recovered")
