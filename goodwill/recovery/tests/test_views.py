@@ -156,3 +156,20 @@ def test_a_teammate_takes_over_a_case(client, agent, teammate, conversation):
     client.post(f"/recovery/{case.pk}/take/")
     case.refresh_from_db()
     assert case.owner == teammate
+
+
+def test_the_queue_and_case_pages_take_a_fixed_number_of_queries(
+    client, agent, conversation, support_team, django_assert_max_num_queries
+):
+    TeamMembership.objects.filter(agent=agent, team=support_team).update(is_lead=True)
+    for index in range(12):
+        case = open_by_hand(conversation, agent, f"Case {index}")
+        if index % 3 == 0:
+            services.close_case(case, result="recovered", by=agent)
+    client.force_login(agent)
+    client.get("/recovery/?scope=all")  # warm the session and the agent's caches
+    with django_assert_max_num_queries(14):
+        page = client.get("/recovery/?scope=all")
+    assert page.status_code == 200 and "Case 11" in page.content.decode()
+    with django_assert_max_num_queries(14):
+        assert client.get(f"/recovery/{case.pk}/").status_code == 200
