@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Team
+from goodwill.accounts.notifications import notify
 from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import Conversation
 from goodwill.core.models import Event
@@ -59,6 +61,7 @@ def open_case(
                 due_at=due_at,
             )
             start_playbook(case)
+            _tell_owner(case, by)
             record_event(
                 Event.Kind.RECOVERY_OPENED,
                 actor=by,
@@ -70,6 +73,20 @@ def open_case(
     except IntegrityError:
         return RecoveryCase.objects.get(source_key=source_key), False
     return case, True
+
+
+def _tell_owner(case: RecoveryCase, by: Agent | None) -> None:
+    """The owner hears of a case someone else (or a trigger) opened for them, once."""
+    if case.owner is None or (by is not None and by.pk == case.owner_id):
+        return
+    notify(
+        [case.owner],
+        key=f"recovery:{case.pk}",
+        kind="recovery",
+        title=f"Recovery case: {case.reason}",
+        body=case.get_trigger_display(),
+        url=reverse("recovery:case", args=[case.pk]),
+    )
 
 
 # --- settings and playbooks ----------------------------------------------------------------

@@ -230,3 +230,16 @@ def test_the_handler_itself_is_idempotent(conversation, agent):
     subscribers.on_complaint_marked(event)
     assert RecoveryCase.objects.count() == 1
     assert Event.objects.filter(kind="recovery.opened").count() == 1
+
+
+def test_the_owner_hears_of_a_case_a_trigger_opened(conversation, agent):
+    from goodwill.accounts.models import Notification
+    from goodwill.voice.improvements import mark_complaint
+
+    with subscribed(only("complaint.marked", "on_complaint_marked")):
+        mark_complaint(conversation, by=agent)
+        run_twice()
+    case = RecoveryCase.objects.get()
+    assert list(Notification.objects.filter(agent=agent).values_list("key", flat=True)) == [
+        f"recovery:{case.pk}"
+    ]
