@@ -83,6 +83,7 @@ class RecoveryCase(models.Model):
             models.Index(
                 fields=["follow_up_at"], condition=models.Q(status="open"), name="recovery_to_measure"
             ),
+            models.Index(fields=["-closed_at"], condition=models.Q(status="closed"), name="recovery_closed"),
         ]
 
     def __str__(self) -> str:
