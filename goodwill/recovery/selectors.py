@@ -113,7 +113,6 @@ def cases_of_conversation(conversation_id: int) -> list[RecoveryCase]:
     return list(
         RecoveryCase.objects.filter(conversation_id=conversation_id)
         .select_related("owner")
-        .prefetch_related("steps")
         .order_by("-status", "-opened_at")[:10]  # "open" sorts after "closed": open ones first
     )
 
