@@ -41,6 +41,8 @@ PERIODIC: dict[str, tuple[str, int]] = {
     "data.exports": ("goodwill.data.export_files.sweep", 600),
     # Silent-churn watch: rebuild the list of customers gone quiet after a bad experience.
     "churn.rebuild": ("goodwill.churn.jobs.rebuild", 24 * 3600),
+    # Service recovery: set the result of cases past their follow-up (came back, rated, left, silent).
+    "recovery.results": ("goodwill.recovery.jobs.measure_results", 3600),
 }
 
 # Insights (issue 15): refresh the daily figures of conversations changed in the last minutes,

@@ -72,3 +72,11 @@ for _topic in (
     "conversation.merged", "conversation.split", "customer.changed", "sla.breached",
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.insights.subscribers.refresh_figures")
+# Service recovery (issue 15): a failure opens one recovery case, when the team's triggers say so.
+for _topic, _handler in (
+    ("sla.breached", "on_sla_breached"), ("promise.late", "on_promise_late"),
+    ("promise.broken", "on_promise_broken"), ("feedback.answered", "on_feedback_answered"),
+    ("mood.turned", "on_mood_turned"), ("complaint.marked", "on_complaint_marked"),
+    ("conversation.reopened", "on_reopened"),
+):  # fmt: skip
+    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), f"goodwill.recovery.subscribers.{_handler}")

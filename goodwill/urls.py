@@ -21,6 +21,7 @@ urlpatterns = [
     path("live/", include("goodwill.live.urls")),
     path("data/", include("goodwill.data.urls")),
     path("", include("goodwill.callbacks.urls")),
+    path("", include("goodwill.recovery.urls")),
     path("", include("goodwill.internal.urls")),
     path("", include("goodwill.voice.urls")),
     path("promises/", include("goodwill.promises.urls")),

@@ -157,3 +157,7 @@ api.add_router("/webhooks", webhooks.router)
 from goodwill.api.endpoints import articles  # noqa: E402
 
 api.add_router("/articles", articles.router)
+
+from goodwill.api.endpoints import recovery as recovery_endpoints  # noqa: E402
+
+api.add_router("/recovery", recovery_endpoints.router)

@@ -51,6 +51,7 @@ from goodwill.demo.listening import seed_listening
 from goodwill.demo.memory import seed_memory
 from goodwill.demo.people import Customers, customer_count_for, load_people
 from goodwill.demo.promises import seed_promises
+from goodwill.demo.recovery import seed_recovery
 from goodwill.demo.staff import Staff, create_staff
 from goodwill.demo.timeline import EventIds
 from goodwill.demo.voice import seed_voice
@@ -158,6 +159,7 @@ class _Seeder:
                     attach_samples()
                 seed_listening(progress=self.say)
                 self.report.extra.update(seed_churn(anchor=self.anchor))  # churn watch: values, one rebuild
+                seed_recovery(anchor=self.anchor)  # service recovery (issue 15): cases and their steps
                 self.say(
                     f"  indexes done after {self._elapsed()} ({time.process_time():.0f} s CPU); "
                     "indexing for search…"

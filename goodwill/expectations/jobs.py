@@ -20,6 +20,7 @@ from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import update_properties
 from goodwill.expectations.badges import format_span
 from goodwill.expectations.models import SlaTarget
+from goodwill.expectations.services import record_breach
 
 BATCH = 500
 
@@ -95,6 +96,7 @@ def escalate_target(pk: int, now: datetime) -> bool:
         ).get(pk=pk)
         target.escalation = "; ".join(_escalate(target))
         target.save(update_fields=["escalation"])
+        record_breach(target, now)
     return True
 
 

@@ -13,6 +13,8 @@ from datetime import datetime, timedelta
 from django.db.models import Min
 
 from goodwill.conversations.models import Conversation
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
 from goodwill.expectations.calendars import BusinessCalendar, calendar_for
 from goodwill.expectations.models import SlaPolicy, SlaTarget
 
@@ -107,7 +109,18 @@ def complete_targets(conversation: Conversation, kinds: Iterable[str], at: datet
         target.outcome = SlaTarget.Outcome.MET if margin >= 0 else SlaTarget.Outcome.BREACHED
         target.margin_seconds = margin
         target.save(update_fields=["status", "completed_at", "outcome", "margin_seconds"])
+        if target.outcome == SlaTarget.Outcome.BREACHED and target.breached_at is None:
+            record_breach(target, at)  # answered late before the sweep saw it
     return done
+
+
+def record_breach(target: SlaTarget, at: datetime) -> None:
+    """Announce a breached target (service recovery opens a case on it). Once per target: the
+    sweep's claim or the late completion, whichever sees it first; call inside its transaction."""
+    record_event(
+        Event.Kind.SLA_BREACHED, conversation=target.conversation, subject=target, at=at,
+        after={"kind": target.kind, "label": target.get_kind_display(), "policy": target.policy_name},
+    )
 
 
 def cancel_targets(conversation: Conversation, kinds: Iterable[str], at: datetime) -> int:

@@ -14,7 +14,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from goodwill.accounts.notifications import notify_leads
-from goodwill.conversations.models import Message
+from goodwill.conversations.models import Conversation, Message
+from goodwill.core.models import Event
+from goodwill.core.services import record_event, record_events
 from goodwill.listening.models import MessageScore, MoodTurn
 from goodwill.listening.policy import settings_for
 
@@ -31,7 +33,7 @@ def record_turn(
     turn = turn_of(message, score, previous)
     if turn is None:
         return None
-    stored, _ = MoodTurn.objects.get_or_create(
+    stored, created = MoodTurn.objects.get_or_create(
         conversation_id=turn.conversation_id,
         message=message,
         defaults={
@@ -41,14 +43,51 @@ def record_turn(
             "at": turn.at,
         },
     )
+    if created:  # service recovery may open a case on it (goodwill/subscribers.py)
+        record_event(
+            Event.Kind.MOOD_TURNED, conversation=message.conversation, subject=stored, at=stored.at,
+            after={"from": stored.from_sentiment, "to": stored.to_sentiment, "message": message.pk},
+        )
     return stored
 
 
 def record_turns(items: list[tuple[Message, MessageScore, tuple[int, float | None] | None]]) -> None:
     """`record_turn` for many messages: the turns they make stored with one insert."""
     turns = [turn for turn in (turn_of(*item) for item in items) if turn is not None]
-    if turns:
-        MoodTurn.objects.bulk_create(turns, ignore_conflicts=True)
+    if not turns:
+        return
+    known = set(
+        MoodTurn.objects.filter(message_id__in=[turn.message_id for turn in turns]).values_list(
+            "conversation_id", "message_id"
+        )
+    )
+    fresh = [turn for turn in turns if (turn.conversation_id, turn.message_id) not in known]
+    MoodTurn.objects.bulk_create(turns, ignore_conflicts=True)
+    if not fresh:
+        return
+    stored = {
+        row.message_id: row
+        for row in MoodTurn.objects.filter(message_id__in=[turn.message_id for turn in fresh])
+    }
+    customers = dict(
+        Conversation.objects.filter(pk__in={turn.conversation_id for turn in fresh}).values_list("pk", "customer_id")
+    )
+    # One event per new turn, as record_turn writes (service recovery may open a case on it).
+    record_events(
+        [
+            Event(
+                kind=Event.Kind.MOOD_TURNED,
+                conversation_id=turn.conversation_id,
+                customer_id=customers.get(turn.conversation_id),
+                subject_type=MoodTurn._meta.label_lower,
+                subject_id=str(stored[turn.message_id].pk),
+                after={"from": turn.from_sentiment, "to": turn.to_sentiment, "message": turn.message_id},
+                created_at=turn.at,
+            )
+            for turn in fresh
+            if turn.message_id in stored
+        ]
+    )
 
 
 def turn_of(

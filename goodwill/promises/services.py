@@ -14,6 +14,8 @@ from django.utils import timezone
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import Conversation, Message
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
 from goodwill.promises.calendar import calendar_for
 from goodwill.promises.detect import FoundPromise, find_promises
 from goodwill.promises.models import Promise
@@ -21,6 +23,10 @@ from goodwill.promises.models import Promise
 MAX_TEXT = 500
 KEPT, BROKEN, CANCELLED = "kept", "broken", "cancelled"
 CLOSINGS = {KEPT: "Kept", BROKEN: "Broken", CANCELLED: "Cancelled"}
+FAILED: dict[str, str] = {
+    Promise.Outcome.LATE: Event.Kind.PROMISE_LATE,
+    Promise.Outcome.BROKEN: Event.Kind.PROMISE_BROKEN,
+}
 SAID_TO_CUSTOMER = (Message.Kind.REPLY, Message.Kind.PHONE, Message.Kind.WALK_IN)  # a note is not
 
 
@@ -159,12 +165,28 @@ def close_promise(
         outcome = outcome_when_kept(promise, at)
     else:
         outcome = Promise.Outcome.BROKEN if closing == BROKEN else Promise.Outcome.CANCELLED
-    changed = Promise.objects.filter(pk=promise.pk, state=Promise.State.OPEN).update(
-        state=Promise.State.CLOSED, outcome=outcome, reason=reason[:2000], closed_at=at, closed_by=by
-    )
-    if not changed:
-        raise ValidationError("This promise was already closed.")
-    promise.refresh_from_db()
+    with transaction.atomic():
+        changed = Promise.objects.filter(pk=promise.pk, state=Promise.State.OPEN).update(
+            state=Promise.State.CLOSED, outcome=outcome, reason=reason[:2000], closed_at=at, closed_by=by
+        )
+        if not changed:
+            raise ValidationError("This promise was already closed.")
+        promise.refresh_from_db()
+        if outcome in FAILED:
+            # Service recovery opens a case on these (goodwill/subscribers.py).
+            record_event(
+                FAILED[outcome],
+                actor=by,
+                conversation=promise.conversation,
+                subject=promise,
+                at=at,
+                after={
+                    "text": promise.text,
+                    "outcome": outcome,
+                    "reason": promise.reason,
+                    "due_at": promise.due_at.isoformat() if promise.due_at else None,
+                },
+            )
     return promise
 
 

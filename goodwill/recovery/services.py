@@ -1,17 +1,26 @@
-"""Opening recovery cases: once per failure, whoever calls (a subscriber retried, two workers, a click)."""
+"""Recovery cases: opened once per failure, whoever calls (a subscriber retried, two workers, a
+click), worked through the team's playbook, closed with a result."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Team
+from goodwill.accounts.notifications import notify
+from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import Conversation
 from goodwill.core.models import Event
 from goodwill.core.services import record_event
 from goodwill.customers.models import Customer
-from goodwill.recovery.models import RecoveryCase
+from goodwill.recovery.models import CaseStep, Playbook, PlaybookStep, RecoveryCase, StepKind, TriggerSettings
 
 
 def open_case(
@@ -51,6 +60,8 @@ def open_case(
                 opened_by=by,
                 due_at=due_at,
             )
+            start_playbook(case)
+            _tell_owner(case, by)
             record_event(
                 Event.Kind.RECOVERY_OPENED,
                 actor=by,
@@ -62,3 +73,226 @@ def open_case(
     except IntegrityError:
         return RecoveryCase.objects.get(source_key=source_key), False
     return case, True
+
+
+def _tell_owner(case: RecoveryCase, by: Agent | None) -> None:
+    """The owner hears of a case someone else (or a trigger) opened for them, once."""
+    if case.owner is None or (by is not None and by.pk == case.owner_id):
+        return
+    notify(
+        [case.owner],
+        key=f"recovery:{case.pk}",
+        kind="recovery",
+        title=f"Recovery case: {case.reason}",
+        body=case.get_trigger_display(),
+        url=reverse("recovery:case", args=[case.pk]),
+    )
+
+
+# --- settings and playbooks ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    kind: str
+    title: str
+    due_days: int
+
+
+DEFAULT_STEPS = (
+    StepPlan(StepKind.ACKNOWLEDGE, "Acknowledge what went wrong and apologise", 1),
+    StepPlan(StepKind.FIX, "Fix the problem, or say what happens next", 3),
+    StepPlan(StepKind.GESTURE, "Offer a goodwill gesture", 3),
+    StepPlan(StepKind.FOLLOW_UP, "Follow up: is everything all right now?", 7),
+)
+FOLLOW_UP_DAYS = 7  # when a playbook has no follow-up step
+
+
+def settings_for(team: Team | None) -> TriggerSettings:
+    """The team's trigger settings, else the default row, else the built-in defaults (unsaved)."""
+    if team is not None:
+        own = TriggerSettings.objects.filter(team=team).first()
+        if own is not None:
+            return own
+    return TriggerSettings.objects.filter(team__isnull=True).first() or TriggerSettings()
+
+
+def playbook_of(team: Team | None) -> Playbook | None:
+    """The team's own playbook, or None (it follows the default)."""
+    if team is None:
+        return Playbook.objects.filter(team__isnull=True).first()
+    return Playbook.objects.filter(team=team).first()
+
+
+def steps_for(team: Team | None) -> list[StepPlan]:
+    """The steps a new case of `team` gets: its playbook, the default playbook, or DEFAULT_STEPS."""
+    for playbook in (playbook_of(team) if team is not None else None, playbook_of(None)):
+        if playbook is not None:
+            return [StepPlan(s.kind, s.title, s.due_days) for s in playbook.steps.all()]
+    return list(DEFAULT_STEPS)
+
+
+def start_playbook(case: RecoveryCase) -> None:
+    """Give a new case its steps with due dates, its next due date and its follow-up date."""
+    plans = steps_for(case.team)
+    steps = [
+        CaseStep(
+            case=case,
+            position=index,
+            kind=plan.kind,
+            title=plan.title,
+            due_at=case.opened_at + timedelta(days=plan.due_days),
+        )
+        for index, plan in enumerate(plans)
+    ]
+    CaseStep.objects.bulk_create(steps)
+    follow_ups = [step.due_at for step in steps if step.kind == StepKind.FOLLOW_UP and step.due_at]
+    case.follow_up_at = max(follow_ups) if follow_ups else case.opened_at + timedelta(days=FOLLOW_UP_DAYS)
+    if case.due_at is None:
+        case.due_at = min((step.due_at for step in steps if step.due_at), default=case.follow_up_at)
+    case.save(update_fields=["follow_up_at", "due_at"])
+
+
+def _may_lead(agent: Agent, team: Team | None) -> bool:
+    if agent.is_admin:
+        return True
+    if team is None:
+        return False
+    return agent.teammembership_set.filter(team=team, is_lead=True).exists()
+
+
+def may_edit_recovery(agent: Agent, team: Team | None) -> bool:
+    """Admins edit every team's triggers and playbook (and the defaults); a lead edits their team's."""
+    return bool(agent.is_active and _may_lead(agent, team))
+
+
+def save_playbook(team: Team | None, steps: list[StepPlan], *, by: Agent) -> Playbook:
+    """Replace the team's playbook steps (cases already open keep theirs)."""
+    if not may_edit_recovery(by, team):
+        raise PermissionDenied("Only the team's leads and admins edit its playbook.")
+    if not steps:
+        raise ValidationError("A playbook needs at least one step.")
+    with transaction.atomic():
+        playbook = playbook_of(team) or Playbook.objects.create(team=team)
+        playbook.steps.all().delete()
+        PlaybookStep.objects.bulk_create(
+            PlaybookStep(playbook=playbook, position=i, kind=s.kind, title=s.title[:200], due_days=s.due_days)
+            for i, s in enumerate(steps)
+        )
+        playbook.updated_at = timezone.now()
+        playbook.save(update_fields=["updated_at"])
+    return playbook
+
+
+# --- working a case ------------------------------------------------------------------------
+
+
+def open_case_by_hand(
+    customer: Customer,
+    *,
+    by: Agent,
+    reason: str,
+    conversation: Conversation | None = None,
+    owner: Agent | None = None,
+    token: str = "",
+) -> tuple[RecoveryCase, bool]:
+    """An agent opens a case. `token` (from the form) makes a double submit open it once."""
+    require(by, Action.REPLY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say what went wrong.")
+    key = f"manual:{token or uuid.uuid4().hex}"[:120]
+    with transaction.atomic():
+        return open_case(
+            customer,
+            trigger=RecoveryCase.Trigger.MANUAL,
+            source_key=key,
+            reason=reason,
+            conversation=conversation,
+            owner=owner or by,
+            by=by,
+        )
+
+
+def _refresh_due(case: RecoveryCase) -> None:
+    next_due = (
+        case.steps.filter(done_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
+    )
+    RecoveryCase.objects.filter(pk=case.pk).update(due_at=next_due)
+    case.due_at = next_due
+
+
+def tick_step(step: CaseStep, *, by: Agent, cost: Decimal | None = None, note: str = "") -> CaseStep:
+    """Mark a step done (a gesture with what it cost). Ticking twice keeps the first tick."""
+    require(by, Action.REPLY)
+    if cost is not None and cost < 0:
+        raise ValidationError("A cost cannot be negative.")
+    with transaction.atomic():
+        locked = CaseStep.objects.select_for_update().select_related("case").get(pk=step.pk)
+        if not locked.case.is_open:
+            raise ValidationError("This case is closed.")
+        if locked.done_at is None:
+            locked.done_at = timezone.now()
+            locked.done_by = by
+        if cost is not None:
+            locked.cost = cost
+        if note:
+            locked.note = note.strip()[:300]
+        locked.save(update_fields=["done_at", "done_by", "cost", "note"])
+        _refresh_due(locked.case)
+    return locked
+
+
+def untick_step(step: CaseStep, *, by: Agent) -> None:
+    require(by, Action.REPLY)
+    with transaction.atomic():
+        CaseStep.objects.filter(pk=step.pk, case__status=RecoveryCase.Status.OPEN).update(
+            done_at=None, done_by=None
+        )
+        _refresh_due(step.case)
+
+
+def assign_case(case: RecoveryCase, *, owner: Agent | None, by: Agent) -> None:
+    require(by, Action.REPLY)
+    RecoveryCase.objects.filter(pk=case.pk).update(owner=owner)
+    case.owner = owner
+
+
+def close_case(
+    case: RecoveryCase, *, result: str, by: Agent | None, note: str = "", at: datetime | None = None
+) -> bool:
+    """Close with a result; False when it was closed already (the first close stands)."""
+    if by is not None:
+        require(by, Action.REPLY)
+    if result not in (
+        RecoveryCase.Result.RECOVERED,
+        RecoveryCase.Result.NOT_RECOVERED,
+        RecoveryCase.Result.NO_RESPONSE,
+    ):
+        raise ValidationError("Choose recovered, not recovered or no response.")
+    at = at or timezone.now()
+    with transaction.atomic():
+        closed = RecoveryCase.objects.filter(pk=case.pk, status=RecoveryCase.Status.OPEN).update(
+            status=RecoveryCase.Status.CLOSED,
+            result=result,
+            closed_at=at,
+            closed_by=by,
+            result_note=(note or "").strip()[:300],
+        )
+        if not closed:
+            return False
+        case.refresh_from_db()
+        record_event(
+            Event.Kind.RECOVERY_CLOSED,
+            actor=by,
+            customer=case.customer,
+            conversation=case.conversation,
+            subject=case,
+            after={"trigger": case.trigger, "result": result, "note": case.result_note},
+            at=at,
+        )
+    return True
+
+
+def gesture_cost(case: RecoveryCase) -> Decimal:
+    return sum((step.cost or Decimal(0) for step in case.steps.all()), Decimal(0))

@@ -53,13 +53,14 @@ def looks_like_a_complaint(conversation: Conversation) -> str:
 
 def mark_complaint(conversation: Conversation, *, by: Agent, summary: str = "") -> Complaint:
     require(by, Action.NOTE)
-    complaint, created = Complaint.objects.get_or_create(
-        conversation=conversation,
-        defaults={"customer": conversation.customer, "marked_by": by, "summary": summary.strip()[:300]},
-    )
-    if created:
-        record_event(Event.Kind.OTHER, actor=by, conversation=conversation, subject=complaint,
-                     after={"complaint": "marked", "summary": complaint.summary})
+    with transaction.atomic():
+        complaint, created = Complaint.objects.get_or_create(
+            conversation=conversation,
+            defaults={"customer": conversation.customer, "marked_by": by, "summary": summary.strip()[:300]},
+        )
+        if created:  # service recovery opens a case on it (goodwill/subscribers.py)
+            record_event(Event.Kind.COMPLAINT_MARKED, actor=by, conversation=conversation, subject=complaint,
+                         after={"complaint": "marked", "summary": complaint.summary})
     return complaint
 
 

@@ -18,6 +18,7 @@ from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import update_properties
 from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
 from goodwill.core.models import Event
+from goodwill.core.services import record_event
 from goodwill.customers.models import Customer, Identity
 from goodwill.voice.cooldown import opted_out, surveyed_recently
 from goodwill.voice.models import Pulse, Survey, SurveyPolicy, SurveyWording, Unsubscribe
@@ -207,6 +208,12 @@ def record_answer(
         if final:
             locked.closed_at = now
         locked.save()
+        if outcome or conduct_value is not None:
+            # Service recovery opens a case on a bad answer (goodwill/subscribers.py).
+            record_event(
+                Event.Kind.FEEDBACK_ANSWERED, conversation=locked.conversation, subject=locked, at=now,
+                after={"outcome": locked.outcome, "conduct": locked.conduct, "bad": locked.is_bad},
+            )
         if locked.outcome and not locked.conversation.need_met:
             update_properties(locked.conversation, {"need_met": locked.outcome}, by=None)
     return locked

@@ -8,6 +8,7 @@ pytestmark = pytest.mark.django_db
 
 EVERYONE = ["/promises/", "/expectations/", "/voice/grid/", "/voice/improvements/", "/knowledge/"]
 EVERYONE += ["/voice/nps-ces/", "/voice/extra-mile/", "/churn/"]
+EVERYONE += ["/recovery/"]  # service recovery (issue 15)
 ADMINS = [
     "/expectations/policies/", "/expectations/schedules/", "/listening/settings/", "/data/retention/",
     "/voice/interviews/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Status
@@ -12,6 +13,8 @@ from ninja import Field, Router, Status
 from goodwill.accounts.policy import Action, require
 from goodwill.api.endpoints import agent_of
 from goodwill.api.schemas import Error, Id, Input, Output, Str200
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
 from goodwill.customers.models import Customer
 from goodwill.voice.models import ReturnEvent
 from goodwill.voice.returns import note_return
@@ -44,6 +47,10 @@ def returned(request: HttpRequest, response: HttpResponse, customer_id: Id, payl
         at = timezone.make_aware(at, timezone.get_current_timezone())
     if at > timezone.now() + timedelta(minutes=5):
         return Status(422, {"detail": "A return cannot be in the future."})
-    event = ReturnEvent.objects.create(customer=customer, at=at, note=payload.note)
-    note_return(customer.pk, at)  # the outcome × conduct dashboard reads it from the answers
+    with transaction.atomic():
+        event = ReturnEvent.objects.create(customer=customer, at=at, note=payload.note)
+        # Service recovery counts a return as "came back" (a recovered case).
+        record_event(Event.Kind.CUSTOMER_RETURNED, actor=agent_of(request), customer=customer, subject=event,
+                     after={"note": event.note, "at": at.isoformat()}, at=at)
+        note_return(customer.pk, at)  # the outcome × conduct dashboard reads it from the answers
     return Status(201, {"id": event.pk, "customer": customer.pk, "at": event.at, "note": event.note})

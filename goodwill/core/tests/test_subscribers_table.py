@@ -25,3 +25,13 @@ def test_every_feature_still_hears_its_topics():
         assert {path.removeprefix("goodwill.") for path in SUBSCRIBERS[topic]} == handlers, topic
     for topic, paths in SUBSCRIBERS.items():
         assert len(paths) == len(set(paths)), f"{topic} lists a handler twice"
+
+
+def test_service_recovery_hears_every_failure():
+    for topic, handler in (
+        ("sla.breached", "on_sla_breached"), ("promise.late", "on_promise_late"),
+        ("promise.broken", "on_promise_broken"), ("feedback.answered", "on_feedback_answered"),
+        ("mood.turned", "on_mood_turned"), ("complaint.marked", "on_complaint_marked"),
+        ("conversation.reopened", "on_reopened"),
+    ):  # fmt: skip
+        assert f"goodwill.recovery.subscribers.{handler}" in SUBSCRIBERS[topic], topic
