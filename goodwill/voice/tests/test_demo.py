@@ -1,4 +1,4 @@
-"""The demo seeder adds realistic feedback, complaints and improvements once (goodwill/demo/voice.py)."""
+"""The demo seeder adds realistic feedback, complaints and improvements once (goodwill/demo/voice.py, goodwill/demo/complaints.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from goodwill.demo.generator import seed_demo
-from goodwill.demo.voice import seed_voice
+from goodwill.demo.complaints import seed_complaints
 from goodwill.demo.writer import epoch_seconds
 from goodwill.voice.models import Complaint, Improvement, Survey
 from goodwill.voice.returns import recompute_returns
@@ -40,7 +40,4 @@ def test_seeded_feedback_and_complaints_look_real_and_come_once():
         and complaints.filter(notified_at__isnull=False).exists()
     )
     assert set(Improvement.objects.values_list("status", flat=True)) == set(Improvement.Status.values)
-    assert seed_voice(anchor=epoch_seconds(ANCHOR)) == {
-        "surveys": 0,
-        "complaints": 0,
-    }  # a second run adds nothing
+    assert seed_complaints(anchor=epoch_seconds(ANCHOR)) == {"complaints": 0}  # a second run adds nothing
