@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from goodwill.demo.generator import seed_demo
 from goodwill.demo.complaints import seed_complaints
+from goodwill.demo.generator import seed_demo
 from goodwill.demo.writer import epoch_seconds
 from goodwill.voice.models import Complaint, Improvement, Survey
 from goodwill.voice.returns import recompute_returns
