@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Max, Q
 
 from goodwill.conversations.models import Conversation
+from goodwill.core.models import Counter
 from goodwill.demo.basics import Dice
 from goodwill.voice.models import Complaint, Improvement
 
@@ -71,9 +72,20 @@ def _improvements(now: datetime) -> list[Improvement]:
     return made
 
 
+SEEN = "demo.complaints.conversations"
+
+
 def _complaints(rng: Dice, now: datetime) -> int:
     improvements = _improvements(now)
-    after = Complaint.objects.aggregate(m=Max("conversation_id"))["m"] or 0
+    # The conversations looked at so far (not only those with a complaint), so a second run adds nothing.
+    after = (
+        Counter.objects.filter(name=SEEN).values_list("value", flat=True).first()
+        or Complaint.objects.aggregate(m=Max("conversation_id"))["m"]  # a database seeded before the counter
+        or 0
+    )
+    last = Conversation.objects.filter(pk__gt=after).aggregate(m=Max("pk"))["m"]
+    if last is not None:
+        Counter.objects.update_or_create(name=SEEN, defaults={"value": last})
     about = Q(need__name="Complaint") | Q(need__parent__name="Complaint") | Q(need_met="no")
     rows = (
         Conversation.objects.filter(about, pk__gt=after)

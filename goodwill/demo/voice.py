@@ -38,14 +38,25 @@ CONDUCT = (1, 2, 3, 4, 5)
 CONDUCT_WEIGHTS = (0.05, 0.07, 0.13, 0.35, 0.40)
 
 
+SEEN = "demo.voice.conversations"
+
+
 def seed_voice(*, anchor: int, seed: int = 14) -> dict[str, int]:
     """Add the demo surveys, NPS/CES answers and extra-mile actions for conversations loaded since
     the last run; returns how many rows of each."""
     rng = Dice(seed)
     now = datetime.fromtimestamp(anchor, tz=UTC)
-    after = Survey.objects.aggregate(m=Max("conversation_id"))["m"] or 0
+    # The conversations looked at so far (not only those that got a survey), so a second run adds nothing.
+    after = (
+        Counter.objects.filter(name=SEEN).values_list("value", flat=True).first()
+        or Survey.objects.aggregate(m=Max("conversation_id"))["m"]  # a database seeded before the counter
+        or 0
+    )
     base = Conversation.objects.filter(pk__gt=after)
     total = base.count()
+    last = base.aggregate(m=Max("pk"))["m"]
+    if last is not None:
+        Counter.objects.update_or_create(name=SEEN, defaults={"value": last})
     finished = base.filter(status__in=["solved", "closed"], solved_at__isnull=False)
     finished_count = finished.count()
     if not finished_count:
