@@ -4,8 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from goodwill.conversations.counts import COUNT_CAP, format_count
 from goodwill.conversations.models import Conversation, SavedView
-from goodwill.conversations.selectors import COUNT_CAP, format_count
 from goodwill.conversations.services import change_status, set_priority, set_tags
 from goodwill.conversations.tests.factories import make_conversation, minutes_ago
 

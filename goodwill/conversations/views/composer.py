@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.accounts.policy import Action, require
-from goodwill.conversations import selectors, services
+from goodwill.conversations import counts, selectors, services
 from goodwill.conversations.collisions import others_replying
 from goodwill.conversations.drafts import draft_panels
 from goodwill.conversations.forms import ComposerForm
@@ -107,7 +107,7 @@ def send(request: HttpRequest, number: int) -> HttpResponse:
     except ValidationError as error:
         flash.error(request, " ".join(error.messages))
         return redirect(conversation_url(conversation))
-    selectors.forget_view_counts(agent)
+    counts.forget_view_counts(agent)
     flash.success(request, SENT_MESSAGES.get(kind, "Saved."))
     return redirect(f"{conversation_url(conversation)}#m{message.pk}")
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.accounts.models import Agent, Team
 from goodwill.accounts.policy import Action, allows
-from goodwill.conversations import selectors, services
+from goodwill.conversations import counts, selectors, services
 from goodwill.conversations.badges import ROW, Badge, badges_for, badges_html
 from goodwill.conversations.forms import SORT_CHOICES, InboxFilterForm, SavedViewForm
 from goodwill.conversations.models import ContactReason, Conversation
@@ -204,10 +204,10 @@ def _navigation_context(agent: Agent, form: InboxFilterForm, has_adhoc: bool) ->
     """The full page's views, counts and filter form (a list refresh needs none of it)."""
     # Counting is never done while the page waits: counts from the last few seconds
     # are shown at once, otherwise the page asks for them once it has loaded.
-    counts = selectors.cached_view_counts(agent)
-    shown = counts or {}
+    cached = counts.cached_view_counts(agent)
+    shown = cached or {}
     return {
-        "counts_pending": counts is None,
+        "counts_pending": cached is None,
         "views_with_counts": [(view, shown.get(view.slug, "")) for view in selectors.BUILT_IN_VIEWS.values()],
         "saved_views": list(selectors.saved_views_for(agent)),
         "filter_form": form,
@@ -229,8 +229,8 @@ def view_counts(request: HttpRequest) -> HttpResponse:
     once it has loaded."""
     agent = current_agent(request)
     views = list(selectors.saved_views_for(agent))
-    spans = [(f"view-count-{slug}", count) for slug, count in selectors.view_counts(agent).items()]
-    spans += [(f"saved-count-{pk}", count) for pk, count in selectors.saved_view_counts(agent, views).items()]
+    spans = [(f"view-count-{slug}", count) for slug, count in counts.view_counts(agent).items()]
+    spans += [(f"saved-count-{pk}", count) for pk, count in counts.saved_view_counts(agent, views).items()]
     html = "".join(
         f'<span id="{span_id}" class="count" hx-swap-oob="true" '
         f'aria-label="{escape(count)} conversations">{escape(count)}</span>'
@@ -309,6 +309,6 @@ def bulk(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         flash.error(request, " ".join(error.messages))
         return redirect(back)
-    selectors.forget_view_counts(agent)
+    counts.forget_view_counts(agent)
     flash.success(request, f"Updated {result.changed} conversation{'s' if result.changed != 1 else ''}.")
     return redirect(back)

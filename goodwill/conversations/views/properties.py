@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from goodwill.accounts.models import Agent, Team
 from goodwill.accounts.policy import Action, allows, require
-from goodwill.conversations import selectors, services
+from goodwill.conversations import counts, selectors, services
 from goodwill.conversations.forms import PropertiesForm
 from goodwill.conversations.markers import state_marker
 from goodwill.conversations.models import ContactReason, Conversation, CustomField
@@ -238,7 +238,7 @@ def update_properties(request: HtmxHttpRequest, number: int) -> HttpResponse:
             outcome = EditOutcome(error=" ".join(problem.messages))
     else:
         outcome = EditOutcome(error=_form_errors(form))
-    selectors.forget_view_counts(agent)
+    counts.forget_view_counts(agent)
     if request.htmx:
         conversation = selectors.get_conversation_for(agent, number)
         context = {
