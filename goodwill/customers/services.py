@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from email.utils import parseaddr
 from typing import Any
 
@@ -212,17 +213,28 @@ def add_identity(customer: Customer, *, kind: str, value: str) -> Identity:
         raise ValidationError(f"{value} already belongs to a customer.") from error
 
 
+def _json_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Event values as JSON: a money value (Decimal) is kept exactly, as its string."""
+    return {key: str(value) if isinstance(value, Decimal) else value for key, value in values.items()}
+
+
 def save_organisation(
     organisation: Organisation | None, *, by: Agent | None, **fields: Any
 ) -> Organisation:
     organisation = organisation or Organisation()
     before = {key: getattr(organisation, key) for key in fields} if organisation.pk else None
     for key, value in fields.items():
-        if key not in ("name", "domains", "notes"):
+        if key not in ("name", "domains", "notes", "value"):
             raise ValidationError({key: "This field cannot be changed."})
         setattr(organisation, key, value)
     organisation.full_clean()
     with transaction.atomic():
         organisation.save()
-        record_event(Event.Kind.ORGANISATION_CHANGED, actor=by, subject=organisation, before=before, after=fields)
+        record_event(
+            Event.Kind.ORGANISATION_CHANGED,
+            actor=by,
+            subject=organisation,
+            before=_json_values(before) if before is not None else None,
+            after=_json_values(fields),
+        )
     return organisation

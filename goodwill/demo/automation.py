@@ -85,7 +85,7 @@ def seed_automation() -> None:
     Webhook.objects.get_or_create(
         name="CRM (demo)",
         defaults={
-            "url": "http://127.0.0.1:9/goodwill",
+            "url": "https://crm.example.com/hooks/goodwill",
             "topics": ["conversation.solved"],
             "is_active": False,
             "disabled_reason": "Demo webhook: point it at a receiver and switch it on.",

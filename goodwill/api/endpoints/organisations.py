@@ -1,6 +1,7 @@
 """/api/v1/organisations: every agent may read them; agents and admins may create and change them."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,15 @@ from goodwill.customers.services import save_organisation
 router = Router(tags=["organisations"])
 
 Domains = Annotated[list[Str100], Field(max_length=50, description="Email domains, e.g. example.com.")]
+Value = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        max_digits=14,
+        decimal_places=2,
+        description="What the organisation is worth to you (e.g. yearly revenue); ranks interviews and the churn watch.",
+    ),
+]
 
 
 class OrganisationOut(Output):
@@ -26,6 +36,7 @@ class OrganisationOut(Output):
     name: str
     domains: list[str]
     notes: str
+    value: Decimal | None = Field(description="What the organisation is worth to you; null when not set.")
     created_at: datetime
     updated_at: datetime
 
@@ -34,12 +45,14 @@ class OrganisationIn(Input):
     name: Annotated[Str200, StringConstraints(min_length=1)]
     domains: Domains = Field(default_factory=list)
     notes: LongText = ""
+    value: Value | None = None
 
 
 class OrganisationPatch(Input):
     name: Annotated[Str200, StringConstraints(min_length=1)] | None = None
     domains: Domains | None = None
     notes: LongText | None = None
+    value: Value | None = None
 
 
 def organisation_out(organisation: Organisation) -> dict[str, Any]:
@@ -48,6 +61,7 @@ def organisation_out(organisation: Organisation) -> dict[str, Any]:
         "name": organisation.name,
         "domains": organisation.domain_list,
         "notes": organisation.notes,
+        "value": organisation.value,
         "created_at": organisation.created_at,
         "updated_at": organisation.updated_at,
     }
@@ -55,11 +69,15 @@ def organisation_out(organisation: Organisation) -> dict[str, Any]:
 
 def _fields(changes: dict[str, Any]) -> dict[str, Any]:
     """Model values from API values; domains are stored as one comma-separated string."""
-    nulls = {field: "May not be null." for field, value in changes.items() if value is None}
+    nulls = {
+        field: "May not be null." for field, value in changes.items() if value is None and field != "value"
+    }
     if nulls:
         raise ValidationError(nulls)
     if "name" in changes:
         changes["name"] = changes["name"].strip()
+    if changes.get("value") is not None:
+        changes["value"] = changes["value"].quantize(Decimal("0.01"))
     if "domains" in changes:
         domains = [domain.strip().lower().lstrip("@") for domain in changes["domains"] if domain.strip()]
         bad = [domain for domain in domains if "," in domain or " " in domain or "." not in domain]

@@ -51,3 +51,25 @@ def test_a_light_agent_cannot_create_or_change_organisations(api_as, light_agent
     assert client.post("/organisations", {"name": "New"}).status_code == 403
     assert client.patch(f"/organisations/{acme.pk}", {"name": "Changed"}).status_code == 403
     assert client.patch("/organisations/424242", {"name": "Changed"}).status_code == 404
+
+
+def test_an_organisations_value_is_read_set_and_cleared(api_as, agent):
+    client = api_as(agent)
+    created = client.post("/organisations", {"name": "Acme", "value": "12500.50"})
+    assert created.status_code == 201, created.json()
+    path = f"/organisations/{created.json()['id']}"
+    assert client.get(path).json()["value"] == "12500.50"
+    assert client.patch(path, {"value": 900}).json()["value"] == "900.00"
+    event = Event.objects.filter(kind=Event.Kind.ORGANISATION_CHANGED).latest("pk")
+    assert (event.before, event.after) == ({"value": "12500.50"}, {"value": "900.00"})
+    assert client.patch(path, {"value": None}).json()["value"] is None
+    assert Organisation.objects.get().value is None
+
+
+def test_a_bad_organisation_value_is_a_422_and_changes_nothing(api_as, agent):
+    acme = save_organisation(None, by=None, name="Acme")
+    client = api_as(agent)
+    for value in (-1, "1.234", "1e20", "lots"):
+        response = client.patch(f"/organisations/{acme.pk}", {"value": value})
+        assert response.status_code == 422, value
+    assert Organisation.objects.get().value is None
