@@ -14,11 +14,8 @@ from goodwill.churn.models import ChurnEntry, ChurnRun, ChurnSettings, Outreach
 from goodwill.churn.selectors import may_lead, recovery_key
 from goodwill.churn.watch import rebuild_watch
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.services import add_reply
-from goodwill.core.models import Event
-from goodwill.core.services import next_value, record_event
+from goodwill.conversations.services import open_outbound_conversation
 from goodwill.core.text import one_line
-from goodwill.customers.models import Customer, Identity
 from goodwill.recovery.models import RecoveryCase
 from goodwill.recovery.services import open_case
 
@@ -58,53 +55,30 @@ def outreach_text(entry: ChurnEntry, agent: Agent) -> tuple[str, str]:
     return subject, text
 
 
-def _channel_for(customer: Customer) -> str:
-    has_email = customer.identities.filter(kind=Identity.Kind.EMAIL).exists()
-    return Conversation.Channel.EMAIL if has_email else Conversation.Channel.PHONE
-
-
 def start_outreach(
     entry: ChurnEntry, *, by: Agent, subject: str, text: str, at: datetime | None = None
 ) -> Conversation:
     """Open an outbound conversation to the listed customer with the agent's message, and mark the row.
 
-    Conversations has no agent-initiated "open" service (open_conversation records the
-    customer's first message), so the row is made here and the message goes through
-    `add_reply`, which delivers it like any reply. `last_inbound_at` stays empty: until the
-    customer answers, this conversation is no contact of theirs in the rhythm.
+    `last_inbound_at` stays empty: until the customer answers, this conversation is no
+    contact of theirs in the rhythm.
     """
     require(by, Action.REPLY)
-    text = text.strip()
-    if not text:
+    if not text.strip():
         raise ValidationError({"text": "Write the message to send."})
     at = at or timezone.now()
-    customer = entry.customer
     with transaction.atomic():
-        conversation = Conversation(
-            number=next_value("conversation"),
+        conversation = open_outbound_conversation(
+            entry.customer,
+            by=by,
             subject=one_line(subject, 300) or outreach_text(entry, by)[0],
-            channel=_channel_for(customer),
-            customer=customer,
+            text=text,
             team=entry.team,
-            assignee=by,
-            status=Conversation.Status.NEW,
-            last_message_at=at,
-            message_count=0,
-            created_at=at,
-            updated_at=at,
-        )
-        conversation.save_base(raw=True, force_insert=True)
-        record_event(
-            Event.Kind.CONVERSATION_OPENED,
-            actor=by,
-            conversation=conversation,
-            subject=conversation,
             at=at,
-            after={"channel": conversation.channel, "subject": conversation.subject, "outreach": "churn"},
+            opened_because={"outreach": "churn"},
         )
-        add_reply(conversation, by=by, text=text, status=Conversation.Status.PENDING, at=at)
         Outreach.objects.create(
-            customer=customer,
+            customer=entry.customer,
             conversation=conversation,
             after_conversation=entry.last_conversation,
             by=by,

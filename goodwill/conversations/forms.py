@@ -169,3 +169,25 @@ class ComposerForm(forms.Form):
 
 class MergeForm(forms.Form):
     into = forms.IntegerField(min_value=1, label="Merge into conversation number")
+
+
+class OutboundForm(forms.Form):
+    """A conversation the agent starts: to a known customer (from their page) or to an address."""
+
+    customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    email = forms.EmailField(label="To (email address)", required=False, max_length=254)
+    name = forms.CharField(label="Their name (for a new customer)", required=False, max_length=200)
+    subject = forms.CharField(label="Subject", max_length=300)
+    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 10}), max_length=20_000)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team", empty_label="No team")
+
+    def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if teams is not None:
+            self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("customer") and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", "Give the customer's email address.")
+        return data

@@ -10,6 +10,7 @@ urlpatterns = [
     path("views/counts", views.view_counts, name="view_counts"),
     path("views/<int:pk>/delete", views.delete_view, name="delete_view"),
     path("bulk/", views.bulk, name="bulk"),
+    path("new/", views.new_conversation, name="new"),
     path("c/<int:number>/", views.detail, name="detail"),
     path("c/<int:number>/send", views.send, name="send"),
     path("c/<int:number>/draft", views.save_draft, name="draft"),

@@ -6,6 +6,7 @@ Split by verb; import from here (`from goodwill.conversations.services import ad
 - `replies`: replies, internal notes, logged phone calls and walk-ins
 - `properties`: status, assignee, priority, team, subject, need, tags, custom fields
 - `merge_split`: merging conversations, splitting a message off
+- `outbound`: conversations an agent starts
 - `workspace`: composer, drafts, macros, saved views, bulk actions
 """
 
@@ -17,6 +18,7 @@ from goodwill.conversations.services.inbound import (
     receive_messages_in_bulk,
 )
 from goodwill.conversations.services.merge_split import merge_conversations, split_message
+from goodwill.conversations.services.outbound import open_outbound_conversation
 from goodwill.conversations.services.properties import (
     assign_conversation,
     change_status,
@@ -62,6 +64,7 @@ __all__ = [
     "log_contact",
     "merge_conversations",
     "open_conversation",
+    "open_outbound_conversation",
     "receive_message",
     "receive_messages_in_bulk",
     "render_macro",

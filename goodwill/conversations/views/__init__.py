@@ -9,6 +9,7 @@ from goodwill.conversations.views.conversation import detail, merge, split
 from goodwill.conversations.views.customer import customer_detail
 from goodwill.conversations.views.files import attachment, raw_message
 from goodwill.conversations.views.inbox import bulk, delete_view, inbox, save_view, view_counts
+from goodwill.conversations.views.outbound import new_conversation
 from goodwill.conversations.views.properties import update_properties
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "inbox",
     "macro_text",
     "merge",
+    "new_conversation",
     "raw_message",
     "save_draft",
     "save_view",
