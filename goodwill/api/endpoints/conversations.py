@@ -83,6 +83,14 @@ class ConversationIn(Input):
     channel: Conversation.Channel = Conversation.Channel.API
     priority: PriorityName = "normal"
     team: Id | None = None
+    first_message_from: Literal["customer", "agent"] = Field(
+        "customer",
+        description=(
+            '"customer": the text is the customer\'s message, logged by you. "agent": you write first; '
+            "the text is sent to the customer like a reply (channel email when they have an address, "
+            "else phone), the conversation is assigned to you and pending, and a subject is required."
+        ),
+    )
 
 
 class ConversationPatch(Input):
@@ -240,7 +248,8 @@ def read_conversation(request: HttpRequest, number: Id) -> dict[str, Any]:
 def create_conversation(
     request: HttpRequest, response: HttpResponse, payload: ConversationIn
 ) -> Status[dict[str, Any]]:
-    """Opens a conversation whose first message comes from the customer, logged by you."""
+    """Opens a conversation whose first message comes from the customer, logged by you, or
+    (`first_message_from: "agent"`) one you start by writing to the customer."""
     agent = agent_of(request)
     require(agent, Action.WRITE_API)
     if (payload.customer is None) == (payload.customer_email is None):
@@ -252,6 +261,17 @@ def create_conversation(
                 raise ValidationError({"customer": "No such customer."})
         else:
             found = find_or_create_customer_by_email(payload.customer_email or "", name=payload.customer_name)
+        if payload.first_message_from == "agent":
+            conversation = services.open_outbound_conversation(
+                found,
+                by=agent,
+                subject=payload.subject,
+                text=payload.text,
+                team=_team(payload.team),
+                priority=PRIORITY_BY_NAME[payload.priority],
+            )
+            response["Location"] = f"{request.path.rstrip('/')}/{conversation.number}"
+            return Status(201, _reload(agent, conversation.number))
         conversation, _ = services.open_conversation(
             customer=found,
             subject=payload.subject,

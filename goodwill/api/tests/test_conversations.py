@@ -339,3 +339,26 @@ def test_patch_cannot_move_a_conversation_into_a_hidden_restricted_team(
     assert response.json()["detail"] == {"team": "No such team."}
     support_conversation.refresh_from_db()
     assert support_conversation.team is not None and support_conversation.team.slug == "support"
+
+
+def test_an_agent_opens_a_conversation_by_writing_first(api_as, agent, customer, support_team, billing_team):
+    client = api_as(agent)
+    body = {
+        "customer": customer.pk,
+        "subject": "Your refund",
+        "text": "It is on its way.",
+        "first_message_from": "agent",
+    }
+    response = client.post("/conversations", {**body, "team": support_team.pk, "priority": "high"})
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert (created["status"], created["channel"], created["priority"]) == ("pending", "email", "high")
+    assert created["assignee"]["id"] == agent.pk
+    message = Conversation.objects.get(number=created["number"]).messages.get()
+    assert (message.direction, message.author_agent_id, message.text) == ("out", agent.pk, "It is on its way.")
+    refused = [
+        client.post("/conversations", {**body, "subject": ""}),
+        client.post("/conversations", {**body, "team": billing_team.pk}),
+    ]
+    assert [r.status_code for r in refused] == [422, 422]
+    assert Conversation.objects.count() == 1

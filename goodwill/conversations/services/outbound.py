@@ -12,6 +12,7 @@ from django.utils import timezone
 from goodwill.accounts.models import Agent, Team
 from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import Conversation
+from goodwill.conversations.services.properties import check_team_for
 from goodwill.conversations.services.replies import add_reply
 from goodwill.core.models import Event
 from goodwill.core.services import next_value, record_event
@@ -32,6 +33,7 @@ def open_outbound_conversation(
     subject: str,
     text: str,
     team: Team | None = None,
+    priority: int | None = None,
     status: str = Conversation.Status.PENDING,
     at: datetime | None = None,
     opened_because: dict[str, Any] | None = None,
@@ -44,6 +46,7 @@ def open_outbound_conversation(
     `conversation.opened` event (e.g. `{"outreach": "churn"}`) for features that react to it.
     """
     require(by, Action.REPLY)
+    check_team_for(by, team)
     subject = one_line(subject, 300)
     text = text.strip()
     errors = {}
@@ -62,6 +65,7 @@ def open_outbound_conversation(
             customer=customer,
             team=team,
             assignee=by,
+            **({"priority": priority} if priority is not None else {}),
             status=Conversation.Status.NEW,
             last_message_at=at,
             message_count=0,
