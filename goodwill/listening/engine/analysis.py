@@ -6,10 +6,11 @@ from .abuse import find_abuse
 from .cleaning import new_text
 from .emotions import read_emotions, read_urgency
 from .language import COVERED, NAMES, detect_language
+from .polarity import read_polarity
 from .sentiment import is_shouting, polarity_of, read_sentiment
 from .types import MessageAnalysis, Polarity
 
-MODEL_VERSION = "listening-rules-3 (vader 3.3.2, alt-profanity-check 1.9.1, lingua 2.1.1)"
+MODEL_VERSION = "listening-rules-3+polarity-lr-1 (vader 3.3.2, alt-profanity-check 1.9.1, lingua 2.1.1)"
 # The sentiment and emotion rules and lexicons are English; other covered languages are
 # recognised (and checked for abuse) but not scored.
 SCORED_LANGUAGES = frozenset({"en"})
@@ -47,19 +48,24 @@ def analyze_message(text: str) -> MessageAnalysis:
     reading = read_sentiment(body)
     shouting = "shouting" in reading.cues or is_shouting(body)
     urgency, urgency_cues = read_urgency(body)
-    polarity: Polarity = "neg" if triggers else polarity_of(reading.score)  # type: ignore[assignment]
+    # The learned model decides polarity; the rules' score is kept in its band (see polarity.py).
+    model_polarity, score = read_polarity(body, reading)
+    cues = reading.cues
+    if model_polarity != polarity_of(reading.score):
+        cues += (f"learned model: {model_polarity}",)
+    polarity: Polarity = "neg" if triggers else model_polarity  # type: ignore[assignment]
     return MessageAnalysis(
         model_version=MODEL_VERSION,
         language=code,
         scored=True,
         reason="",
         text=body,
-        sentiment=min(reading.score, -0.6) if triggers else reading.score,
+        sentiment=min(score, -0.6) if triggers else score,
         polarity=polarity,
         emotions=read_emotions(body, sentiment_cues=reading.cues, abusive=bool(triggers), shouting=shouting),
         urgency=urgency,
         urgency_cues=urgency_cues,
         abusive=bool(triggers),
         abuse_triggers=triggers,
-        cues=reading.cues + (("shouting",) if shouting and "shouting" not in reading.cues else ()),
+        cues=cues + (("shouting",) if shouting and "shouting" not in cues else ()),
     )

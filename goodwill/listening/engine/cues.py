@@ -27,7 +27,8 @@ class Cue:
 
     def search(self, lowered: str) -> re.Match[str] | None:
         """Search the lower-cased text."""
-        if self.anchors and not any(anchor in lowered for anchor in self.anchors):
+        # map() over the bound __contains__ runs in C: several times cheaper than a generator.
+        if self.anchors and not any(map(lowered.__contains__, self.anchors)):
             return None
         return self.pattern.search(lowered)
 
