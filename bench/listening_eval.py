@@ -2,12 +2,13 @@
 
     .venv/bin/python bench/listening_eval.py [--errors] [--repeat N]
 
-Prints, for the dev part (rules were tuned on it) and the held-out part (never tuned on):
+Prints, for the dev part (rules were tuned and the polarity model trained on it), the four
+held-out parts (never tuned on) and the training part (the polarity model's, in-sample):
 language and "not scored" correctness, sentiment polarity accuracy, abuse precision/recall/F1,
 emotion F1 per emotion and macro-F1, urgency accuracy, and per finding code the tone check's
 precision/recall. Then messages/s for ``analyze_message`` in this one process (one core), and
 the p50/p95 of ``check_tone`` on a 300-word draft. ``--errors`` lists the dev part's misses
-(never the held-out part's, so nobody tunes on them by accident).
+(and the training part's; never a held-out part's, so nobody tunes on them by accident).
 """
 
 from __future__ import annotations
