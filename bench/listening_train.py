@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from goodwill.listening.engine.abuse import find_abuse  # noqa: E402
-from goodwill.listening.engine.analysis import MAX_CHARS, MAX_INPUT_CHARS  # noqa: E402
+from goodwill.listening.engine.analysis import MAX_CHARS, MAX_INPUT_CHARS, plain_quotes  # noqa: E402
 from goodwill.listening.engine.cleaning import new_text  # noqa: E402
 from goodwill.listening.engine.polarity import CLASSES, MODEL_PATH, features  # noqa: E402
 from goodwill.listening.engine.sentiment import polarity_of, read_sentiment  # noqa: E402
@@ -51,7 +51,7 @@ def featurise(rows: list[dict]) -> tuple[list[dict[str, float]], list[str], list
     """Features, the rules' own polarity, and whether the abuse check fires, per row."""
     found, rules, abusive = [], [], []
     for row in rows:
-        body = new_text(row["text"][:MAX_INPUT_CHARS])[:MAX_CHARS]
+        body = plain_quotes(new_text(row["text"][:MAX_INPUT_CHARS])[:MAX_CHARS])
         reading = read_sentiment(body)
         found.append(features(body, reading))
         rules.append(polarity_of(reading.score))

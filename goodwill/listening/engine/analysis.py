@@ -18,6 +18,14 @@ MAX_CHARS = 5000  # of new text read; longer messages are judged by their start
 MAX_INPUT_CHARS = 50_000  # of raw text handed to the quote stripper
 
 
+_CURLY_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def plain_quotes(text: str) -> str:
+    """Typographic quotes as ASCII ones: phones type "don’t", the rules and the model read "don't"."""
+    return text.translate(_CURLY_QUOTES) if not text.isascii() else text
+
+
 def warm_up() -> None:
     """Load every model now (a worker calls this at start, so the first message is not slow)."""
     analyze_message("Hello, my order still hasn't arrived. Thanks!")
@@ -45,11 +53,12 @@ def analyze_message(text: str) -> MessageAnalysis:
             abusive=bool(triggers),
             abuse_triggers=triggers,
         )
-    reading = read_sentiment(body)
+    plain = plain_quotes(body)
+    reading = read_sentiment(plain)
     shouting = "shouting" in reading.cues or is_shouting(body)
-    urgency, urgency_cues = read_urgency(body)
+    urgency, urgency_cues = read_urgency(plain)
     # The learned model decides polarity; the rules' score is kept in its band (see polarity.py).
-    model_polarity, score = read_polarity(body, reading)
+    model_polarity, score = read_polarity(plain, reading)
     cues = reading.cues
     if model_polarity != polarity_of(reading.score):
         cues += (f"learned model: {model_polarity}",)
@@ -62,7 +71,7 @@ def analyze_message(text: str) -> MessageAnalysis:
         text=body,
         sentiment=min(score, -0.6) if triggers else score,
         polarity=polarity,
-        emotions=read_emotions(body, sentiment_cues=reading.cues, abusive=bool(triggers), shouting=shouting),
+        emotions=read_emotions(plain, sentiment_cues=reading.cues, abusive=bool(triggers), shouting=shouting),
         urgency=urgency,
         urgency_cues=urgency_cues,
         abusive=bool(triggers),

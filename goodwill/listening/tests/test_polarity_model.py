@@ -93,3 +93,21 @@ def test_the_stored_sentiment_always_agrees_with_the_polarity():
         if a.polarity != polarity_of(read_sentiment(a.text).score) and not a.abusive:
             assert f"learned model: {a.polarity}" in a.cues
     assert scored > 300
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don’t like the new layout and it’s still broken after the update.",
+        "Thanks, that’s sorted now. You’ve been great!",
+        "It isn’t what I ordered, the “waterproof” jacket let the rain in.",
+    ],
+)
+def test_typographic_apostrophes_read_like_plain_ones(text):
+    curly, plain = (
+        analyze_message(text),
+        analyze_message(text.replace("’", "'").replace("“", '"').replace("”", '"')),
+    )
+    assert (curly.polarity, curly.sentiment, curly.cues) == (plain.polarity, plain.sentiment, plain.cues)
+    assert curly.emotions == plain.emotions and curly.urgency == plain.urgency
+    assert curly.text == text  # what is stored is what the customer wrote
