@@ -6,15 +6,24 @@ from .abuse import find_abuse
 from .cleaning import new_text
 from .emotions import read_emotions, read_urgency
 from .language import COVERED, NAMES, detect_language
+from .polarity import read_polarity
 from .sentiment import is_shouting, polarity_of, read_sentiment
 from .types import MessageAnalysis, Polarity
 
-MODEL_VERSION = "listening-rules-3 (vader 3.3.2, alt-profanity-check 1.9.1, lingua 2.1.1)"
+MODEL_VERSION = "listening-rules-3+polarity-lr-1 (vader 3.3.2, alt-profanity-check 1.9.1, lingua 2.1.1)"
 # The sentiment and emotion rules and lexicons are English; other covered languages are
 # recognised (and checked for abuse) but not scored.
 SCORED_LANGUAGES = frozenset({"en"})
 MAX_CHARS = 5000  # of new text read; longer messages are judged by their start
 MAX_INPUT_CHARS = 50_000  # of raw text handed to the quote stripper
+
+
+_CURLY_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def plain_quotes(text: str) -> str:
+    """Typographic quotes as ASCII ones: phones type "don’t", the rules and the model read "don't"."""
+    return text.translate(_CURLY_QUOTES) if not text.isascii() else text
 
 
 def warm_up() -> None:
@@ -44,22 +53,28 @@ def analyze_message(text: str) -> MessageAnalysis:
             abusive=bool(triggers),
             abuse_triggers=triggers,
         )
-    reading = read_sentiment(body)
+    plain = plain_quotes(body)
+    reading = read_sentiment(plain)
     shouting = "shouting" in reading.cues or is_shouting(body)
-    urgency, urgency_cues = read_urgency(body)
-    polarity: Polarity = "neg" if triggers else polarity_of(reading.score)  # type: ignore[assignment]
+    urgency, urgency_cues = read_urgency(plain)
+    # The learned model decides polarity; the rules' score is kept in its band (see polarity.py).
+    model_polarity, score = read_polarity(plain, reading)
+    cues = reading.cues
+    if model_polarity != polarity_of(reading.score):
+        cues += (f"learned model: {model_polarity}",)
+    polarity: Polarity = "neg" if triggers else model_polarity  # type: ignore[assignment]
     return MessageAnalysis(
         model_version=MODEL_VERSION,
         language=code,
         scored=True,
         reason="",
         text=body,
-        sentiment=min(reading.score, -0.6) if triggers else reading.score,
+        sentiment=min(score, -0.6) if triggers else score,
         polarity=polarity,
-        emotions=read_emotions(body, sentiment_cues=reading.cues, abusive=bool(triggers), shouting=shouting),
+        emotions=read_emotions(plain, sentiment_cues=reading.cues, abusive=bool(triggers), shouting=shouting),
         urgency=urgency,
         urgency_cues=urgency_cues,
         abusive=bool(triggers),
         abuse_triggers=triggers,
-        cues=reading.cues + (("shouting",) if shouting and "shouting" not in reading.cues else ()),
+        cues=cues + (("shouting",) if shouting and "shouting" not in cues else ()),
     )

@@ -127,6 +127,10 @@ _BAD_EMOJI = frozenset("😠😡🤬😤😢😭😞😟😩😫👎💔😬")
 class SentimentReading:
     score: float  # -1..1
     cues: tuple[str, ...]
+    # VADER's reading of the text without courtesy words (features of the polarity model)
+    vader_compound: float = 0.0
+    vader_pos: float = 0.0
+    vader_neg: float = 0.0
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +154,7 @@ def _without(text: str, lowered: str, patterns: tuple[Cue, ...]) -> str:
         return text
     chars = list(text)
     for pattern in patterns:
-        if pattern.anchors and not any(anchor in lowered for anchor in pattern.anchors):
+        if pattern.anchors and not any(map(lowered.__contains__, pattern.anchors)):
             continue
         for match in pattern.pattern.finditer(lowered):
             chars[match.start() : match.end()] = " " * (match.end() - match.start())
@@ -172,7 +176,8 @@ def read_sentiment(text: str) -> SentimentReading:
         cues.append("reassurance" if reassured else "resolved")
     slang = bool(_SLANG_PRAISE_RE.search(lowered))
     courteous = _without(text, lowered, (_COURTESY_RE, _SELF_DEPRECATION_RE, _SLANG_PRAISE_RE))
-    base = float(_vader().polarity_scores(courteous)["compound"])
+    vader = _vader().polarity_scores(courteous)
+    base = float(vader["compound"])
     if slang:
         cues.append("praise in slang")
         base = max(base, 0.0) + 0.6
@@ -222,7 +227,13 @@ def read_sentiment(text: str) -> SentimentReading:
     if is_shouting(text) and score <= 0.05:
         cues.append("shouting")
         score -= 0.35
-    return SentimentReading(score=max(-1.0, min(1.0, round(score, 3))), cues=tuple(cues))
+    return SentimentReading(
+        score=max(-1.0, min(1.0, round(score, 3))),
+        cues=tuple(cues),
+        vader_compound=float(vader["compound"]),
+        vader_pos=float(vader["pos"]),
+        vader_neg=float(vader["neg"]),
+    )
 
 
 def polarity_of(score: float) -> str:

@@ -9,6 +9,12 @@ from goodwill.listening.engine import EMOTIONS, TONE_CHECKS
 
 LABELLED = Path(__file__).resolve().parent.parent / "labelled"
 LANGUAGES = {"en", "de", "fr", "es", "nl", "it", "pt", "other"}
+HELD_OUT = (
+    "messages_heldout.jsonl",
+    "messages_heldout2.jsonl",
+    "messages_heldout3.jsonl",
+    "messages_heldout4.jsonl",
+)
 
 
 def rows(name):
@@ -18,7 +24,14 @@ def rows(name):
 
 @pytest.mark.parametrize(
     "name",
-    ["messages_dev.jsonl", "messages_heldout.jsonl", "messages_heldout2.jsonl", "messages_heldout3.jsonl"],
+    [
+        "messages_dev.jsonl",
+        "messages_train.jsonl",
+        "messages_heldout.jsonl",
+        "messages_heldout2.jsonl",
+        "messages_heldout3.jsonl",
+        "messages_heldout4.jsonl",
+    ],
 )
 def test_message_labels_are_valid(name):
     for row in rows(name):
@@ -49,11 +62,11 @@ def test_draft_labels_are_valid(name):
 
 
 def test_the_sets_are_big_enough_and_split_about_seventy_thirty():
-    dev = rows("messages_dev.jsonl")
-    held = rows("messages_heldout.jsonl") + rows("messages_heldout2.jsonl") + rows("messages_heldout3.jsonl")
+    dev = rows("messages_dev.jsonl") + rows("messages_train.jsonl")
+    held = [r for name in HELD_OUT for r in rows(name)]
     assert len(dev) + len(held) >= 300
-    # Three held-out parts (each written before a round of tuning): up to 40% held out.
-    assert 0.25 <= len(held) / (len(dev) + len(held)) <= 0.40
+    # Four held-out parts (each written before a round of tuning or training), and a training file.
+    assert 0.15 <= len(held) / (len(dev) + len(held)) <= 0.40
     drafts_dev, drafts_held = rows("drafts_dev.jsonl"), rows("drafts_heldout.jsonl")
     assert len(drafts_dev) + len(drafts_held) >= 100
     assert 0.25 <= len(drafts_held) / (len(drafts_dev) + len(drafts_held)) <= 0.35
@@ -62,9 +75,8 @@ def test_the_sets_are_big_enough_and_split_about_seventy_thirty():
 
 
 @pytest.mark.parametrize(("dev", "held", "field"), [
-    ("messages_dev.jsonl", "messages_heldout.jsonl", "text"),
-    ("messages_dev.jsonl", "messages_heldout2.jsonl", "text"),
-    ("messages_dev.jsonl", "messages_heldout3.jsonl", "text"),
+    *((tuned, held, "text") for tuned in ("messages_dev.jsonl", "messages_train.jsonl") for held in HELD_OUT),
+    ("messages_dev.jsonl", "messages_train.jsonl", "text"),
     ("drafts_dev.jsonl", "drafts_heldout.jsonl", "draft"),
 ])  # fmt: skip
 def test_dev_and_held_out_do_not_overlap(dev, held, field):
