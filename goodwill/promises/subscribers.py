@@ -23,6 +23,6 @@ def follow_conversation_team(event: Event) -> None:
     if event.conversation_id is None:
         return
     team_id = Conversation.objects.filter(pk=event.conversation_id).values_list("team_id", flat=True).first()
-    Promise.objects.filter(conversation_id=event.conversation_id).exclude(team_id=team_id).update(
-        team_id=team_id
-    )
+    promises = Promise.objects.filter(conversation_id=event.conversation_id)
+    moved = promises.exclude(team__isnull=True) if team_id is None else promises.exclude(team_id=team_id)
+    moved.update(team_id=team_id)

@@ -61,3 +61,8 @@ def test_promises_carry_their_conversations_team_and_follow_it(
     assert Promise.objects.get(pk=promise.pk).team == billing_team
     run_subscriber.call(*ran[0])  # again: nothing changes
     assert Promise.objects.get(pk=promise.pk).team == billing_team
+    with subscribed({"conversation.team": (moves,)}):
+        with django_capture_on_commit_callbacks(execute=True):
+            set_team(conversation, None, by=None)
+        run_queued_subscribers()
+    assert Promise.objects.get(pk=promise.pk).team is None
