@@ -9,7 +9,11 @@ feedback answers yet (seeded before the voice demo rows existed) it adds them wi
 bench filler cases, one for about one conversation in twenty, with `--fill`. Each builder is
 called twice to warm up, then `--repeat` times per filter combination (last 30 days, last 7
 days, the whole history; with a team, an agent, a channel, a need); it prints p50/p95 of wall
-and CPU time, the number of queries, and the row counts it measured over, with the load average.
+and CPU time, the number of queries and the load average on each line, and the row counts it
+measured over.
+
+`--quick` (for the 1M run, within about three minutes once the rows exist): three combinations
+(30 days, the whole history, a team), one warm-up and three timed calls each.
 """
 
 from __future__ import annotations
@@ -78,7 +82,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--fill", action="store_true", help="add bench recovery cases when there are none")
     parser.add_argument("--only", default="", help="comma-separated dashboard slugs")
+    parser.add_argument("--quick", action="store_true", help="3 combinations × 3 calls (about 3 min at 1M)")
     args = parser.parse_args()
+    warm_up = 2
+    if args.quick:
+        args.repeat, warm_up = min(args.repeat, 3), 1
 
     import django
 
@@ -134,6 +142,8 @@ def main() -> None:
         "30 days, channel phone": Filters(today - timedelta(days=29), today, channel="phone"),
         "30 days, need": Filters(today - timedelta(days=29), today, need_id=need.pk if need else None),
     }
+    if args.quick:
+        combos = {name: combos[name] for name in ("30 days", "whole history (120 d)", "30 days, team")}
     slugs = [
         s
         for s in (
@@ -142,12 +152,13 @@ def main() -> None:
     ]
     print(
         f"{'dashboard':<16} {'filters':<24} {'wall p50':>9} {'wall p95':>9} {'CPU p50':>8} {'CPU p95':>8} {'queries':>7}"
+        f" {'load':>5}"
     )
     for slug in slugs:
         board = dashboard(slug)
         assert board is not None, slug
         for name, filters in combos.items():
-            for _ in range(2):
+            for _ in range(warm_up):
                 board.build(filters)
             walls, cpus = [], []
             for _ in range(args.repeat):
@@ -158,7 +169,7 @@ def main() -> None:
                 cpus.append((time.process_time() - cpu) * 1000)
             print(
                 f"{slug:<16} {name:<24} {statistics.median(walls):>7.0f}ms {p95(walls):>7.0f}ms "
-                f"{statistics.median(cpus):>6.0f}ms {p95(cpus):>6.0f}ms {len(queries):>7}"
+                f"{statistics.median(cpus):>6.0f}ms {p95(cpus):>6.0f}ms {len(queries):>7} {os.getloadavg()[0]:>5.1f}"
             )
     print(
         f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}; {datetime.now(UTC):%H:%M} UTC"

@@ -80,3 +80,8 @@ for _topic, _handler in (
     ("conversation.reopened", "on_reopened"),
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), f"goodwill.recovery.subscribers.{_handler}")
+# Insights (issue 15): a promise carries its conversation's team for "Promise keeping"; it moves with it.
+SUBSCRIBERS["conversation.team"] = (
+    *SUBSCRIBERS.get("conversation.team", ()),
+    "goodwill.promises.subscribers.follow_conversation_team",
+)

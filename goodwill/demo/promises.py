@@ -52,12 +52,16 @@ def seed_promises(*, anchor: int, seed: int = 12) -> int:
         .annotate(pick=Mod("id", EVERY))
         .filter(pick=0)
         .order_by("id")
-        .values_list("id", "customer_id", "assignee_id", "last_message_at")
+        .values_list("id", "customer_id", "team_id", "assignee_id", "last_message_at")
     )
     batch: list[Promise] = []
     made = 0
-    for conversation_id, customer_id, assignee_id, last_message_at in rows.iterator(chunk_size=BATCH):
-        batch.append(_promise(rng, now, conversation_id, customer_id, assignee_id, last_message_at))
+    for conversation_id, customer_id, team_id, assignee_id, last_message_at in rows.iterator(
+        chunk_size=BATCH
+    ):
+        promise = _promise(rng, now, conversation_id, customer_id, assignee_id, last_message_at)
+        promise.team_id = team_id
+        batch.append(promise)
         if len(batch) >= BATCH:
             made += len(Promise.objects.bulk_create(batch))
             batch = []

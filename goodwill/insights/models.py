@@ -37,16 +37,25 @@ MEASURES = (
 )
 
 
-class Figures(models.Model):
-    """The key and the additive measures, shared by the three daily tables."""
+class Keys(models.Model):
+    """What a conversation is counted under: its team, channel, need, agent, organisation, and
+    whether its customer is internal (shared by the daily tables and `OpenWork`)."""
 
-    day = models.DateField()
     team_id = models.IntegerField(default=0)
     channel = models.CharField(max_length=10, blank=True)
     need_id = models.IntegerField(default=0)
     agent_id = models.IntegerField(default=0)
     organisation_id = models.IntegerField(default=0)
     internal = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Figures(Keys):
+    """The key and the additive measures, shared by the three daily tables."""
+
+    day = models.DateField()
 
     opened = models.IntegerField(default=0)
     solved = models.IntegerField(default=0)
@@ -96,6 +105,24 @@ class DailyOrganisationFigures(Figures):
     class Meta:
         constraints = [models.UniqueConstraint(fields=KEY, name="insights_org_key")]
         indexes = [models.Index(fields=["organisation_id", "day"], name="insights_org_day")]
+
+
+class OpenWork(Keys):
+    """One row per conversation open now (not solved or closed), under its current keys; the
+    agent is the assignee (0: nobody). Workload's "open now" counts these rows, so its cost follows
+    the open conversations, never the history. Kept by the same refresh as the daily figures."""
+
+    conversation_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["team_id", "agent_id"], name="insights_open_team"),
+            models.Index(fields=["agent_id"], name="insights_open_agent"),
+            models.Index(fields=["organisation_id"], name="insights_open_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"conversation {self.conversation_id} open (agent {self.agent_id})"
 
 
 class Contribution(models.Model):

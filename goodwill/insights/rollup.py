@@ -33,6 +33,7 @@ from goodwill.insights.models import (
     DailyFigures,
     DailyOrganisationFigures,
     Figures,
+    OpenWork,
     SweepState,
 )  # fmt: skip
 
@@ -42,6 +43,7 @@ Key = tuple[
 Parts = dict[Key, list[float]]
 KEY_FIELDS = ("day", "team_id", "channel", "need_id", "agent_id", "organisation_id", "internal")
 CHUNK = 2000
+CLOSED_STATUSES = (Conversation.Status.SOLVED, Conversation.Status.CLOSED)  # the rest is open work
 _INDEX = {name: i for i, name in enumerate(MEASURES)}
 
 
@@ -57,8 +59,9 @@ def _add(parts: Parts, key: Key, **measures: float) -> None:
         row[_INDEX[name]] += value
 
 
-def contributions(ids: Sequence[int]) -> dict[int, Parts]:
-    """What each conversation in `ids` adds to the daily figures now (absent ids add nothing)."""
+def contributions(ids: Sequence[int], open_work: list[OpenWork] | None = None) -> dict[int, Parts]:
+    """What each conversation in `ids` adds to the daily figures now (absent ids add nothing);
+    the open ones among them are appended to `open_work`, when given, under their keys now."""
     result: dict[int, Parts] = {pk: {} for pk in ids}
     attrs: dict[
         int, tuple[int, str, int, int, int, bool]
@@ -66,11 +69,14 @@ def contributions(ids: Sequence[int]) -> dict[int, Parts]:
     opened_day: dict[int, str] = {}
     rows = Conversation.objects.filter(pk__in=ids).values_list(
         "pk", "team_id", "channel", "need_id", "assignee_id", "customer__organisation_id",
-        "customer__is_internal", "created_at", "first_response_at", "solved_at",
+        "customer__is_internal", "created_at", "first_response_at", "solved_at", "status",
     )  # fmt: skip
-    for pk, team, channel, need, assignee, org, internal, created, first_response, solved in rows:
+    for pk, team, channel, need, assignee, org, internal, created, first_response, solved, status in rows:
         attrs[pk] = (team or 0, channel, need or 0, assignee or 0, org or 0, bool(internal))
         team, channel, need, assignee, org, internal = attrs[pk]
+        if open_work is not None and status not in CLOSED_STATUSES:
+            open_work.append(OpenWork(conversation_id=pk, team_id=team, channel=channel, need_id=need,
+                                      agent_id=assignee, organisation_id=org, internal=internal))  # fmt: skip
         parts = result[pk]
         opened_day[pk] = _day(created)
         key = (opened_day[pk], team, channel, need, assignee, org, internal)
@@ -162,7 +168,9 @@ def _refresh_chunk(ids: list[int]) -> int:
     # Lock what these conversations added (PostgreSQL), so two refreshes of one conversation
     # apply their differences one after the other; SQLite writers are serial already.
     old = {c.conversation_id: c.parts for c in Contribution.objects.select_for_update().filter(pk__in=ids)}
-    new = contributions(ids)
+    open_work: list[OpenWork] = []
+    new = contributions(ids, open_work)
+    _replace_open_work(ids, open_work)
     delta: Parts = {}
     for pk in ids:
         before, after = _decode(old.get(pk, [])), new[pk]
@@ -180,6 +188,22 @@ def _refresh_chunk(ids: list[int]) -> int:
         [Contribution(conversation_id=pk, parts=_encode(new[pk])) for pk in stale if new[pk]]
     )
     return len(delta)
+
+
+def _replace_open_work(ids: list[int], rows: list[OpenWork]) -> None:
+    """The open-work rows of these conversations become `rows` (whatever they were before)."""
+    stored = {
+        (w.conversation_id, w.team_id, w.channel, w.need_id, w.agent_id, w.organisation_id, w.internal)
+        for w in OpenWork.objects.filter(pk__in=ids)
+    }
+    wanted = {
+        (w.conversation_id, w.team_id, w.channel, w.need_id, w.agent_id, w.organisation_id, w.internal)
+        for w in rows
+    }
+    if stored == wanted:
+        return  # the usual case: a reply or a score changed nothing here
+    OpenWork.objects.filter(pk__in=ids).delete()
+    OpenWork.objects.bulk_create(rows, ignore_conflicts=True)  # a parallel refresh may have written it
 
 
 TABLES: tuple[type[Figures], ...] = (DailyFigures, DailyAgentFigures, DailyOrganisationFigures)
@@ -218,6 +242,7 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
     _set_rebuilding(timezone.now())
     try:
         Contribution.objects.all().delete()
+        OpenWork.objects.all().delete()
         totals: Parts = {}
         total = Conversation.objects.count()
         done, last = 0, 0
@@ -227,7 +252,9 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
             )
             if not ids:
                 break
-            parts = contributions(ids)
+            open_work: list[OpenWork] = []
+            parts = contributions(ids, open_work)
+            OpenWork.objects.bulk_create(open_work)
             Contribution.objects.bulk_create(
                 [Contribution(conversation_id=pk, parts=_encode(p)) for pk, p in parts.items()]
             )

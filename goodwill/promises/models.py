@@ -58,6 +58,11 @@ class Promise(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
+    # The conversation's team, copied on write and kept when the conversation moves (subscriber of
+    # `conversation.team`), so reports group and filter by team without joining the conversations.
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -77,9 +82,12 @@ class Promise(models.Model):
             models.Index(fields=["conversation", "created_at"], name="promise_conversation"),
             models.Index(fields=["customer", "created_at"], name="promise_customer"),
             models.Index(fields=["owner", "state", "due_at"], name="promise_owner"),
-            # insights "Promise keeping": closed promises by closing time, outcome and owner
+            # insights "Promise keeping": closed promises by closing time, outcome, owner and team
+            # (covering: the grouped query reads the index only)
             models.Index(
-                fields=["closed_at", "outcome", "owner"], condition=Q(state="closed"), name="promise_closed"
+                fields=["closed_at", "outcome", "owner", "team"],
+                condition=Q(state="closed"),
+                name="promise_closed_team",
             ),
         ]
 

@@ -93,6 +93,7 @@ def confirm_promise(
         return Promise.objects.create(
             conversation=conversation,
             customer_id=conversation.customer_id,
+            team_id=conversation.team_id,
             owner=owner,
             created_by=by,
             text=text,
@@ -116,6 +117,7 @@ def drop_detected(conversation: Conversation, *, by: Agent, text: str, at: datet
     return Promise.objects.create(
         conversation=conversation,
         customer_id=conversation.customer_id,
+        team_id=conversation.team_id,
         owner=by,
         created_by=by,
         text=text,

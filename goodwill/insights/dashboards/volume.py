@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from goodwill.insights.dashboards import names
 from goodwill.insights.dashboards.common import FRESHNESS, buckets, by_bucket, daily, label, sums
@@ -16,8 +17,11 @@ TOP_NEEDS = 5
 
 
 def build(filters: Filters) -> Result:
+    """Three grouped queries on `DailyFigures` (per day × channel; per day × need over the range and
+    the spike window before its last week) and one for the needs' names, whatever the range."""
     rows = daily(filters)
-    total = sums(rows, measures=("opened", "solved", "inbound"))[0]
+    by_channel = sums(rows, "day", "channel", measures=("opened", "solved", "inbound"))
+    total = {m: sum(row[m] for row in by_channel) for m in ("opened", "solved", "inbound")}
     figures = [
         Figure("Conversations opened", total["opened"], f"{total['opened']:,}"),
         Figure("Conversations solved", total["solved"], f"{total['solved']:,}"),
@@ -25,7 +29,7 @@ def build(filters: Filters) -> Result:
     ]
     days = buckets(filters)
     x_labels = [label(day, filters) for day in days]
-    by_channel = sums(rows.filter(opened__gt=0), "day", "channel", measures=("opened",))
+    by_channel = [row for row in by_channel if row["opened"] > 0]
     channels = sorted({row["channel"] for row in by_channel})
     channel_series = [
         Series(
@@ -34,12 +38,15 @@ def build(filters: Filters) -> Result:
         )
         for ch in channels
     ]
-    by_need = sums(rows.filter(opened__gt=0), "day", "need_id", measures=("opened",))
+    recent_start = filters.end - timedelta(days=RECENT_DAYS - 1)
+    base_start = recent_start - timedelta(weeks=BASELINE_WEEKS)
+    by_need_all = _opened_by_day_and_need(filters, min(filters.start, base_start))
+    by_need = [row for row in by_need_all if row["day"] >= filters.start]
     need_totals: dict[int, int] = {}
     for row in by_need:
         need_totals[row["need_id"]] = need_totals.get(row["need_id"], 0) + row["opened"]
     top = sorted(need_totals, key=lambda pk: (-need_totals[pk], pk))[:TOP_NEEDS]
-    need_names = names.needs(need_totals)
+    need_names = names.needs({row["need_id"] for row in by_need_all})
     need_series = [
         Series(
             need_names[pk],
@@ -47,7 +54,7 @@ def build(filters: Filters) -> Result:
         )
         for pk in top
     ]
-    spikes, notes = spike_table(filters)
+    spikes, notes = spike_table(filters, [row for row in by_need_all if row["day"] >= base_start], need_names)
     charts = [
         Chart(
             "opened-by-channel", "Conversations opened, by channel", x_labels, channel_series, kind="stacked"
@@ -57,21 +64,31 @@ def build(filters: Filters) -> Result:
     return Result(figures=figures, charts=charts, tables=[spikes], notes=[*notes, FRESHNESS])
 
 
+def _opened_by_day_and_need(filters: Filters, start: date) -> list[dict[str, Any]]:
+    return sums(daily(filters, start=start).filter(opened__gt=0), "day", "need_id", measures=("opened",))
+
+
 def _values(days: list, totals: dict) -> list[float | int | None]:
     return [totals.get(day, 0) for day in days]
 
 
-def spike_table(filters: Filters) -> tuple[Table, list[str]]:
-    """Each need's last week against its average week before: a need that suddenly grows, in words."""
+def spike_table(
+    filters: Filters, rows: list[dict[str, Any]] | None = None, need_names: dict[int, str] | None = None
+) -> tuple[Table, list[str]]:
+    """Each need's last week against its average week before: a need that suddenly grows, in words.
+    `rows` (opened per day and need over the five weeks to the end) and `need_names` when the caller
+    has them already; else they are read."""
     recent_start = filters.end - timedelta(days=RECENT_DAYS - 1)
     base_start = recent_start - timedelta(weeks=BASELINE_WEEKS)
-    rows = daily(filters, start=base_start, end=filters.end).filter(opened__gt=0)
+    if rows is None:
+        rows = _opened_by_day_and_need(filters, base_start)
     recent: dict[int, int] = {}
     base: dict[int, int] = {}
-    for row in sums(rows, "day", "need_id", measures=("opened",)):
+    for row in rows:
         bucket = recent if row["day"] >= recent_start else base
         bucket[row["need_id"]] = bucket.get(row["need_id"], 0) + row["opened"]
-    need_names = names.needs(recent.keys() | base.keys())
+    if need_names is None:
+        need_names = names.needs(recent.keys() | base.keys())
     table_rows: list[list[object]] = []
     notes: list[str] = []
     for pk in sorted(recent.keys() | base.keys(), key=lambda pk: (-recent.get(pk, 0), pk)):

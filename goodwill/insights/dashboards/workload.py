@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from goodwill.conversations.models import Conversation
 from goodwill.insights.dashboards import names
 from goodwill.insights.dashboards.common import FRESHNESS, daily, sums
+from goodwill.insights.models import OpenWork
 from goodwill.insights.registry import Chart, Figure, Filters, Result, Series, Table
 
 MEASURES = ("opened", "replies", "solved")
@@ -14,19 +14,20 @@ CHART_AGENTS = 20
 
 
 def open_now(filters: Filters) -> dict[int, int]:
-    """Open conversations assigned to each agent now (live, not a summary: it is a snapshot)."""
-    rows = Conversation.objects.exclude(status__in=["solved", "closed"]).filter(assignee__isnull=False)
+    """Open conversations assigned to each agent now: a count of `OpenWork`, the table of the open
+    conversations the refresh keeps (one row each), so it never reads the conversations' history."""
+    rows = OpenWork.objects.exclude(agent_id=0)
     if filters.team_id:
         rows = rows.filter(team_id=filters.team_id)
     if filters.agent_id:
-        rows = rows.filter(assignee_id=filters.agent_id)
+        rows = rows.filter(agent_id=filters.agent_id)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
     if filters.organisation_id:
-        rows = rows.filter(customer__organisation_id=filters.organisation_id)
+        rows = rows.filter(organisation_id=filters.organisation_id)
     if filters.need_id:
         rows = rows.filter(need_id=filters.need_id)
-    return dict(rows.values_list("assignee_id").annotate(n=Count("pk")).order_by())
+    return dict(rows.values_list("agent_id").annotate(n=Count("pk")).order_by())
 
 
 def build(filters: Filters) -> Result:
@@ -59,5 +60,8 @@ def build(filters: Filters) -> Result:
         "agents", "Per agent", ["Agent", "Open now", "Opened (assigned)", "Replies", "Solved (assigned)"], table_rows,
         note="Replies count under the agent who wrote them; opened and solved under the current assignee.",
     )  # fmt: skip
-    notes = ["“Open now” is live; the other columns cover the date range.", FRESHNESS]
+    notes = [
+        "“Open now” is as of the latest change (kept right after each one); the other columns cover the date range.",
+        FRESHNESS,
+    ]
     return Result(figures=figures, charts=[chart], tables=[table], notes=notes)

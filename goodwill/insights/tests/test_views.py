@@ -88,3 +88,15 @@ def test_a_lead_loses_access_with_the_lead_role(client, history):
     TeamMembership.objects.filter(agent=history.lead).update(is_lead=False)
     client.force_login(history.lead)
     assert client.get("/insights/").status_code == 403
+
+
+@pytest.mark.parametrize("slug", ["volume", "workload"])
+def test_volume_and_workload_read_only_summaries(client, history, slug, django_assert_max_num_queries):
+    client.force_login(history.lead)
+    for query in (WIDE, f"{WIDE}&team={history.support.pk}", f"{WIDE}&organisation={history.acme.pk}"):
+        # session, agent, lead check, the form's four lists, the notifications badge, and the
+        # dashboard's own: three summary queries and one for names
+        with django_assert_max_num_queries(12) as captured:
+            assert client.get(f"/insights/{slug}/{query}").status_code == 200
+        read = " ".join(q["sql"] for q in captured.captured_queries)
+        assert "conversations_conversation" not in read and "conversations_message" not in read, query

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import connection
 from django.utils import timezone
 
 from goodwill.conversations.models import ContactReason, Conversation
@@ -43,6 +47,7 @@ def world(support_team, billing_team, agent, outsider, customer):  # type: ignor
         return Promise.objects.create(
             conversation=conversation,
             customer=conversation.customer,
+            team_id=conversation.team_id,  # as confirm_promise copies it
             owner=owner,
             text="I'll call you",
             due_at=at(closed_day),
@@ -69,6 +74,7 @@ def world(support_team, billing_team, agent, outsider, customer):  # type: ignor
     Promise.objects.create(  # open past its due time: counted apart, now
         conversation=billing,
         customer=buyer,
+        team=billing_team,
         owner=outsider,
         text="By Friday",
         due_at=timezone.now() - timedelta(days=1),
@@ -182,6 +188,23 @@ def test_days_are_the_local_days_of_the_current_time_zone(world):  # type: ignor
     with timezone.override("Europe/Paris"):  # 00:30 on the 7th in Paris
         series = {s.name: s.values for s in promise_keeping(Filters(START, END)).charts[0].series}
     assert series["Kept late"][6] == 1 and series["Kept late"][5] == 0
+
+
+def test_the_period_by_team_reads_no_conversation(world, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(4) as captured:
+        promise_keeping(Filters(START, END, team_id=world["billing"].pk))
+    period = captured.captured_queries[0]["sql"]
+    assert "promises_promise" in period and "conversations_conversation" not in period
+
+
+def test_the_migration_copies_each_conversations_team(world):  # type: ignore[no-untyped-def]
+    expected = dict(Promise.objects.values_list("pk", "team_id"))
+    Promise.objects.update(team=None)
+    migration = importlib.import_module("goodwill.promises.migrations.0003_promise_team")
+    with connection.cursor() as cursor:
+        migration.copy_conversation_team(django_apps, SimpleNamespace(execute=cursor.execute))
+    assert dict(Promise.objects.values_list("pk", "team_id")) == expected
+    assert set(expected.values()) == {world["support"].pk, world["billing"].pk}
 
 
 def test_it_is_registered():

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from goodwill.conversations.services import add_reply
+from goodwill.conversations.services import add_reply, set_team
 from goodwill.conversations.tests.factories import make_conversation
 from goodwill.core.events import run_subscriber, subscribed
 from goodwill.promises.models import Promise
@@ -43,3 +43,26 @@ def test_message_replied_links_the_promise_once(customer, agent, django_capture_
         assert Promise.objects.get(pk=promise.pk).message == reply
         run_subscriber.call(*ran[0])  # a duplicate delivery changes nothing
     assert Promise.objects.get(pk=promise.pk).message == reply
+
+
+def test_promises_carry_their_conversations_team_and_follow_it(
+    customer, agent, support_team, billing_team, django_capture_on_commit_callbacks
+):
+    with subscribed({}):
+        conversation = make_conversation(customer=customer, team=support_team)
+    promise = confirm_promise(conversation, by=agent, text="I'll call you back tomorrow.", due_at=None)
+    assert promise.team == support_team
+    moves = "goodwill.promises.subscribers.follow_conversation_team"
+    with subscribed({"conversation.team": (moves,)}):
+        with django_capture_on_commit_callbacks(execute=True):
+            set_team(conversation, billing_team, by=None)
+        ran = run_queued_subscribers()
+    assert [args[0] for args in ran] == [moves]
+    assert Promise.objects.get(pk=promise.pk).team == billing_team
+    run_subscriber.call(*ran[0])  # again: nothing changes
+    assert Promise.objects.get(pk=promise.pk).team == billing_team
+    with subscribed({"conversation.team": (moves,)}):
+        with django_capture_on_commit_callbacks(execute=True):
+            set_team(conversation, None, by=None)
+        run_queued_subscribers()
+    assert Promise.objects.get(pk=promise.pk).team is None
