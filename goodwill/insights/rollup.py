@@ -241,8 +241,8 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
     first_event = _newest_event_id()
     _set_rebuilding(timezone.now())
     try:
-        Contribution.objects.all().delete()
-        OpenWork.objects.all().delete()
+        Contribution.objects.all().delete()  # read only by refresh, which waits for the rebuild
+        open_work: list[OpenWork] = []  # swapped in with the summaries, so "open now" is never partial
         totals: Parts = {}
         total = Conversation.objects.count()
         done, last = 0, 0
@@ -252,9 +252,7 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
             )
             if not ids:
                 break
-            open_work: list[OpenWork] = []
             parts = contributions(ids, open_work)
-            OpenWork.objects.bulk_create(open_work)
             Contribution.objects.bulk_create(
                 [Contribution(conversation_id=pk, parts=_encode(p)) for pk, p in parts.items()]
             )
@@ -267,6 +265,8 @@ def rebuild(*, progress: Callable[[int, int], None] | None = None, chunk: int = 
                 progress(done, total)
         folded = _per_table(totals)
         with transaction.atomic():
+            OpenWork.objects.all().delete()
+            OpenWork.objects.bulk_create(open_work, batch_size=1000)
             for model in TABLES:
                 model.objects.all().delete()  # type: ignore[attr-defined]
                 model.objects.bulk_create(  # type: ignore[attr-defined]
