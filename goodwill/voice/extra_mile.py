@@ -129,7 +129,8 @@ def comparison(filters: Filters, *, now: datetime | None = None) -> list[Group]:
         old_enough = Q(day__lt=timezone.localdate(now - timedelta(days=days)))
         aggregates[f"eligible_{days}"] = Coalesce(Sum("conversations", filter=old_enough), 0)
         aggregates[f"back_{days}"] = Coalesce(Sum(f"returned_{days}", filter=old_enough), 0)
-    found = {row["went"]: row for row in rows.values("went").annotate(**aggregates).order_by()}
+    grouped: Any = rows.values("went").annotate(**aggregates).order_by()
+    found: dict[bool, dict[str, Any]] = {row["went"]: row for row in grouped}
     groups = []
     for went, label in ((True, "With an extra-mile action"), (False, "Without")):
         row = found.get(went, {})

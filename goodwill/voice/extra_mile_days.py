@@ -46,7 +46,7 @@ def _day() -> TruncDate:
     return TruncDate("ended", tzinfo=timezone.get_current_timezone())
 
 
-def finished() -> QuerySet[Conversation, Conversation]:
+def finished() -> Any:
     """Finished conversations annotated with `ended` and its local `day`."""
     return Conversation.objects.filter(status__in=FINISHED).annotate(ended=_ended()).annotate(day=_day())
 
@@ -91,7 +91,7 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _in_run(first: date, last: date) -> QuerySet[Conversation, Conversation]:
+def _in_run(first: date, last: date) -> Any:
     since, until = _bounds(first, last)
     # Either index range (solved_at; last_message_at for the few closed without solving), then the day.
     rows = Conversation.objects.filter(status__in=FINISHED).filter(
@@ -104,7 +104,7 @@ def _in_run(first: date, last: date) -> QuerySet[Conversation, Conversation]:
 def _rebuild_run(first: date, last: date) -> int:
     rows = _in_run(first, last)
     back = {f"back_{d}": came_back(d, since="ended", customer="customer_id") for d in WINDOWS}
-    grouped = (
+    grouped: Any = (
         rows.annotate(went=Exists(ExtraMile.objects.filter(conversation_id=OuterRef("pk"))))
         .values("day", "team_id", "assignee_id", "went")
         .annotate(
