@@ -52,8 +52,12 @@ def finished() -> Any:
 
 
 def _mark(days: Iterable[date | None]) -> int:
-    stale = [ExtraMileStale(day=day) for day in set(days) if day is not None]
-    ExtraMileStale.objects.bulk_create(stale, ignore_conflicts=True)
+    """Mark days stale, after the change that moved them is committed (see `rebuild_stale_days`)."""
+    now = timezone.now()
+    stale = [ExtraMileStale(day=day, marked_at=now) for day in set(days) if day is not None]
+    ExtraMileStale.objects.bulk_create(
+        stale, update_conflicts=True, unique_fields=["day"], update_fields=["marked_at"], batch_size=500
+    )
     return len(stale)
 
 
@@ -64,9 +68,19 @@ def mark_conversations(ids: QuerySet[Any, Any] | list[int]) -> int:
     return _mark([*now, *before])
 
 
-def mark_customers(customer_ids: QuerySet[Any, Any] | list[int]) -> int:
-    """A customer came back or was merged: the days of their finished conversations."""
-    return mark_conversations(Conversation.objects.filter(customer_id__in=customer_ids).values("pk"))
+def mark_customers(
+    customer_ids: QuerySet[Any, Any] | list[int], *, returned_at: datetime | None = None
+) -> int:
+    """A customer was merged: the days of their finished conversations; a customer came back at
+    `returned_at`: only the conversations that ended in the 90 days before (the longest window)."""
+    conversations = Conversation.objects.filter(customer_id__in=customer_ids)
+    if returned_at is not None:
+        since = returned_at - timedelta(days=max(WINDOWS))
+        conversations = conversations.filter(
+            Q(solved_at__gte=since, solved_at__lt=returned_at)
+            | Q(solved_at__isnull=True, last_message_at__gte=since, last_message_at__lt=returned_at)
+        )
+    return mark_conversations(conversations.values("pk"))
 
 
 def conversation_changed(event: Event) -> None:
@@ -101,38 +115,43 @@ def _in_run(first: date, last: date) -> Any:
     return rows.annotate(ended=_ended()).annotate(day=_day())
 
 
-def _rebuild_run(first: date, last: date) -> int:
-    rows = _in_run(first, last)
-    back = {f"back_{d}": came_back(d, since="ended", customer="customer_id") for d in WINDOWS}
+def _figures(first: date, last: date) -> list[ExtraMileDay]:
+    """The days' figures, grouped in SQL: one row per day, team, agent and with or without an action."""
+    back = {d: came_back(d, since="ended", customer="customer_id") for d in WINDOWS}
+    answered = Q(survey__answered_at__isnull=False)
     grouped: Any = (
-        rows.annotate(went=Exists(ExtraMile.objects.filter(conversation_id=OuterRef("pk"))))
+        _in_run(first, last)
+        .annotate(went=Exists(ExtraMile.objects.filter(conversation_id=OuterRef("pk"))))
         .values("day", "team_id", "assignee_id", "went")
         .annotate(
             conversations=Count("pk"),
-            answers=Count("pk", filter=Q(survey__answered_at__isnull=False)),
-            need_met=Count("pk", filter=Q(survey__answered_at__isnull=False, survey__outcome="yes")),
-            conduct_total=Coalesce(Sum("survey__conduct", filter=Q(survey__answered_at__isnull=False)), 0),
-            conduct_count=Count("survey__conduct", filter=Q(survey__answered_at__isnull=False)),
-            **{f"returned_{d}": Count("pk", filter=q) for d, q in ((d, back[f"back_{d}"]) for d in WINDOWS)},
+            answers=Count("pk", filter=answered),
+            need_met=Count("pk", filter=answered & Q(survey__outcome="yes")),
+            conduct_total=Coalesce(Sum("survey__conduct", filter=answered), 0),
+            conduct_count=Count("survey__conduct", filter=answered),
+            **{f"returned_{d}": Count("pk", filter=back[d]) for d in WINDOWS},
         )
         .order_by()
     )
-    figures = [
+    counts = ("conversations", "answers", "need_met", "conduct_total", "conduct_count")
+    return [
         ExtraMileDay(
             day=row["day"],
             team_id=row["team_id"],
             agent_id=row["assignee_id"],
             went=row["went"],
-            **{
-                name: row[name]
-                for name in ("conversations", "answers", "need_met", "conduct_total", "conduct_count")
-            },
+            **{name: row[name] for name in counts},
             **{f"returned_{d}": row[f"returned_{d}"] for d in WINDOWS},
         )
         for row in grouped
     ]
+
+
+def _store(first: date, last: date, figures: list[ExtraMileDay]) -> None:
+    """Replace the days' figures and where each conversation is counted (inside a transaction)."""
     ExtraMileDay.objects.filter(day__gte=first, day__lte=last).delete()
     ExtraMileDay.objects.bulk_create(figures, batch_size=2000)
+    rows = _in_run(first, last)
     ExtraMileCounted.objects.filter(day__gte=first, day__lte=last).delete()
     # Counted elsewhere before (it moved here): that day is stale too and loses it when rebuilt.
     ExtraMileCounted.objects.filter(conversation_id__in=rows.values("pk")).delete()
@@ -142,7 +161,6 @@ def _rebuild_run(first: date, last: date) -> int:
     insert = f'INSERT INTO "{table}" ("conversation_id", "day") SELECT * FROM ({sql}) AS run'  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
-    return len(figures)
 
 
 def _mark_everything() -> None:
@@ -156,18 +174,29 @@ def _mark_everything() -> None:
 
 
 def rebuild_stale_days(*, limit: int | None = DAYS_PER_RUN) -> int:
-    """Rebuild up to `limit` stale days (every day on the first run); returns the days rebuilt."""
+    """Rebuild up to `limit` stale days (every day on the first run); returns the days rebuilt.
+
+    The slow part (searching each conversation's future) reads outside any transaction, so no
+    write lock is held meanwhile; the figures are then replaced in one short transaction per run of
+    days, which clears only the marks made before the read began: a change committed during the
+    rebuild marks its day again (every mark is made after its change commits) and the next run
+    takes it. A crash leaves the marks, so the days are rebuilt next time.
+    """
     _mark_everything()
     rebuilt = 0
+    done: set[date] = set()  # a day marked again meanwhile waits for the next run
     while limit is None or rebuilt < limit:
         step = 30 if limit is None else min(30, limit - rebuilt)
-        with transaction.atomic():
-            days = list(ExtraMileStale.objects.order_by("-day").values_list("day", flat=True)[:step])
-            if not days:
-                break
-            # Unmark first: a change committed while this runs marks the day again for the next run.
-            ExtraMileStale.objects.filter(day__in=days).delete()
-            for first, last in _runs(days):
-                _rebuild_run(first, last)
+        stale = ExtraMileStale.objects.exclude(day__in=done).order_by("-day")
+        days = list(stale.values_list("day", flat=True)[:step])
+        if not days:
+            break
+        done.update(days)
+        for first, last in _runs(days):
+            read_at = timezone.now()
+            figures = _figures(first, last)
+            with transaction.atomic():
+                _store(first, last, figures)
+                ExtraMileStale.objects.filter(day__gte=first, day__lte=last, marked_at__lt=read_at).delete()
         rebuilt += len(days)
     return rebuilt

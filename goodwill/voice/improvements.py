@@ -140,7 +140,7 @@ def log_extra_mile(conversation: Conversation, *, by: Agent, what: str, cost: De
         raise ValidationError({"cost": "Enter an amount like 12.50."}) from None
     if amount < 0 or amount >= Decimal("100000000"):
         raise ValidationError({"cost": "Enter an amount like 12.50."})
-    with transaction.atomic():
-        mile = ExtraMile.objects.create(conversation=conversation, agent=by, what=what.strip()[:300], cost=amount)
-        mark_conversations([conversation.pk])  # the extra-mile report's figures for its day
+    mile = ExtraMile.objects.create(conversation=conversation, agent=by, what=what.strip()[:300], cost=amount)
+    # The report's figures for its day; marked after the commit, as extra_mile_days requires.
+    transaction.on_commit(lambda: mark_conversations([conversation.pk]))
     return mile

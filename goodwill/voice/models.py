@@ -284,9 +284,12 @@ class ExtraMileCounted(models.Model):
 
 
 class ExtraMileStale(models.Model):
-    """A day whose `ExtraMileDay` rows no longer match the conversations; the job rebuilds it."""
+    """A day whose `ExtraMileDay` rows no longer match the conversations; the job rebuilds it.
+
+    `marked_at` is the latest marking: a rebuild clears only marks older than its own read."""
 
     day = models.DateField(primary_key=True)
+    marked_at = models.DateTimeField(default=timezone.now)
 
 
 # Customer interviews: ask the best customers three open questions, group the answers into themes.

@@ -35,16 +35,17 @@ CONVERSATIONS = "voice.returns.conversation"
 RETURNS = "voice.returns.return"
 
 
-def recompute_for_customers(customer_ids: QuerySet[Any, Any] | list[int]) -> int:
-    """Recompute these customers' answers and mark their extra-mile days stale; returns answers set."""
-    extra_mile_days.mark_customers(customer_ids)
+def recompute_for_customers(customer_ids: QuerySet[Any, Any] | list[int], *, returned_at: Any = None) -> int:
+    """Recompute these customers' answers and mark their extra-mile days stale (those a return at
+    `returned_at` can change, else all); returns the answers set."""
+    extra_mile_days.mark_customers(customer_ids, returned_at=returned_at)
     return recompute_returns(Survey.objects.filter(customer_id__in=customer_ids))
 
 
 def customer_came_back(event: Event) -> None:
     """Subscriber (conversation.opened, customer.returned): the customer's earlier answers learn it."""
     if event.customer_id is not None:
-        recompute_for_customers([event.customer_id])
+        recompute_for_customers([event.customer_id], returned_at=event.created_at)
 
 
 def customers_merged(event: Event) -> None:
