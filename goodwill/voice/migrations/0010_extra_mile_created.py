@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversations', '0009_saved_view_any_sort'),
-        ('voice', '0009_extra_mile_days'),
+        ("conversations", "0009_saved_view_any_sort"),
+        ("voice", "0009_extra_mile_days"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='extramile',
-            index=models.Index(fields=['created_at'], name='extra_mile_created'),
+            model_name="extramile",
+            index=models.Index(fields=["created_at"], name="extra_mile_created"),
         ),
     ]
