@@ -41,6 +41,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--top-up", action="store_true", help="add the demo voice rows first (idempotent)")
     parser.add_argument("--grid-only", action="store_true", help="only the grid pages")
+    parser.add_argument(
+        "--rebuild-extra-mile",
+        action="store_true",
+        help="time a full rebuild of the extra-mile report's daily figures, then one stale day",
+    )
     args = parser.parse_args()
     if not os.environ.get("GOODWILL_DATA_DIR") and not os.environ.get("GOODWILL_DATABASE_URL"):
         os.environ["GOODWILL_DATA_DIR"] = tempfile.mkdtemp(prefix="gw-voice-bench-")
@@ -86,6 +91,9 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "ANALYZE voice_survey")
 
+    if args.rebuild_extra_mile:
+        rebuild_extra_mile()
+
     admin = Agent.objects.get(email="admin@example.com")
     client = Client()
     client.force_login(admin)
@@ -126,14 +134,55 @@ def main() -> None:
             )
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     now = timezone.now()
+    if not args.grid_only:
+        from goodwill.voice.extra_mile import Filters, comparison
+
+        with CaptureQueriesContext(connection) as captured:
+            comparison(Filters(since=now - timedelta(days=365), until=now))
+        explain("the extra-mile comparison", captured.captured_queries[-1]["sql"])
     with CaptureQueriesContext(connection) as captured:
         outcome_conduct_grid(since=now - timedelta(days=365), until=now)
-    sql = captured.captured_queries[-1]["sql"]
+    explain("the grid query", captured.captured_queries[-1]["sql"])
+
+
+def explain(label: str, sql: str) -> None:
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql)
-        print("plan of the grid query:")
+        print(f"plan of {label}:")
         for row in cursor.fetchall():
             print("  " + " ".join(str(part) for part in row))
+
+
+def rebuild_extra_mile() -> None:
+    """Every day of the extra-mile figures from scratch (the job's first run), then one stale day."""
+    from django.db.models import Max
+
+    from goodwill.core.models import Counter
+    from goodwill.voice import extra_mile_days
+    from goodwill.voice.models import ExtraMileDay, ExtraMileStale
+
+    Counter.objects.filter(name=extra_mile_days.BUILT).delete()
+    ExtraMileStale.objects.all().delete()
+    started, cpu = time.perf_counter(), time.process_time()
+    days = extra_mile_days.rebuild_stale_days(limit=None)
+    print(
+        f"extra-mile figures, every day: {days} days, {ExtraMileDay.objects.count():,} rows in "
+        f"{time.perf_counter() - started:.1f} s wall, {time.process_time() - cpu:.1f} s CPU "
+        f"(load {os.getloadavg()[0]:.2f})"
+    )
+    newest = ExtraMileDay.objects.aggregate(day=Max("day"))["day"]
+    if newest is None:
+        return
+    for label, day in (("newest day", newest), ("a day 60 days before", newest - timedelta(days=60))):
+        ExtraMileStale.objects.create(day=day)
+        started, cpu = time.perf_counter(), time.process_time()
+        extra_mile_days.rebuild_stale_days()
+        print(
+            f"extra-mile figures, one stale day ({label}): {(time.perf_counter() - started) * 1000:.0f} ms wall, "
+            f"{(time.process_time() - cpu) * 1000:.0f} ms CPU (load {os.getloadavg()[0]:.2f})"
+        )
 
 
 if __name__ == "__main__":

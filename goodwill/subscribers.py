@@ -58,12 +58,21 @@ for _topic in (
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.automation.subscribers.react")
 
-# Insights (issue 15): a new conversation is a return for the customer's earlier feedback answers
-# (Survey.came_back_after, read by the outcome × conduct dashboard).
+# Insights (issue 15): a new conversation, a return posted through the API, or a customer merge
+# recomputes the customer's feedback answers' first return (Survey.came_back_after, read by the
+# outcome × conduct dashboard) and marks their extra-mile report days stale.
 SUBSCRIBERS["conversation.opened"] = (
     *SUBSCRIBERS.get("conversation.opened", ()),
-    "goodwill.voice.returns.note_return_from_conversation",
+    "goodwill.voice.returns.customer_came_back",
 )
+SUBSCRIBERS["customer.returned"] = (*SUBSCRIBERS.get("customer.returned", ()), "goodwill.voice.returns.customer_came_back")
+SUBSCRIBERS["customer.changed"] = (*SUBSCRIBERS.get("customer.changed", ()), "goodwill.voice.returns.customers_merged")
+# Voice (issue 14): what moves a conversation in or out of an extra-mile report day marks the day stale.
+for _topic in (
+    "conversation.status", "conversation.solved", "conversation.reopened", "conversation.assigned",
+    "conversation.team", "conversation.merged", "feedback.answered",
+):  # fmt: skip
+    SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.voice.extra_mile_days.conversation_changed")
 # Insights (issue 15): the daily figures follow every change that moves a count, a time, an SLA
 # outcome or a key (team, need, assignee, customer); appended like automation's, per topic.
 for _topic in (

@@ -18,7 +18,7 @@ from django.db.models import Max
 from goodwill.conversations.models import Conversation
 from goodwill.core.models import Counter
 from goodwill.demo.basics import Dice
-from goodwill.voice import returns
+from goodwill.voice import extra_mile_days, returns
 from goodwill.voice.models import ExtraMile, Pulse, Survey
 
 BATCH = 5000
@@ -110,7 +110,8 @@ def seed_voice(*, anchor: int, seed: int = 14) -> dict[str, int]:
     made["extra miles"] += len(ExtraMile.objects.bulk_create(miles))
     made["nps"] = _seed_nps(rng, now, after)
     # Each answer's first return, from the start: the new answers may belong to old conversations.
-    Counter.objects.filter(name__in=[returns.CONVERSATIONS, returns.RETURNS]).delete()
+    # The extra-mile report's days too: the new actions were written without marking their days.
+    Counter.objects.filter(name__in=[returns.CONVERSATIONS, returns.RETURNS, extra_mile_days.BUILT]).delete()
     returns.refresh_returns(limit=None)
     return made
 

@@ -3,35 +3,26 @@ conversations with an extra-mile action compared with those without.
 
 "Came back" is the grid's rule (`grid.came_back`): a new conversation or a posted return within
 30 or 90 days, here counted from the end of the conversation (solved, else its last message), and
-only for conversations old enough for the window to have passed.
+only for conversations old enough for the window to have passed. The comparison reads the daily
+figures kept by `extra_mile_days` (whole local days); the list of actions (at most 200) searches
+each one's future directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    BooleanField,
-    Count,
-    DateTimeField,
-    Exists,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    QuerySet,
-)
+from django.db.models import BooleanField, DateTimeField, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from goodwill.conversations.models import Conversation
 from goodwill.voice.grid import WINDOWS, Rate, came_back
-from goodwill.voice.models import ExtraMile
+from goodwill.voice.models import ExtraMile, ExtraMileDay
 
 LIST_LIMIT = 200
-FINISHED = (Conversation.Status.SOLVED, Conversation.Status.CLOSED)
 
 
 @dataclass
@@ -112,43 +103,46 @@ class Group:
         return Rate(0, self.answers, self.need_met)
 
 
+def _days(filters: Filters) -> tuple[date, date]:
+    """The period as whole local days, first and last included."""
+    return timezone.localdate(filters.since), timezone.localdate(filters.until - timedelta(microseconds=1))
+
+
 def comparison(filters: Filters, *, now: datetime | None = None) -> list[Group]:
-    """Finished conversations that ended in the period, with an extra-mile action and without."""
+    """Finished conversations that ended in the period, with an extra-mile action and without.
+
+    Read from the stored daily figures (`extra_mile_days`). A day counts towards a window once the
+    window has passed for the whole day.
+    """
     now = now or timezone.now()
-    rows = (
-        Conversation.objects.filter(status__in=FINISHED)
-        .annotate(ended=_ended())
-        .filter(ended__gte=filters.since, ended__lt=filters.until)
-    )
+    first, last = _days(filters)
+    rows = ExtraMileDay.objects.filter(day__gte=first, day__lte=last)
     if filters.team_id is not None:
         rows = rows.filter(team_id=filters.team_id)
     if filters.agent_id is not None:
-        rows = rows.filter(assignee_id=filters.agent_id)
-    rows = _with_returns(rows).annotate(went=Exists(ExtraMile.objects.filter(conversation_id=OuterRef("pk"))))
+        rows = rows.filter(agent_id=filters.agent_id)
     aggregates: dict[str, Any] = {
-        "conversations": Count("pk"),
-        "answers": Count("pk", filter=Q(survey__answered_at__isnull=False)),
-        "need_met": Count("pk", filter=Q(survey__outcome="yes")),
-        "conduct": Avg("survey__conduct"),
+        f"total_{name}": Coalesce(Sum(name), 0)
+        for name in ("conversations", "answers", "need_met", "conduct_total", "conduct_count")
     }
     for days in WINDOWS:
-        old_enough = Q(ended__lte=now - timedelta(days=days))
-        aggregates[f"eligible_{days}"] = Count("pk", filter=old_enough)
-        aggregates[f"returned_{days}"] = Count("pk", filter=old_enough & Q(**{f"back_{days}": True}))
-    found = {row["went"]: row for row in rows.values("went").annotate(**aggregates).order_by()}
+        old_enough = Q(day__lt=timezone.localdate(now - timedelta(days=days)))
+        aggregates[f"eligible_{days}"] = Coalesce(Sum("conversations", filter=old_enough), 0)
+        aggregates[f"back_{days}"] = Coalesce(Sum(f"returned_{days}", filter=old_enough), 0)
+    grouped: Any = rows.values("went").annotate(**aggregates).order_by()
+    found: dict[bool, dict[str, Any]] = {row["went"]: row for row in grouped}
     groups = []
     for went, label in ((True, "With an extra-mile action"), (False, "Without")):
         row = found.get(went, {})
-        rates = [
-            Rate(days, row.get(f"eligible_{days}", 0), row.get(f"returned_{days}", 0)) for days in WINDOWS
-        ]
+        rates = [Rate(days, row.get(f"eligible_{days}", 0), row.get(f"back_{days}", 0)) for days in WINDOWS]
+        counted = row.get("total_conduct_count", 0)
         groups.append(
             Group(
                 label,
-                row.get("conversations", 0),
-                row.get("answers", 0),
-                row.get("need_met", 0),
-                row.get("conduct"),
+                row.get("total_conversations", 0),
+                row.get("total_answers", 0),
+                row.get("total_need_met", 0),
+                row.get("total_conduct_total", 0) / counted if counted else None,
                 rates,
             )
         )

@@ -20,6 +20,7 @@ from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import add_reply
 from goodwill.core.models import Event
 from goodwill.core.services import record_event
+from goodwill.voice.extra_mile_days import mark_conversations
 from goodwill.voice.models import Complaint, ExtraMile, Improvement
 
 COMPLAINT_WORDS = re.compile(
@@ -139,4 +140,7 @@ def log_extra_mile(conversation: Conversation, *, by: Agent, what: str, cost: De
         raise ValidationError({"cost": "Enter an amount like 12.50."}) from None
     if amount < 0 or amount >= Decimal("100000000"):
         raise ValidationError({"cost": "Enter an amount like 12.50."})
-    return ExtraMile.objects.create(conversation=conversation, agent=by, what=what.strip()[:300], cost=amount)
+    mile = ExtraMile.objects.create(conversation=conversation, agent=by, what=what.strip()[:300], cost=amount)
+    # The report's figures for its day; marked after the commit, as extra_mile_days requires.
+    transaction.on_commit(lambda: mark_conversations([conversation.pk]))
+    return mile

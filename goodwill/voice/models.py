@@ -85,7 +85,8 @@ class Survey(models.Model):
     needs_follow_up = models.BooleanField(default=False)
     came_back_after = models.DurationField(
         null=True, blank=True, help_text="From answering to the customer's first new conversation or return "
-        "(kept by the job voice.returns; the grid reads it instead of searching every answer's future).",
+        "(kept by voice.returns: a subscriber, and the job as repair; the grid reads it instead of searching "
+        "every answer's future).",
     )
     followed_up_at = models.DateTimeField(null=True, blank=True)
     followed_up_by = models.ForeignKey(
@@ -247,6 +248,50 @@ class ExtraMile(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The extra-mile report lists the newest 200 of a period: read in order, not sorted.
+        indexes = [models.Index(fields=["created_at"], name="extra_mile_created")]
+
+
+class ExtraMileDay(models.Model):
+    """The extra-mile report's figures for one local day, team, agent and "with an action or not":
+    finished conversations that ended that day, their answers and whether the customer came back
+    within 30 and 90 days of the end. Rebuilt, a whole day at a time, by `extra_mile_days`.
+
+    Team and agent are plain ids (no foreign key): the history keeps its rows when one is deleted.
+    """
+
+    day = models.DateField()
+    team_id = models.IntegerField(null=True, blank=True)
+    agent_id = models.IntegerField(null=True, blank=True)
+    went = models.BooleanField(help_text="With an extra-mile action.")
+    conversations = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    need_met = models.PositiveIntegerField(default=0)
+    conduct_total = models.PositiveIntegerField(default=0)
+    conduct_count = models.PositiveIntegerField(default=0)
+    returned_30 = models.PositiveIntegerField(default=0)
+    returned_90 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team_id", "agent_id"], name="extra_mile_day")]
+
+
+class ExtraMileCounted(models.Model):
+    """In which day's figures a conversation is counted, so a change moving it elsewhere fixes both days."""
+
+    conversation = models.OneToOneField(
+        "conversations.Conversation", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(db_index=True)
+
+
+class ExtraMileStale(models.Model):
+    """A day whose `ExtraMileDay` rows no longer match the conversations; the job rebuilds it.
+
+    `marked_at` is the latest marking: a rebuild clears only marks older than its own read."""
+
+    day = models.DateField(primary_key=True)
+    marked_at = models.DateTimeField(default=timezone.now)
 
 
 # Customer interviews: ask the best customers three open questions, group the answers into themes.

@@ -1,41 +1,33 @@
-"""Who came back after answering: `Survey.came_back_after`, kept up to date by a periodic job.
+"""Who came back after answering: `Survey.came_back_after`, one rule, kept fresh by a subscriber.
 
 The grid asks, for every answer, whether the customer opened a new conversation or posted a return
 within 30 and 90 days. Searching each answer's future on every page view cost seconds at 200,000
-answers, so the job `voice.returns` walks the conversations and returns added since its last run
-(by id, so imported conversations with old dates count too) and stores, on each answered survey of
-those customers, the time from answering to the first of them. The page then only compares a
-stored duration. A return that lands between two runs shows on the grid at the next run.
+answers, so each answered survey stores the time from answering to the customer's first return,
+and the page compares a stored duration.
 
-Between runs, a new conversation updates the customer's earlier answers at once (subscriber of
-`conversation.opened`, `note_return_from_conversation`), and so does a return posted through the
-API (`note_return`): both keep the smallest gap, so the job and the subscriber agree whatever order
-they run in. `recompute_returns` sets the field for given answers in one UPDATE (tests, repairs).
+One rule sets it: `recompute_for_customers` recomputes, in one UPDATE, every answer of the given
+customers from their conversations and posted returns (`recompute_returns`). It runs
+
+- at once, from the subscriber `customer_came_back` (`conversation.opened`, and
+  `customer.returned` posted through the API), and from `customers_merged` (`customer.changed`
+  with `merged_from`: the survivor's answers now see the merged record's conversations);
+- as repair, from the periodic job `voice.returns` (`refresh_returns`), which walks the
+  conversations and returns added since its last run (by id), for rows written without an event
+  (imports, the demo seeder). It also rebuilds the extra-mile report's stale days
+  (`extra_mile_days`), which the same subscribers mark.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import (
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Least
 
 from goodwill.conversations.models import Conversation
 from goodwill.core.models import Counter, Event
+from goodwill.voice import extra_mile_days
 from goodwill.voice.models import ReturnEvent, Survey
 
 BATCH = 50_000
@@ -43,55 +35,55 @@ CONVERSATIONS = "voice.returns.conversation"
 RETURNS = "voice.returns.return"
 
 
-def _apply(came: Iterable[tuple[int, int, datetime]]) -> int:
-    """For (id, customer, when) rows, set each answered survey's first return; returns surveys changed."""
-    times: dict[int, list[datetime]] = defaultdict(list)
-    for _pk, customer_id, when in came:
-        times[customer_id].append(when)
-    if not times:
-        return 0
-    changed = []
-    surveys = Survey.objects.filter(customer_id__in=list(times), answered_at__isnull=False).only(
-        "pk", "customer_id", "answered_at", "came_back_after"
-    )
-    for survey in surveys.iterator(chunk_size=5000):
-        assert survey.answered_at is not None
-        later = [when for when in times[survey.customer_id] if when > survey.answered_at]
-        if not later:
-            continue
-        after = min(later) - survey.answered_at
-        if survey.came_back_after is None or after < survey.came_back_after:
-            survey.came_back_after = after
-            changed.append(survey)
-    Survey.objects.bulk_update(changed, ["came_back_after"], batch_size=2000)
-    return len(changed)
+def recompute_for_customers(customer_ids: QuerySet[Any, Any] | list[int], *, returned_at: Any = None) -> int:
+    """Recompute these customers' answers and mark their extra-mile days stale (those a return at
+    `returned_at` can change, else all); returns the answers set."""
+    extra_mile_days.mark_customers(customer_ids, returned_at=returned_at)
+    return recompute_returns(Survey.objects.filter(customer_id__in=customer_ids))
 
 
-def _walk(name: str, rows: QuerySet[Any], limit: int | None) -> tuple[int, int]:
-    """Process rows with id above the counter `name`, BATCH at a time; returns (rows seen, surveys changed)."""
+def customer_came_back(event: Event) -> None:
+    """Subscriber (conversation.opened, customer.returned): the customer's earlier answers learn it."""
+    if event.customer_id is not None:
+        recompute_for_customers([event.customer_id], returned_at=event.created_at)
+
+
+def customers_merged(event: Event) -> None:
+    """Subscriber (customer.changed): after a merge the survivor has the merged record's history."""
+    if event.customer_id is not None and isinstance(event.after, dict) and "merged_from" in event.after:
+        recompute_for_customers([event.customer_id])
+
+
+def _walk(name: str, rows: QuerySet[Any, Any], limit: int | None) -> tuple[int, int]:
+    """Rows with id above the counter `name`, BATCH at a time; returns (rows seen, answers set)."""
     seen = changed = 0
     while limit is None or seen < limit:
         with transaction.atomic():
             counter, _ = Counter.objects.select_for_update().get_or_create(name=name)
-            batch = list(rows.filter(pk__gt=counter.value).order_by("pk")[:BATCH])
-            if not batch:
+            ids = list(rows.filter(pk__gt=counter.value).order_by("pk").values_list("pk", flat=True)[:BATCH])
+            if not ids:
                 break
-            changed += _apply(batch)
-            counter.value = batch[-1][0]
+            batch = rows.filter(pk__gt=counter.value, pk__lte=ids[-1])
+            changed += recompute_for_customers(batch.values("customer_id"))
+            counter.value = ids[-1]
             counter.save(update_fields=["value"])
-        seen += len(batch)
+        seen += len(ids)
     return seen, changed
 
 
-def refresh_returns(now: datetime | None = None, *, limit: int | None = 200_000) -> str:
-    """Periodic job `voice.returns`: new conversations and posted returns since the last run."""
-    conversations = Conversation.objects.values_list("pk", "customer_id", "created_at")
-    returns = ReturnEvent.objects.values_list("pk", "customer_id", "at")
-    seen, changed = _walk(CONVERSATIONS, conversations, limit)
-    more, changed_more = _walk(RETURNS, returns, limit)
-    if not (changed or changed_more):
-        return ""
-    return f"{seen + more} conversations and returns read, {changed + changed_more} answers updated"
+def refresh_returns(now: Any = None, *, limit: int | None = 200_000) -> str:
+    """Periodic job `voice.returns`: repair for rows added without an event, then stale extra-mile days."""
+    seen, changed = _walk(CONVERSATIONS, Conversation.objects.all(), limit)
+    more, changed_more = _walk(RETURNS, ReturnEvent.objects.all(), limit)
+    days = extra_mile_days.rebuild_stale_days(limit=None if limit is None else extra_mile_days.DAYS_PER_RUN)
+    done = []
+    if changed or changed_more:
+        done.append(
+            f"{seen + more} conversations and returns read, {changed + changed_more} answers recomputed"
+        )
+    if days:
+        done.append(f"{days} extra-mile days rebuilt")
+    return "; ".join(done)
 
 
 def _first_return(conversations: Any = Conversation, returns: Any = ReturnEvent) -> Least:
@@ -123,24 +115,3 @@ def recompute_returns(
         _first_return(conversations, returns) - F("answered_at"), output_field=DurationField()
     )
     return surveys.filter(answered_at__isnull=False).update(came_back_after=gap)
-
-
-def note_return(customer_id: int, at: datetime) -> int:
-    """The customer came back at `at`: every earlier answer whose known first return is later learns it."""
-    gap = ExpressionWrapper(
-        Value(at, output_field=DateTimeField()) - F("answered_at"), output_field=DurationField()
-    )
-    return (
-        Survey.objects.filter(customer_id=customer_id, answered_at__lt=at)
-        .filter(Q(came_back_after__isnull=True) | Q(came_back_after__gt=gap))
-        .update(came_back_after=gap)
-    )
-
-
-def note_return_from_conversation(event: Event) -> None:
-    """Subscriber (conversation.opened): a new conversation is a return for the customer's earlier answers."""
-    if event.conversation_id is None:
-        return
-    row = Conversation.objects.filter(pk=event.conversation_id).values("customer_id", "created_at").first()
-    if row is not None:
-        note_return(row["customer_id"], row["created_at"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -229,17 +230,37 @@ def unsubscribe(customer: Customer) -> None:
     Pulse.objects.filter(customer=customer, sent_at__isnull=True, skipped="").update(skipped="customer opted out")
 
 
-def portal_survey_link(customer: Customer, conversation_id: int) -> str:
-    """The answer page for the customer's open survey on this conversation, when the team shows it in
-    the portal; "" otherwise. Only the customer's own survey, and only once it went out."""
-    survey = Survey.objects.select_related("team").filter(
-        conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
-    ).first()
+@dataclass(frozen=True)
+class PortalLink:
+    """The portal's link to an open survey, in the customer's language: its words are the survey's."""
+
+    url: str
+    text: str
+    language: str
+
+
+def portal_survey(customer: Customer, conversation_id: int) -> PortalLink | None:
+    """The customer's open survey (two-axis, else CES) on this conversation, when the team shows it in
+    the portal; None otherwise. Only the customer's own survey, and only once it went out. The link
+    reads like the survey's own subject (two-axis) or question (CES), in the wording's language."""
+    survey = (
+        Survey.objects.select_related("team")
+        .filter(conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True)
+        .first()
+    )
     if survey is None:
-        return _portal_pulse_link(customer, conversation_id)
-    if not policy_for(survey.team).in_portal:
-        return ""
-    return reverse("voice:answer", args=[token_for(survey)])
+        return _portal_pulse(customer, conversation_id)
+    policy = policy_for(survey.team)
+    if not policy.in_portal:
+        return None
+    words = wording_for(policy, survey.language)
+    return PortalLink(reverse("voice:answer", args=[token_for(survey)]), words.subject, words.language)
+
+
+def portal_survey_link(customer: Customer, conversation_id: int) -> str:
+    """The address of `portal_survey`, "" when there is none."""
+    link = portal_survey(customer, conversation_id)
+    return link.url if link else ""
 
 
 PULSE_SALT = "goodwill.voice.pulse"
@@ -250,11 +271,18 @@ def pulse_token_for(pulse: Pulse) -> str:
     return signing.dumps({"p": pulse.pk}, salt=PULSE_SALT)
 
 
-def _portal_pulse_link(customer: Customer, conversation_id: int) -> str:
+def _portal_pulse(customer: Customer, conversation_id: int) -> PortalLink | None:
     """The customer's open CES about this conversation, when the team shows surveys in the portal."""
-    pulse = Pulse.objects.select_related("team").filter(
-        conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True
-    ).first()
-    if pulse is None or not policy_for(pulse.team).in_portal:
-        return ""
-    return reverse("voice:pulse", args=[pulse_token_for(pulse)])
+    pulse = (
+        Pulse.objects.select_related("team")
+        .filter(conversation_id=conversation_id, customer=customer, sent_at__isnull=False, closed_at__isnull=True)
+        .first()
+    )
+    if pulse is None:
+        return None
+    policy = policy_for(pulse.team)
+    if not policy.in_portal:
+        return None
+    words = wording_for(policy, pulse.language)
+    text = words.ces_question if pulse.kind == Pulse.Kind.CES else words.nps_question
+    return PortalLink(reverse("voice:pulse", args=[pulse_token_for(pulse)]), text, words.language)

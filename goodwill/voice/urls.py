@@ -1,6 +1,13 @@
 from django.urls import path
 
-from goodwill.voice import extra_mile_views, improvement_views, interview_views, pulse_views, views
+from goodwill.voice import (
+    extra_mile_views,
+    improvement_views,
+    interview_views,
+    pulse_views,
+    survey_settings_views,
+    views,
+)
 
 app_name = "voice"
 
@@ -12,6 +19,8 @@ urlpatterns = [
     path("pulse/<str:token>/unsubscribe/", pulse_views.stop, name="pulse_unsubscribe"),
     path("voice/nps-ces/", pulse_views.results, name="pulse_results"),
     path("voice/extra-mile/", extra_mile_views.report, name="extra_mile_report"),
+    path("voice/surveys/", survey_settings_views.policy_list, name="survey_policies"),
+    path("voice/surveys/<int:pk>/", survey_settings_views.policy_detail, name="survey_policy"),
     path("c/<int:number>/feedback/followed-up/", views.followed_up, name="followed_up"),
     path("c/<int:number>/complaint/", improvement_views.mark, name="complaint"),
     path("c/<int:number>/complaint/thanks/", improvement_views.acknowledge, name="complaint_thanks"),

@@ -17,7 +17,6 @@ from goodwill.core.models import Event
 from goodwill.core.services import record_event
 from goodwill.customers.models import Customer
 from goodwill.voice.models import ReturnEvent
-from goodwill.voice.returns import note_return
 
 router = Router(tags=["feedback"])
 
@@ -52,5 +51,4 @@ def returned(request: HttpRequest, response: HttpResponse, customer_id: Id, payl
         # Service recovery counts a return as "came back" (a recovered case).
         record_event(Event.Kind.CUSTOMER_RETURNED, actor=agent_of(request), customer=customer, subject=event,
                      after={"note": event.note, "at": at.isoformat()}, at=at)
-        note_return(customer.pk, at)  # the outcome × conduct dashboard reads it from the answers
     return Status(201, {"id": event.pk, "customer": customer.pk, "at": event.at, "note": event.note})

@@ -30,7 +30,7 @@ from goodwill.core import uploads
 from goodwill.core.http import UNKNOWN_CLIENT, client_ip
 from goodwill.customers.models import Customer
 from goodwill.promises.selectors import portal_promises
-from goodwill.voice.services import portal_survey_link
+from goodwill.voice.services import portal_survey
 
 PAGE_SIZE = 20
 
@@ -241,7 +241,7 @@ def conversation(request: HttpRequest, customer: Customer, number: int) -> HttpR
         "messages_list": selectors.public_messages(found),
         "form": form,
         "promises": portal_promises(customer, found.pk),  # due dates only
-        "survey_link": portal_survey_link(customer, found.pk),
+        "survey": portal_survey(customer, found.pk),
     }
     return _no_store(render(request, "portal/conversation.html", context, status=status))
 

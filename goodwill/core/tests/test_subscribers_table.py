@@ -9,14 +9,15 @@ def test_every_feature_still_hears_its_topics():
     expected = {
         "conversation.opened": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
                                 "knowledge.subscribers.suggest_need_for_new_conversation",
-                                "automation.subscribers.react", "voice.returns.note_return_from_conversation"},
+                                "automation.subscribers.react", "voice.returns.customer_came_back"},
         "message.received": {"listening.subscribers.score_message", "expectations.subscribers.follow_conversation",
                              "automation.subscribers.react"},
         "message.replied": {"expectations.subscribers.follow_conversation", "internal.services.tell_asker",
                             "promises.subscribers.link_promises_to_reply", "automation.subscribers.react"},
-        "conversation.status": {"expectations.subscribers.follow_conversation", "automation.subscribers.react"},
+        "conversation.status": {"expectations.subscribers.follow_conversation", "automation.subscribers.react",
+                                "voice.extra_mile_days.conversation_changed"},
         "conversation.solved": {"internal.services.tell_asker", "voice.services.plan_survey",
-                                "automation.subscribers.react"},
+                                "automation.subscribers.react", "voice.extra_mile_days.conversation_changed"},
     }
     # Insights keeps its daily figures from every conversation change (issue 15).
     for topic in ("conversation.opened", "message.received", "message.replied", "conversation.status"):

@@ -1,5 +1,6 @@
 """The extra-mile report equals a direct count: each action with its feedback and return, and
-finished conversations with an action against those without, filtered by date, team and agent."""
+finished conversations with an action against those without, filtered by date, team and agent;
+its stored daily figures follow reopening, new actions and returns once the job rebuilds them."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from django.utils import timezone
 
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation
+from goodwill.core.models import Event
 from goodwill.customers.services import create_customer
 from goodwill.voice.extra_mile import Filters, actions, comparison
-from goodwill.voice.models import ExtraMile, ReturnEvent, Survey
+from goodwill.voice.extra_mile_days import conversation_changed, rebuild_stale_days
+from goodwill.voice.models import ExtraMile, ExtraMileDay, ReturnEvent, Survey
+from goodwill.voice.returns import customer_came_back
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +68,7 @@ def history(support_team, billing_team, agent, teammate):  # type: ignore[no-unt
                 ReturnEvent.objects.create(customer=person, at=conversation.solved_at + timedelta(days=back))
             else:
                 finished(person, days_ago=days - back, team=team)
+    rebuild_stale_days(limit=None)  # the job's first run: every day
 
 
 def expected(filters: Filters, now):  # type: ignore[no-untyped-def]
@@ -169,3 +174,72 @@ def test_the_page_shows_both(client, agent, history):
     assert page.status_code == 200
     body = page.content.decode()
     assert "With an extra-mile action" in body and "Card 0" in body
+
+
+def test_the_stored_days_follow_changes_once_the_job_runs(
+    history, agent, support_team, django_capture_on_commit_callbacks
+):
+    """Reopened (leaves its day), a new action, a customer coming back: marked stale, rebuilt, equal again."""
+    from goodwill.conversations.services import change_status
+    from goodwill.voice.improvements import log_extra_mile
+
+    now = timezone.now()
+    everything = Filters(since=now - timedelta(days=365), until=now)
+    assert rebuild_stale_days() == 0  # nothing changed since the first run
+    reopened = Conversation.objects.filter(status="solved", extra_miles__isnull=True).order_by("pk").first()
+    change_status(reopened, "open", by=agent)
+    conversation_changed(Event.objects.filter(conversation=reopened, kind="conversation.status").latest("pk"))
+    plain = Conversation.objects.filter(status="solved", extra_miles__isnull=True).order_by("-pk").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        log_extra_mile(plain, by=agent, what="Sent flowers", cost="20")
+    back = Conversation.objects.filter(status="solved", solved_at__lte=now - timedelta(days=100)).first()
+    again = open_conversation(customer=back.customer, subject="again", text="t", channel="email")[0]
+    Conversation.objects.filter(pk=again.pk).update(created_at=back.solved_at + timedelta(days=20))
+    opened = Event.objects.filter(conversation=again, kind="conversation.opened")
+    opened.update(created_at=back.solved_at + timedelta(days=20))  # as if it came then
+    customer_came_back(opened.get())
+    assert measured(everything, now) != expected(everything, now)  # stale until the job runs
+    assert rebuild_stale_days() >= 1  # the three changes' days (some may coincide)
+    assert measured(everything, now) == expected(everything, now)
+    assert measured(everything, now)[0][0] == 7
+    assert measured(Filters(since=everything.since, until=now, team_id=support_team.pk), now) == expected(
+        Filters(since=everything.since, until=now, team_id=support_team.pk), now
+    )
+
+
+def test_the_page_reads_the_stored_figures(client, agent, history, django_assert_max_num_queries):
+    client.force_login(agent)
+    with django_assert_max_num_queries(12):
+        page = client.get("/voice/extra-mile/")
+    assert page.status_code == 200
+
+
+def test_a_change_during_a_rebuild_keeps_its_mark(history):
+    """Marks made after the rebuild read its days stay for the next run; older ones are cleared."""
+    from goodwill.voice import extra_mile_days
+    from goodwill.voice.models import ExtraMileStale
+
+    day = ExtraMileDay.objects.order_by("day").values_list("day", flat=True).first()
+    ExtraMileStale.objects.create(day=day, marked_at=timezone.now() + timedelta(minutes=5))  # "during"
+    assert extra_mile_days.rebuild_stale_days() == 1
+    assert ExtraMileStale.objects.filter(day=day).exists()
+    ExtraMileStale.objects.filter(day=day).update(marked_at=timezone.now() - timedelta(seconds=1))
+    assert extra_mile_days.rebuild_stale_days() == 1
+    assert not ExtraMileStale.objects.exists()
+
+
+def test_the_repair_job_catches_rows_written_without_an_event(history):
+    """A return imported straight into the table: `voice.returns` recomputes and rebuilds its days."""
+    from goodwill.voice.returns import refresh_returns
+
+    refresh_returns()  # the job has read everything so far
+    now = timezone.now()
+    everything = Filters(since=now - timedelta(days=365), until=now)
+    gone = Conversation.objects.filter(status="solved", solved_at__lte=now - timedelta(days=100))
+    for conversation in gone:
+        ReturnEvent.objects.create(
+            customer=conversation.customer, at=conversation.solved_at + timedelta(days=3)
+        )
+    assert measured(everything, now) != expected(everything, now)
+    assert "extra-mile days rebuilt" in refresh_returns()
+    assert measured(everything, now) == expected(everything, now)

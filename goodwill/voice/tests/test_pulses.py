@@ -217,3 +217,41 @@ def test_the_unsubscribe_link_opts_out(nps, client, customer):
     assert "Stop the surveys" in client.get(f"/pulse/{token}/unsubscribe/").content.decode()
     client.post(f"/pulse/{token}/unsubscribe/")
     assert Unsubscribe.objects.filter(customer=customer).exists()
+
+
+def test_the_portal_link_to_a_ces_asks_its_question_in_the_customers_language(support_team, agent, client):
+    """Not the two-axis survey's "Two quick questions": the CES's own question, in German for a German customer."""
+    from goodwill.channels.portal.services import SESSION_KEY
+
+    policy = SurveyPolicy.objects.create(team=support_team, ask_effort=True, delay_hours=0)
+    SurveyWording.objects.create(
+        policy=policy,
+        language="de",
+        subject="Wie war es?",
+        ces_question="Wie einfach war es, Ihr Anliegen zu lösen?",
+    )
+    people = {
+        "de": create_customer(name="Jonas", emails=["jonas@customer.test"], language="de-AT"),
+        "en": create_customer(name="Jo", emails=["jo@customer.test"], language="en"),
+    }
+    shown = {}
+    for language, person in people.items():
+        conversation = talked(person, support_team, days_ago=0)
+        change_status(conversation, "solved", by=agent)
+        services.plan_survey(
+            Event.objects.filter(conversation=conversation, kind="conversation.status").latest("pk")
+        )
+        page = f"/portal/c/{conversation.number}/"
+        session = client.session
+        session[SESSION_KEY] = person.pk
+        session.save()
+        assert "portal-survey" not in client.get(page).content.decode()  # not sent yet
+        pulses.send_due_pulses(timezone.now())
+        shown[language] = re.search(
+            r'<p class="portal-survey"[^>]*>.*?</p>', client.get(page).content.decode()
+        )
+    assert shown["de"] and 'lang="de"' in shown["de"].group(0)
+    assert "Wie einfach war es, Ihr Anliegen zu lösen?" in shown["de"].group(0)
+    assert shown["en"] and "How easy was it to get your issue resolved?" in shown["en"].group(0)
+    assert all("Two quick questions" not in found.group(0) for found in shown.values() if found)
+    assert re.search(r'href="/pulse/[^/"]+/"', shown["de"].group(0))  # the CES answer page

@@ -43,7 +43,7 @@ def test_the_first_return_after_answering_is_stored(customer):
     refresh_returns()
     assert Survey.objects.get().came_back_after == pytest.approx(timedelta(days=15), abs=timedelta(seconds=5))
     ReturnEvent.objects.create(customer=customer, at=at + timedelta(days=2))
-    assert refresh_returns() == "1 conversations and returns read, 1 answers updated"
+    assert refresh_returns() == "1 conversations and returns read, 1 answers recomputed"
     assert Survey.objects.get().came_back_after == pytest.approx(timedelta(days=2), abs=timedelta(seconds=5))
     assert refresh_returns() == ""
 

@@ -1,4 +1,5 @@
-"""Survey.came_back_after: set when the customer comes back, the earliest return wins, refresh agrees."""
+"""Survey.came_back_after: set when the customer comes back (a new conversation, a posted return, a
+merge), the earliest return wins, and the repair job agrees."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.utils import timezone
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation
 from goodwill.core.models import Event
-from goodwill.voice.models import Survey
-from goodwill.voice.returns import note_return, note_return_from_conversation, recompute_returns
+from goodwill.voice.models import ReturnEvent, Survey
+from goodwill.voice.returns import customer_came_back, customers_merged, recompute_returns
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +35,16 @@ def answer(customer):  # type: ignore[no-untyped-def]
 
 def test_a_new_conversation_sets_the_gap_through_the_subscriber(answer, customer):  # type: ignore[no-untyped-def]
     again = open_conversation(customer=customer, subject="again", text="t", channel="email")[0]
-    note_return_from_conversation(Event.objects.get(conversation=again, kind="conversation.opened"))
+    customer_came_back(Event.objects.get(conversation=again, kind="conversation.opened"))
     answer.refresh_from_db()
     assert answer.came_back_after == again.created_at - answer.answered_at
 
 
 def test_the_earliest_return_wins_whatever_the_order(answer, customer):  # type: ignore[no-untyped-def]
-    note_return(customer.pk, answer.answered_at + timedelta(days=40))
-    note_return(customer.pk, answer.answered_at + timedelta(days=10))
-    note_return(customer.pk, answer.answered_at + timedelta(days=20))
-    note_return(customer.pk, answer.answered_at - timedelta(days=1))  # before the answer: not a return
+    event = Event(kind="customer.returned", customer=customer)
+    for days in (40, 10, 20, -1):  # the last one is before the answer: not a return
+        ReturnEvent.objects.create(customer=customer, at=answer.answered_at + timedelta(days=days))
+        customer_came_back(event)
     answer.refresh_from_db()
     assert answer.came_back_after == timedelta(days=10)
 
@@ -81,5 +82,31 @@ def test_a_return_posted_through_the_api_sets_the_gap(client, answer, customer, 
         HTTP_AUTHORIZATION=f"Bearer {issue_api_token(agent)}",
     )
     assert response.status_code == 201, response.content
+    customer_came_back(Event.objects.get(kind="customer.returned", customer=customer))  # what the worker runs
     answer.refresh_from_db()
     assert answer.came_back_after == timedelta(days=3)
+
+
+def test_a_customer_merge_recomputes_the_survivors_answers(answer, customer, agent):  # type: ignore[no-untyped-def]
+    """The merged record's conversation 5 days after the answer becomes the survivor's return."""
+    from goodwill.customers.services import create_customer
+    from goodwill.memory.merge import merge_customers
+
+    twin = create_customer(name="Twin", emails=["twin@customer.test"])
+    later = open_conversation(customer=twin, subject="from the other address", text="t", channel="email")[0]
+    Conversation.objects.filter(pk=later.pk).update(created_at=answer.answered_at + timedelta(days=5))
+    customers_merged(Event(kind="customer.changed", customer=customer, after={"name": "x"}))
+    answer.refresh_from_db()
+    assert answer.came_back_after is None  # an ordinary change: nothing to do
+    merge_customers(customer, twin, by=agent)
+    customers_merged(Event.objects.filter(kind="customer.changed", customer=customer).latest("pk"))
+    answer.refresh_from_db()
+    assert answer.came_back_after == timedelta(days=5)
+
+
+def test_the_subscribers_are_registered_for_their_topics():  # type: ignore[no-untyped-def]
+    from goodwill.subscribers import SUBSCRIBERS
+
+    assert "goodwill.voice.returns.customer_came_back" in SUBSCRIBERS["conversation.opened"]
+    assert "goodwill.voice.returns.customer_came_back" in SUBSCRIBERS["customer.returned"]
+    assert "goodwill.voice.returns.customers_merged" in SUBSCRIBERS["customer.changed"]

@@ -1,0 +1,99 @@
+"""The survey settings pages for team leads and admins: the policies, and each one's wordings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from goodwill.accounts.models import Agent
+from goodwill.voice.models import SurveyPolicy, SurveyWording
+from goodwill.voice.survey_settings import PolicyForm, WordingForm, managed_teams, may_manage, may_manage_any
+
+
+def _agent(request: HttpRequest) -> Agent:
+    agent: Agent = request.user  # type: ignore[assignment]
+    if not may_manage_any(agent):
+        raise PermissionDenied("Only team leads and admins change the surveys.")
+    return agent
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_list(request: HttpRequest) -> HttpResponse:
+    """Every policy the agent may change; POST makes one for a team (or the default) and opens it."""
+    agent = _agent(request)
+    teams = list(managed_teams(agent))
+    if request.method == "POST":
+        team_id = request.POST.get("team", "")
+        team = next((team for team in teams if str(team.pk) == team_id), None)
+        if not may_manage(agent, team.pk if team else None) or (team is None and team_id):
+            raise PermissionDenied("You may not change that team's surveys.")
+        policy = SurveyPolicy.objects.filter(team=team).first() or SurveyPolicy.objects.create(team=team)
+        return redirect("voice:survey_policy", pk=policy.pk)
+    policies = {policy.team_id: policy for policy in SurveyPolicy.objects.filter(team__in=teams)}
+    default = SurveyPolicy.objects.filter(team__isnull=True).first() if agent.is_admin else None
+    rows = [(team, policies.get(team.pk)) for team in teams]
+    context = {"rows": rows, "default": default, "is_admin": agent.is_admin}
+    return render(request, "voice/survey_policies.html", context)
+
+
+def _page(request: HttpRequest, policy: SurveyPolicy, status: int = 200, **forms: Any) -> HttpResponse:
+    wordings = list(policy.wordings.order_by("language"))
+    edit = forms.pop("edit", None)
+    context = {
+        "policy": policy,
+        "form": forms.get("form") or PolicyForm(instance=policy, prefix="policy"),
+        "wordings": [
+            (
+                wording,
+                edit
+                if edit is not None and edit.instance.pk == wording.pk
+                else WordingForm(instance=wording, policy=policy, prefix=f"w{wording.pk}"),
+            )
+            for wording in wordings
+        ],
+        "new": forms.get("new") or WordingForm(policy=policy, prefix="new"),
+    }
+    return render(request, "voice/survey_policy.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The policy's settings and its words per language; POST `action` says which form was sent."""
+    agent = _agent(request)
+    policy = get_object_or_404(SurveyPolicy.objects.select_related("team"), pk=pk)
+    if not may_manage(agent, policy.team_id):
+        raise PermissionDenied("You may not change that team's surveys.")
+    if request.method == "GET":
+        return _page(request, policy)
+    action = request.POST.get("action", "")
+    if action == "policy":
+        form = PolicyForm(request.POST, instance=policy, prefix="policy")
+        if not form.is_valid():
+            return _page(request, policy, status=400, form=form)
+        form.save()
+    elif action == "add":
+        new = WordingForm(request.POST, policy=policy, prefix="new")
+        if not new.is_valid():
+            return _page(request, policy, status=400, new=new)
+        new.save()
+    elif action in ("change", "delete"):
+        wording = get_object_or_404(SurveyWording, pk=request.POST.get("wording", ""), policy=policy)
+        if action == "delete":
+            wording.delete()
+        else:
+            edit = WordingForm(request.POST, instance=wording, policy=policy, prefix=f"w{wording.pk}")
+            if not edit.is_valid():
+                return _page(request, policy, status=400, edit=edit)
+            edit.save()
+    else:
+        return _page(request, policy, status=400)
+    flash.success(request, "Saved.")
+    return redirect("voice:survey_policy", pk=policy.pk)

@@ -1,0 +1,142 @@
+"""Survey settings for team leads: a lead changes their own team's policy and its words per language;
+forms keep what was typed and say what is wrong; agents, other teams' leads and customers are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from goodwill.accounts.models import TeamMembership
+from goodwill.voice.models import SurveyPolicy, SurveyWording
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(agent, support_team):  # type: ignore[no-untyped-def]
+    TeamMembership.objects.filter(agent=agent, team=support_team).update(is_lead=True)
+    return agent
+
+
+def wording(**changes: str) -> dict[str, str]:
+    words = {
+        "language": "de",
+        "subject": "Wie war es?",
+        "intro": "Danke, dass Sie sich gemeldet haben.",
+        "outcome_question": "Haben wir Ihr Anliegen gelöst?",
+        "conduct_question": "Wie wurden Sie behandelt?",
+        "comment_prompt": "Möchten Sie etwas ergänzen?",
+        "thanks": "Danke.",
+        "nps_subject": "Eine Frage",
+        "nps_question": "Wie wahrscheinlich ist es, dass Sie uns weiterempfehlen?",
+        "ces_subject": "War es einfach?",
+        "ces_question": "Wie einfach war es, Ihr Anliegen zu lösen?",
+    }
+    words.update(changes)
+    return {f"new-{key}": value for key, value in words.items()} | {"action": "add"}
+
+
+def test_a_lead_sets_up_and_changes_their_teams_policy(client, lead, support_team, billing_team):
+    client.force_login(lead)
+    listing = client.get("/voice/surveys/").content.decode()
+    assert support_team.name in listing and billing_team.name not in listing
+    assert "Default (every team" not in listing  # the default policy is the admins'
+    opened = client.post("/voice/surveys/", {"team": support_team.pk})
+    policy = SurveyPolicy.objects.get(team=support_team)
+    assert opened.status_code == 302 and opened["Location"] == f"/voice/surveys/{policy.pk}/"
+    saved = client.post(
+        f"/voice/surveys/{policy.pk}/",
+        {"action": "policy", "policy-is_active": "on", "policy-delay_hours": "6", "policy-cooldown_days": "45",
+         "policy-in_portal": "on", "policy-ask_effort": "on", "policy-nps_every_months": "3"},
+    )  # fmt: skip
+    assert saved.status_code == 302
+    policy.refresh_from_db()
+    assert (policy.delay_hours, policy.cooldown_days, policy.by_email, policy.in_portal, policy.ask_effort) == (
+        6, 45, False, True, True,
+    )  # fmt: skip
+    assert policy.nps_every_months == 3
+
+
+def test_a_wrong_policy_keeps_what_was_typed_and_says_why(client, lead, support_team):
+    policy = SurveyPolicy.objects.create(team=support_team)
+    client.force_login(lead)
+    page = client.post(
+        f"/voice/surveys/{policy.pk}/",
+        {
+            "action": "policy",
+            "policy-delay_hours": "9999",
+            "policy-cooldown_days": "17",
+            "policy-nps_every_months": "x",
+        },
+    )
+    body = page.content.decode()
+    assert page.status_code == 400
+    assert "At most 720 hours" in body and 'value="9999"' in body and 'value="17"' in body
+    assert "Enter a whole number." in body
+    policy.refresh_from_db()
+    assert (policy.delay_hours, policy.cooldown_days) == (24, 30)
+
+
+def test_a_lead_adds_changes_and_removes_a_language(client, lead, support_team):
+    policy = SurveyPolicy.objects.create(team=support_team)
+    client.force_login(lead)
+    assert client.post(f"/voice/surveys/{policy.pk}/", wording()).status_code == 302
+    words = SurveyWording.objects.get(policy=policy)
+    assert (words.language, words.ces_question) == ("de", "Wie einfach war es, Ihr Anliegen zu lösen?")
+    again = client.post(f"/voice/surveys/{policy.pk}/", wording(language="DE", subject=""))
+    body = again.content.decode()
+    assert again.status_code == 400
+    assert "already has words in de" in body and "This field is required." in body
+    assert 'value="Wie einfach war es, Ihr Anliegen zu lösen?"' in body  # what was typed stays
+    prefix = f"w{words.pk}-"
+    fields = {
+        prefix + key.removeprefix("new-"): value for key, value in wording(subject="Wie war's?").items()
+    }
+    changed = client.post(f"/voice/surveys/{policy.pk}/", {**fields, "action": "change", "wording": words.pk})
+    assert changed.status_code == 302
+    words.refresh_from_db()
+    assert words.subject == "Wie war's?"
+    client.post(f"/voice/surveys/{policy.pk}/", {"action": "delete", "wording": words.pk})
+    assert not SurveyWording.objects.exists()
+
+
+def test_agents_other_leads_and_customers_are_refused(
+    client, agent, outsider, billing_team, support_team, customer
+):
+    mine = SurveyPolicy.objects.create(team=support_team)
+    default = SurveyPolicy.objects.create(team=None)
+    client.force_login(agent)  # not a lead
+    assert client.get("/voice/surveys/").status_code == 403
+    assert client.get(f"/voice/surveys/{mine.pk}/").status_code == 403
+    assert client.post(f"/voice/surveys/{mine.pk}/", wording()).status_code == 403
+    TeamMembership.objects.filter(agent=outsider, team=billing_team).update(is_lead=True)
+    client.force_login(outsider)  # a lead, of another team
+    assert client.get("/voice/surveys/").status_code == 200
+    assert client.get(f"/voice/surveys/{mine.pk}/").status_code == 403
+    assert client.post(f"/voice/surveys/{mine.pk}/", wording()).status_code == 403
+    assert client.post("/voice/surveys/", {"team": support_team.pk}).status_code == 403
+    assert client.get(f"/voice/surveys/{default.pk}/").status_code == 403
+    assert client.post("/voice/surveys/", {"team": ""}).status_code == 403
+    assert not SurveyWording.objects.exists()
+    client.logout()
+    from goodwill.channels.portal.services import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = customer.pk  # signed in to the portal, not as an agent
+    session.save()
+    for url in ("/voice/surveys/", f"/voice/surveys/{mine.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_an_admin_manages_the_default_policy(client, admin, support_team, django_assert_max_num_queries):
+    client.force_login(admin)
+    with django_assert_max_num_queries(8):
+        listing = client.get("/voice/surveys/")
+    assert "Default (every team" in listing.content.decode()
+    opened = client.post("/voice/surveys/", {"team": ""})
+    default = SurveyPolicy.objects.get(team__isnull=True)
+    assert opened["Location"] == f"/voice/surveys/{default.pk}/"
+    client.post(f"/voice/surveys/{default.pk}/", wording(language="fr"))
+    with django_assert_max_num_queries(10):
+        page = client.get(f"/voice/surveys/{default.pk}/")
+    assert page.status_code == 200 and "Words in fr" in page.content.decode()
