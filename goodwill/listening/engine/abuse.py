@@ -117,6 +117,8 @@ _INSULT_ADJECTIVES = (
     r"retarded|lying|thieving|miserable|rude|fat|ugly|disgusting|filthy|greedy|lazy|spineless|gutless|nasty|"
     r"smug|vile|ignorant"
 )
+# Asked as a question, only these are insults ("is the manager rude or just busy?" is a fair question).
+_DIM = r"stupid|thick|dumb|brain-?dead|brainless|retarded|blind|deaf|illiterate|braindead"
 _INTENSIFIERS = r"absolute|complete|total|utter|fucking|bloody|proper|right|massive|drooling|brainless"
 _NOT = r"(?!(?:not|never|no)\b)"
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -128,7 +130,7 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
          rf"(?:an?\s+|a (?:bunch|pack) of\s+|the\s+)?(?:\w+[\s,]+){{0,2}}(?:{_INSULT_WORDS})\b"),
         ("insult aimed at a person", rf"\b(?:you|u|ya)\s+(?:(?:{_INTENSIFIERS}|{_INSULT_ADJECTIVES})[\s,]+)+"
          rf"(?:{_INSULT_WORDS})\b"),
-        ("insult aimed at a person", rf"\b(?:are|is)\s+(?:{_TARGET}|{_PERSON})\s+(?:all\s+)?(?:{_INSULT_ADJECTIVES}|blind|deaf)\b"
+        ("insult aimed at a person", rf"\b(?:are|is)\s+(?:{_TARGET}|{_PERSON})\s+(?:all\s+)?(?:{_DIM})\b"
          rf"(?=\s+or\b|\s*\?)"),
         ("insult aimed at a person", rf"\b(?:staffed|run|managed) by (?:a (?:bunch|pack) of )?(?:\w+ )?(?:{_PLURAL_INSULTS})\b|"
          rf"\b(?:these|those) (?:\w+ )?(?:{_PLURAL_INSULTS})(?=\s*(?:[.!?]|$))"),
@@ -193,7 +195,7 @@ _ANCHORS_TEXT = """idiot idiots moron morons imbecile imbeciles cretin cretins c
     knobhead knobheads dipshit dipshits jackass jackasses snake snakes leeches cockroaches plonker plonkers
     simpleton simpletons psycho psychos lowlife lowlifes degenerate degenerates amateurs spineless gutless nasty
     smug vile blind deaf staffed rot rots burns choke chokes suffers drown drowns sky crash crashes cancer ditch
-    punch slap smack kick deck slap beating kicking hiding medicine lesson waiting"""
+    punch slap smack kick deck beating kicking hiding medicine lesson waiting illiterate"""
 _ANCHORS = frozenset(_ANCHORS_TEXT.split())
 
 

@@ -59,6 +59,7 @@ def test_insults_and_threats_without_trigger_words_are_abuse(text, rule):
         "Whoever wrote the new guide deserves a medal.",
         "Devs are working on it, they said, but that was a week ago.",
         "Is the manager in today or off?",
+        "Is the manager rude or just busy? Nobody called back.",
         # Self-blame and thoughts about oneself.
         "I'm such an idiot, I typed the wrong postcode.",
         "I feel stupid asking, but how do I reset my password?",
