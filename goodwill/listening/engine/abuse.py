@@ -82,22 +82,60 @@ _TARGET = (
     r"people|company|moderators|mods|manager|boss|support(?: team)?|employees|workers|call centre \w+|"
     r"call center \w+|mother|mum|mom|kids|family)|(?:the|these|those) (?:devs|developers|agents|moderators|staff))"
 )
+# People who serve the customer, named in the third person ("your driver", "the engineer you sent").
+_ROLES = (
+    r"drivers?|couriers?|receptionists?|engineers?|technicians?|ceo|managers?|boss|agents?|reps?|"
+    r"representatives?|operators?|waiters?|waitress(?:es)?|chefs?|fitters?|trainers?|lad|guy|girl|lady|woman|man|"
+    r"cashiers?|clerks?|consultants?|advisers?|advisors?|salesman|crew|guards?|owner|landlord|staff|devs|installers?|"
+    r"plumbers?|electricians?|builders?|cleaners?|movers|porters?|nurses?|doctors?|pilots?|tellers?|dispatchers?|"
+    r"developers|moderators|mods|employees|workers"
+)
+# Only with "is/are/was" before the insult: "your driver left trash in my garden" is no insult.
+_PERSON = (
+    rf"(?:you lot|the lot of you|all of you|every one of you|"
+    rf"(?:your|the|that|this) (?:\w+ )?(?:{_ROLES})(?: (?-i:[A-Z][a-z]+)| (?:you|who) \w+)?|"
+    rf"(?:^|(?<=[.!?] ))(?:devs|developers|moderators|mods|staff|agents|managers|employees)|"
+    rf"whoever (?:designed|wrote|made|built|runs|approved) (?:this|that|the) \w+)"
+)
 _INSULT_WORDS = (
     r"idiots?|morons?|imbeciles?|cretins?|clowns?|muppets?|losers?|pricks?|wankers?|tossers?|twats?|cunts?|"
     r"bastards?|bitch(?:es)?|slags?|sluts?|whores?|scumbags?|scum|dickheads?|assholes?|arseholes?|retards?|"
     r"monkeys?|pigs?|cows?|thieves|thief|crooks?|liars?|nazis?|parasites?|vermin|trash|garbage|"
     r"piece of (?:shit|crap|garbage|trash)|excuse for a (?:human|person|company|business)|waste of space|worms?|fools?|rats?|"
-    r"little (?:man|woman|boy|girl)"
+    r"little (?:man|woman|boy|girl)|halfwits?|weasels?|cowards?|cowboys|creeps?|perverts?|thugs?|numpty|numpties|"
+    r"twits?|subhumans?|piece of work|waste of (?:oxygen|skin|air)|dimwits?|nitwits?|buffoons?|dunces?|knobheads?|"
+    r"dipshits?|jackass(?:es)?|snakes?|leeches|cockroaches|plonkers?|simpletons?|psychos?|lowlifes?|degenerates?"
+)
+# Insults for people, plural: "who hired these clowns?", "Idiots." as a sentence of its own.
+_PLURAL_INSULTS = (
+    r"idiots|morons|imbeciles|cretins|clowns|muppets|losers|pricks|wankers|tossers|twats|cunts|bastards|"
+    r"scumbags|dickheads|assholes|arseholes|halfwits|numpties|dimwits|nitwits|buffoons|cowards|cowboys|"
+    r"parasites"
 )
 _INSULT_ADJECTIVES = (
     r"stupid|useless|incompetent|worthless|pathetic|brain-?dead|brainless|clueless|dumb|ignorant|thick|"
-    r"retarded|lying|thieving|miserable|rude|fat|ugly|disgusting|filthy|greedy|lazy"
+    r"retarded|lying|thieving|miserable|rude|fat|ugly|disgusting|filthy|greedy|lazy|spineless|gutless|nasty|"
+    r"smug|vile|ignorant"
 )
+# Asked as a question, only these are insults ("is the manager rude or just busy?" is a fair question).
+_DIM = r"stupid|thick|dumb|brain-?dead|brainless|retarded|blind|deaf|illiterate|braindead"
+_INTENSIFIERS = r"absolute|complete|total|utter|fucking|bloody|proper|right|massive|drooling|brainless"
+_NOT = r"(?!(?:not|never|no)\b)"
 _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
-        ("insult aimed at a person", rf"\b{_TARGET}\s+(?:are|is|'re|r)?\s*(?:all\s+|just\s+|such\s+)?"
-         rf"(?:an?\s+|a bunch of\s+|bunch of\s+|the\s+)?(?:\w+\s+){{0,2}}(?:{_INSULT_WORDS})\b"),
+        ("insult aimed at a person", rf"\b{_TARGET}(?:'re|\s+are|\s+is|\s+r)?\s+(?:all\s+|just\s+|such\s+)?"
+         rf"(?:an?\s+|a (?:bunch|pack) of\s+|(?:bunch|pack) of\s+|the\s+)?(?:\w+\s+){{0,2}}(?:{_INSULT_WORDS})\b"),
+        ("insult aimed at a person", rf"\b{_PERSON}\s+(?:is|are|was|were)\s+(?:all\s+|just\s+|such\s+)?"
+         rf"(?:an?\s+|a (?:bunch|pack) of\s+|the\s+)?(?:\w+[\s,]+){{0,2}}(?:{_INSULT_WORDS})\b"),
+        ("insult aimed at a person", rf"\b(?:you|u|ya)\s+(?:(?:{_INTENSIFIERS}|{_INSULT_ADJECTIVES})[\s,]+)+"
+         rf"(?:{_INSULT_WORDS})\b"),
+        ("insult aimed at a person", rf"\b(?:are|is)\s+(?:{_TARGET}|{_PERSON})\s+(?:all\s+)?(?:{_DIM})\b"
+         rf"(?=\s+or\b|\s*\?)"),
+        ("insult aimed at a person", rf"\b(?:staffed|run|managed) by (?:a (?:bunch|pack) of )?(?:\w+ )?(?:{_PLURAL_INSULTS})\b|"
+         rf"\b(?:these|those) (?:\w+ )?(?:{_PLURAL_INSULTS})(?=\s*(?:[.!?]|$))"),
+        ("insult aimed at a person", rf"(?:^|[.!?]\s+)(?:(?:{_INTENSIFIERS}|{_INSULT_ADJECTIVES}|bunch of)\s+)*"
+         rf"(?:{_PLURAL_INSULTS})(?:\s*[.!?]+|,\s*(?:the lot of you|all of you|every one of you|you lot))"),
         ("insult aimed at a person", rf"\b(?:you|u|ya)(?:'re| are| r)?\s+(?:an?\s+)?(?:(?:{_INSULT_ADJECTIVES})[\s,]+)+"
          rf"(?:\w+\s+)?(?:{_INSULT_WORDS}|bot|human|person|company|support bot)\b"),
         ("insult aimed at a person", rf"\byou(?:'re| are)\s+(?:an?\s+)?(?:{_INSULT_WORDS})\b"),
@@ -105,22 +143,30 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("insult aimed at a person", rf"\b(?:you|u)\s+(?:{_INSULT_WORDS})\b"),
         ("insult aimed at a person", r"\b(?:a )?bunch of (?:incompetent |useless |brainless )*(?:clowns|idiots|morons|monkeys|crooks|thieves|amateurs)\b"),
         ("threat", r"\bi know (?:where you (?:live|work)|your name|where your (?:office|shop|store|kids)\b|where (?:your|the) office is)"),
-        ("threat", r"\bi know where (?:your|the) \w+ is\b"),
+        ("threat", r"\bi know where (?:your|the) \w+ is\b|\bfind out where you (?:live|work)\b"),
+        ("threat", rf"\b(?:someone|somebody) (?:should|ought to|needs to|will) (?:punch|hit|slap|smack|beat|kick|deck|stab) "
+         rf"(?:you|him|her|them|{_TARGET}|{_PERSON})\b|"
+         r"\b(?:deserves?|needs?) (?:a |an )?(?:good |proper |real )?(?:slap|smack|beating|kicking|punch|hiding)\b|"
+         r"\b(?:give|teach) (?:him|her|them|you) (?:a taste of (?:his|her|their|your) own medicine|a lesson)\b|"
+         r"\bwaiting for you (?:after|outside|when) (?:your|you finish)\b"),
         ("threat", r"\bwatch (?:your back|yourself|out)\b"),
         ("threat", r"\b(?:i'll|i will|i'm going to|im going to|gonna)\s+(?:\w+\s+){0,4}(?:burn|smash|kill|hurt|beat|stab|shoot|"
-         r"break your|find you|wreck|torch)\b"),
+         r"break your|find you|wreck|torch)\b(?! (?:(?:the|this|that|my|our) )?(?:process|session|app|task|job|tab|program|"
+         r"service|server|sync|import|time|it)\b)"),
         ("threat", r"\b(?:waiting|wait) (?:for you )?outside your\b"),
         ("threat", r"\bsee what happens\b"),
         ("threat", r"\b(?:i'll|i will|i'm going to|gonna) (?:make (?:sure )?you (?:pay|regret|suffer)|find you)\b|"
          r"\byou(?:'ll| will) (?:regret|pay for) (?:this|it)\b"),
         ("threat", r"\b(?:people|someone|scum|idiots) like you (?:should|deserve to|ought to|need to) (?:be|get)\b"),
         ("threat", r"\b(?:(?:deserve|ought|need) to|should) be (?:beaten|shot|punched|hurt|killed|slapped)\b"),
-        ("wishing harm", r"\brot in hell\b|"
+        ("wishing harm", r"\b(?:rot|burn) in hell\b|\bgo (?:and )?die\b|\bdie in a ditch\b|\bget cancer\b|"
          r"\b(?:kill|hang|shoot) yourselves?\b|\bkys\b|\bdie in a fire\b|\bdrop dead\b|\b(?:and )?die\b\.?$|"
-         r"\bhope (?:you|your \w+|someone) (?:\w+ ){0,3}(?:dies?|die|gets? (?:sick|cancer|hurt|fired)|lose your|rapes?|burns?)"),
+         r"\bhope (?:you|your \w+|someone) (?:\w+ ){0,3}(?:dies?|die|gets? (?:sick|cancer|hurt|fired)|lose your|rapes?|burns?)|"
+         r"\bhope (?:you|your (?:\w+ ){1,2}|he|she|they|someone)\s*(?:all\s+)?(?:" + _NOT + r"\w+ ){0,3}?"
+         r"(?:rots?|chokes?|burns?|suffers?|drowns?|falls? out of the sky|crash(?:es)? with (?:you|your \w+) on)\b"),
         ("sexual violence", r"\brapes?\b|\braped\b"),
         ("profanity aimed at a person", r"\b(?:fuck|screw|sod|f\*+k|f\*\*\*) (?:you|off|u|yourselves|yourself)\b|"
-         r"\bgo to hell\b|\beat shit\b|\bup your (?:arse|ass)\b|\bshut (?:up|your mouth|your face)\b|\bgo fuck\b|"
+         r"\bgo to hell\b|\beat shit\b|\bup your (?:arse|ass)\b|\bshut (?:up(?! and take my money)|your mouth|your face)\b|\bgo fuck\b|"
          r"\bstick it up\b|\bshove (?:it|your \w+)\b|\bfuck (?:your|ur) \w+"),
         # The few words that are insults in the covered non-English languages.
         ("insult aimed at a person", r"\b(?:du|sie) (?:\w+ )?(?:idiot|arschloch|vollidiot|depp|trottel|penner)\b|"
@@ -143,7 +189,13 @@ _ANCHORS_TEXT = """idiot idiots moron morons imbecile imbeciles cretin cretins c
     dead dies hope rape rapes raped worm worms fool fools rat rats filthy greedy lazy little
     regret pay suffer find like should fuck screw sod hell shit arse ass shut stick shove kill hang yourself
     yourselves idiota arschloch vollidiot wichser hurensohn depp trottel penner connard connasse salope enculé
-    puta gilipollas cabrón pendejo imbécil vaffanculo stronzo coglione klootzak kankerlijer lul"""
+    puta gilipollas cabrón pendejo imbécil vaffanculo stronzo coglione klootzak kankerlijer lul
+    halfwit halfwits weasel weasels coward cowards cowboys creep creeps pervert perverts thug thugs numpty numpties
+    twit twits subhuman subhumans dimwit dimwits nitwit nitwits buffoon buffoons dunce dunces
+    knobhead knobheads dipshit dipshits jackass jackasses snake snakes leeches cockroaches plonker plonkers
+    simpleton simpletons psycho psychos lowlife lowlifes degenerate degenerates amateurs spineless gutless nasty
+    smug vile blind deaf staffed rot rots burns choke chokes suffers drown drowns sky crash crashes cancer ditch
+    punch slap smack kick deck beating kicking hiding medicine lesson waiting illiterate"""
 _ANCHORS = frozenset(_ANCHORS_TEXT.split())
 
 
@@ -179,6 +231,8 @@ def find_abuse(text: str) -> tuple[str, ...]:
 
 # Strong words that are exclamations, not attacks ("are you fucking kidding me").
 _SAFE_RE = re.compile(
-    r"\bare you (?:\w+ )?(?:kidding|joking|serious)\b|\bno worries\b|\bshit happens\b|\bfucking (?:brilliant|great|amazing|love)",
+    r"\bare you (?:\w+ )?(?:kidding|joking|serious)\b|\bno worries\b|"
+    r"\b(?:i'm|i am|i was|i feel|i felt|me feel|me look|think i'm|think i am) (?:\w+ ){0,2}(?:stupid|an idiot|a fool|dumb|thick)\b|"
+    r"\bshit happens\b|\bfucking (?:brilliant|great|amazing|love)",
     re.IGNORECASE,
 )
