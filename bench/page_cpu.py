@@ -46,8 +46,6 @@ def setup() -> None:
 
 
 def pages() -> dict[str, list[str]]:
-    from django.db.models import Count
-
     from goodwill.accounts.models import Agent
     from goodwill.conversations.models import Message
     from goodwill.conversations.selectors import BUILT_IN_VIEWS, conversations_visible_to
@@ -66,7 +64,6 @@ def pages() -> dict[str, list[str]]:
             counts[word] += 1
     ranked = sorted(counts, key=lambda w: (-counts[w], w))
     words = [ranked[5], ranked[len(ranked) // 50], ranked[len(ranked) // 5]] if ranked else ["order"]
-    del Count
     return {
         "inbox": [f"/?view={slug}" for slug in BUILT_IN_VIEWS],
         "conversation": [f"/c/{number}/" for number in existing],

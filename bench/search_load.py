@@ -275,7 +275,9 @@ def start_server(env: dict[str, str], workers: int, port: int) -> subprocess.Pop
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()  # noqa: S310
         except urllib.error.HTTPError:
             pass  # answering: up
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, or a first page slower than 5 s on a busy machine
+            if server.poll() is not None:
+                raise SystemExit("goodwill serve exited") from None
             time.sleep(0.5)
             continue
         if len(web_pids(server)) >= workers or workers == 1:
@@ -283,6 +285,7 @@ def start_server(env: dict[str, str], workers: int, port: int) -> subprocess.Pop
         if server.poll() is not None:
             raise SystemExit("goodwill serve exited")
         time.sleep(0.5)
+    os.killpg(server.pid, signal.SIGTERM)  # not left running behind us
     raise SystemExit("goodwill serve did not start")
 
 
