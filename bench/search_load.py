@@ -3,7 +3,7 @@
     .venv/bin/python bench/search_load.py --data-dir /work/gw-1m              # SQLite
     .venv/bin/python bench/search_load.py --database-url postgresql://…/gw   # PostgreSQL
     options: --workers 2 --threads 4 --clients 8 --duration 60 --rounds 3 --mail-rate 100
-             --repeat 20 --skip-words --skip-load
+             --think-ms 0 --repeat 20 --skip-words --skip-load
 
 Without --data-dir or --database-url it seeds 1,000 conversations in a temporary data dir
 (`--conversations`); an unseeded database is seeded first (`goodwill seed-demo` is a no-op
@@ -18,7 +18,10 @@ on a seeded one), so seed 1,000,000 beforehand for the real figures.
    customer's other conversation, searches for the words above) through `--workers` web
    processes for `--duration` seconds, `--rounds` times, while a separate process
    receives `--mail-rate` customer messages a second (in batches of 10, as email intake
-   does). Prints p50/p95 per page kind per round, and each web process's private memory
+   does). With `--think-ms 0` (the default) each client asks for its next page as soon
+   as the last one arrived (closed loop: the machine's capacity); `--think-ms N` makes
+   each client pause between pages, a random 0.5 to 1.5 × N ms, like an agent reading
+   (a realistic load: latency at a given number of agents). Prints p50/p95 per page kind per round, and each web process's private memory
    (Private_Clean + Private_Dirty of /proc/<pid>/smaps_rollup: memory no other process
    shares; mmap'd database pages would count, the kernel's page cache does not).
 
@@ -272,7 +275,9 @@ def start_server(env: dict[str, str], workers: int, port: int) -> subprocess.Pop
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()  # noqa: S310
         except urllib.error.HTTPError:
             pass  # answering: up
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, or a first page slower than 5 s on a busy machine
+            if server.poll() is not None:
+                raise SystemExit("goodwill serve exited") from None
             time.sleep(0.5)
             continue
         if len(web_pids(server)) >= workers or workers == 1:
@@ -280,6 +285,7 @@ def start_server(env: dict[str, str], workers: int, port: int) -> subprocess.Pop
         if server.poll() is not None:
             raise SystemExit("goodwill serve exited")
         time.sleep(0.5)
+    os.killpg(server.pid, signal.SIGTERM)  # not left running behind us
     raise SystemExit("goodwill serve did not start")
 
 
@@ -305,7 +311,9 @@ def word_latency(base: str, cookie: str, words: dict[str, str], repeat: int, ser
     print(f"worst p95 {worst:.0f} ms wall; highest mean CPU {worst_cpu:.0f} ms (target ≤ 100 ms) ({load_average()})")
 
 
-def load_round(base: str, cookie: str, urls: dict[str, list[str]], clients: int, duration: float) -> dict[str, list[float]]:
+def load_round(
+    base: str, cookie: str, urls: dict[str, list[str]], clients: int, duration: float, think_ms: float = 0
+) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = defaultdict(list)
     lock = threading.Lock()
     stop = time.monotonic() + duration
@@ -318,6 +326,8 @@ def load_round(base: str, cookie: str, urls: dict[str, list[str]], clients: int,
             elapsed = fetch(base, rng.choice(urls[kind]), cookie)
             with lock:
                 timings[kind].append(elapsed)
+            if think_ms > 0:
+                time.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)  # an agent reading the page
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
@@ -337,6 +347,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--mail-rate", type=float, default=100)
+    parser.add_argument("--think-ms", type=float, default=0, help="each client's pause between pages (0: none)")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--skip-words", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
@@ -391,11 +402,13 @@ def main() -> None:
             mail = subprocess.Popen([sys.executable, __file__, "--mail-child", str(options.mail_rate)], env=env,
                                     cwd=ROOT, start_new_session=True)
         print(f"\nmixed load: {options.clients} clients, {options.workers} web processes, "
-              f"mail {options.mail_rate:g}/s, {options.duration:g} s per round")
+              f"mail {options.mail_rate:g}/s, think time {options.think_ms:g} ms"
+              f"{' (closed loop)' if not options.think_ms else ' (0.5-1.5x, per client)'}, "
+              f"{options.duration:g} s per round")
         for round_number in range(1, options.rounds + 1):
             pids = web_pids(server)
             cpu_before = cpu_ns(pids)
-            timings = load_round(base, cookie, urls, options.clients, options.duration)
+            timings = load_round(base, cookie, urls, options.clients, options.duration, options.think_ms)
             requests = sum(len(samples) for samples in timings.values())
             cpu_per_request = (cpu_ns(pids) - cpu_before) / 1e6 / max(requests, 1)
             parts = [

@@ -74,3 +74,11 @@ def customer(db) -> Customer:  # type: ignore[no-untyped-def]
 
 
 __all__ = ["settings"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_local_cache():  # type: ignore[no-untyped-def]
+    """The per-process cache (rendered fragments) starts empty, as the database cache does."""
+    from django.core.cache import caches
+
+    caches["local"].clear()

@@ -207,6 +207,10 @@ else:
             "QUEUES": ["default"],
         }
     }
+# Fragments every page shows (the assignee datalist): kept in each web process's memory.
+# In the database cache, reading an expired entry deletes it and refreshing it takes
+# SQLite's write lock, so a page read could wait seconds behind incoming mail (#19).
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "goodwill-local"}
 # Leases (core.leases): a task or send whose worker died runs again after this many seconds.
 TASK_LEASE_SECONDS = float(env("GOODWILL_TASK_LEASE", "60") or 60)
 DELIVERY_STUCK_AFTER = float(env("GOODWILL_DELIVERY_STUCK_AFTER", "") or 5 * TASK_LEASE_SECONDS)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation, receive_message
-from goodwill.search import selectors
+from goodwill.search import postgres, results
 from goodwill.search.selectors import search_for
 
 TEXTS = {
@@ -59,13 +59,13 @@ def test_counts_are_exact_under_the_cap(agent, messages):
 
 
 def test_counts_past_the_cap_say_more_than(agent, messages, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    monkeypatch.setattr(results, "COUNT_CAP", 3)
     page = search_for(agent, "refund", kind="messages", order="date").messages
     assert (page.total, page.total_text) == (3, "more than 3")
 
 
 def test_a_frequent_word_ranks_only_the_newest_matches_and_says_so(agent, messages, monkeypatch):
-    monkeypatch.setattr(selectors, "RELEVANCE_CANDIDATES", 3)
+    monkeypatch.setattr(results, "RELEVANCE_CANDIDATES", 3)
     page = search_for(agent, "refund", kind="messages").messages
     # The three newest matches (both, phrase, long), best first; the dense older one is not ranked.
     assert [pk for pk in _order(search_for(agent, "refund", kind="messages"))] == [
@@ -79,8 +79,8 @@ def test_a_frequent_word_ranks_only_the_newest_matches_and_says_so(agent, messag
 
 
 def test_the_page_shows_counts_and_when_best_match_was_limited(agent, messages, monkeypatch):
-    monkeypatch.setattr(selectors, "RELEVANCE_CANDIDATES", 3)
-    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    monkeypatch.setattr(results, "RELEVANCE_CANDIDATES", 3)
+    monkeypatch.setattr(results, "COUNT_CAP", 4)
     client = Client()
     client.force_login(agent)
     html = client.get(reverse("search:results"), {"q": "refund", "kind": "messages"}).content.decode()
@@ -100,7 +100,7 @@ def test_filters_still_apply_to_counts(agent, messages):
 def test_postgresql_looks_in_the_newest_rows_first_and_finds_the_same(agent, messages, monkeypatch):
     whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
     # Every word is rare to the planner here, so matches are collected in widening id ranges.
-    monkeypatch.setattr(selectors, "PG_WINDOWS", (1, 2, 4))
+    monkeypatch.setattr(postgres, "PG_WINDOWS", (1, 2, 4))
     assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
     second = search_for(agent, "refund", kind="messages", order="date", limit=2)
     rest = search_for(agent, "refund", kind="messages", order="date", limit=10, cursor=second.messages.next_cursor)
@@ -110,7 +110,7 @@ def test_postgresql_looks_in_the_newest_rows_first_and_finds_the_same(agent, mes
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL walks the primary key for common words")
 def test_postgresql_common_words_walk_the_newest_rows_then_fall_back(agent, messages, monkeypatch):
     whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
-    monkeypatch.setattr(selectors, "_pg_lexeme_frequencies", lambda table, column: {"refund": 0.5})
-    monkeypatch.setattr(selectors, "PG_WALK_ROWS", 2)
-    monkeypatch.setattr(selectors, "PG_WINDOWS", (3,))
+    monkeypatch.setattr(postgres, "pg_lexeme_frequencies", lambda table, column: {"refund": 0.5})
+    monkeypatch.setattr(postgres, "PG_WALK_ROWS", 2)
+    monkeypatch.setattr(postgres, "PG_WINDOWS", (3,))
     assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
