@@ -10,10 +10,18 @@ from goodwill.core.testing import (
     migrated_data_dir,
     migrated_template,
     postgres_data_dir,
+    postgres_template,
     redis_url,
 )
 
-__all__ = ["migrated_data_dir", "migrated_template", "postgres_data_dir", "redis_url", "server_env"]
+__all__ = [
+    "migrated_data_dir",
+    "migrated_template",
+    "postgres_data_dir",
+    "postgres_template",
+    "redis_url",
+    "server_env",
+]
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "redis"])
