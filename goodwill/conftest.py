@@ -7,6 +7,7 @@ from django.conf import settings
 
 from goodwill.accounts.models import Agent, Team
 from goodwill.accounts.services import add_to_team, create_or_update_agent
+from goodwill.core.testing import migrated_template, postgres_template
 from goodwill.customers.models import Customer
 from goodwill.customers.services import create_customer
 
@@ -73,7 +74,9 @@ def customer(db) -> Customer:  # type: ignore[no-untyped-def]
     return create_customer(name="Carla Customer", emails=["carla@customer.test"])
 
 
-__all__ = ["settings"]
+# The migrated templates are defined here once: a session fixture imported into several
+# conftest files is a separate fixture (and a separate ~18 s CPU migration) in each.
+__all__ = ["migrated_template", "postgres_template", "settings"]
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -48,15 +49,25 @@ def _secret_key() -> str:
         return configured
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        # Create-exclusive so two processes starting at once agree on one key.
+        # Written whole to a temporary file, then linked into place: link() fails if the key
+        # exists, so two processes starting at once agree on one key, and neither can ever read
+        # a created-but-not-yet-written (empty) key file.
+        fd, temporary = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key.")
         try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_urlsafe(50))
-    return key_file.read_text().strip()
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, key_file)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{key_file} is empty: delete it (sessions are signed out) or set GOODWILL_SECRET_KEY.")
+    return key
 
 
 SECRET_KEY = _secret_key()

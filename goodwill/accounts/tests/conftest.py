@@ -8,12 +8,11 @@ import pytest
 from goodwill.core.testing import (
     clean_env,
     migrated_data_dir,
-    migrated_template,
     postgres_data_dir,
     redis_url,
 )
 
-__all__ = ["migrated_data_dir", "migrated_template", "postgres_data_dir", "redis_url", "server_env"]
+__all__ = ["migrated_data_dir", "postgres_data_dir", "redis_url", "server_env"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "redis"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import threading
 import urllib.error
@@ -11,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from goodwill.core.testing import GOODWILL, free_port, stop, wait_for_http
 
@@ -30,12 +32,22 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirect)
 
 
+# The first server of a test process collects the static files; later ones get a copy
+# (collectstatic hashes every file again: seconds of CPU per start, the same result each time).
+_collected_static: list[Path] = []
+
+
 @contextmanager
 def running_server(env: Mapping[str, str]) -> Iterator[str]:
     """`goodwill serve` on a free port; yields its base URL and stops it afterwards."""
     port = free_port()
+    static = Path(env["GOODWILL_DATA_DIR"]) / "static"
+    flags = []
+    if _collected_static and not (static / "staticfiles.json").exists():
+        shutil.copytree(_collected_static[0], static, dirs_exist_ok=True)
+        flags = ["--no-collectstatic"]
     server = subprocess.Popen(
-        [GOODWILL, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [GOODWILL, "serve", "--host", "127.0.0.1", "--port", str(port), *flags],
         env=dict(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -44,6 +56,8 @@ def running_server(env: Mapping[str, str]) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{base}/healthz", process=server, timeout=300)
+        if not _collected_static and (static / "staticfiles.json").exists():
+            _collected_static.append(static)
         yield base
     finally:
         stop(server)

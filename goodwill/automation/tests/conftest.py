@@ -10,9 +10,9 @@ from django_tasks_db.models import DBTaskResult
 from goodwill.automation.models import Rule
 from goodwill.conversations.services import open_conversation
 from goodwill.core.events import run_subscriber
-from goodwill.core.testing import migrated_data_dir, migrated_template, postgres_data_dir
+from goodwill.core.testing import migrated_data_dir, postgres_data_dir
 
-__all__ = ["migrated_data_dir", "migrated_template", "postgres_data_dir"]
+__all__ = ["migrated_data_dir", "postgres_data_dir"]
 
 
 def run_queued_subscribers(capture: Any = None, rounds: int = 20) -> int:

@@ -1,3 +1,3 @@
-from goodwill.core.testing import migrated_data_dir, migrated_template, postgres_data_dir, redis_url
+from goodwill.core.testing import migrated_data_dir, postgres_data_dir, redis_url
 
-__all__ = ["migrated_data_dir", "migrated_template", "postgres_data_dir", "redis_url"]
+__all__ = ["migrated_data_dir", "postgres_data_dir", "redis_url"]

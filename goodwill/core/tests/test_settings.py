@@ -110,6 +110,27 @@ def test_it_generates_a_secret_key_once_and_keeps_it(tmp_path: Path) -> None:
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_processes_starting_at_once_agree_on_one_whole_secret_key(tmp_path: Path) -> None:
+    """Web processes and a worker often start together on a new data dir: none may read a
+    created-but-empty key file, and all must end up with the same key."""
+    import subprocess
+    import sys
+
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    env = clean_env(tmp_path)
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    results = [start.communicate(timeout=300) for start in starts]
+    assert [start.returncode for start in starts] == [0, 0, 0, 0], [err for _out, err in results]
+    keys = {out.strip() for out, _err in results}
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+    assert sorted(path.name for path in tmp_path.iterdir() if "secret" in path.name) == ["secret_key"]
+
+
 def test_it_prefers_the_secret_key_from_the_environment(tmp_path: Path) -> None:
     seen = read_settings(tmp_path, GOODWILL_SECRET_KEY="from-the-environment-" + "x" * 40)
 
@@ -135,7 +156,9 @@ def test_it_reads_secrets_from_files(tmp_path: Path) -> None:
 
 
 def test_it_reads_an_smtp_email_url_with_starttls(tmp_path: Path) -> None:
-    seen = read_settings(tmp_path, GOODWILL_EMAIL_URL="smtp://user%40example.com:p%3Ass@mail.example.com:587?starttls=1")
+    seen = read_settings(
+        tmp_path, GOODWILL_EMAIL_URL="smtp://user%40example.com:p%3Ass@mail.example.com:587?starttls=1"
+    )
 
     assert seen["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
     assert seen["email_host"] == "mail.example.com"

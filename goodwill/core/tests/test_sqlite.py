@@ -20,6 +20,7 @@ from goodwill.customers.services import find_or_create_customer_by_email
 
 go = Path(sys.argv[1])
 writer = sys.argv[2]
+go.with_name(f"ready-{writer}").touch()
 while not go.exists():
     time.sleep(0.01)
 numbers = []
@@ -66,7 +67,12 @@ def test_concurrent_writers_never_hit_database_is_locked(migrated_data_dir: Path
         for n in range(4)
     ]
     # Let every interpreter finish importing Django, then release them together.
-    time.sleep(3)
+    ready = [migrated_data_dir / f"ready-w{n}" for n in range(4)]
+    deadline = time.monotonic() + 120
+    while not all(path.exists() for path in ready):
+        assert time.monotonic() < deadline, "the writers did not start within 120 s"
+        assert all(writer.poll() is None for writer in writers), [writer.communicate() for writer in writers]
+        time.sleep(0.01)
     go.touch()
     outputs = [writer.communicate(timeout=180) for writer in writers]
 

@@ -9,10 +9,10 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from goodwill.core.events import run_subscriber, subscribed
-from goodwill.core.testing import migrated_data_dir, migrated_template, postgres_data_dir
+from goodwill.core.testing import migrated_data_dir, postgres_data_dir
 from goodwill.expectations.models import Schedule, SlaPolicy
 
-__all__ = ["migrated_data_dir", "migrated_template", "postgres_data_dir"]
+__all__ = ["migrated_data_dir", "postgres_data_dir"]
 
 SLA_ONLY = {
     topic: ("goodwill.expectations.subscribers.follow_conversation",)
