@@ -212,6 +212,8 @@ TASK_LEASE_SECONDS = float(env("GOODWILL_TASK_LEASE", "60") or 60)
 DELIVERY_STUCK_AFTER = float(env("GOODWILL_DELIVERY_STUCK_AFTER", "") or 5 * TASK_LEASE_SECONDS)
 QUEUE_MAX_AGE = float(env("GOODWILL_QUEUE_MAX_AGE", "300") or 300)  # /healthz/worker: oldest waiting task
 TASK_SWEEPS = ["goodwill.channels.email.outbound.sweep_stuck_deliveries"]
+# Database worker (core.batching): waiting tasks of a subscriber with a batch form run together, this many at most.
+TASK_BATCH_LIMIT = int(env("GOODWILL_TASK_BATCH", "100") or 100)
 if env_bool("GOODWILL_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
