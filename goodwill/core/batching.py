@@ -76,11 +76,15 @@ def claim_companions(first: DBTaskResult, path: str, worker_id: str, limit: int)
         tasks = list(ready[:limit])
         if not tasks:
             return []
+        # One UPDATE for the tasks never claimed before (nearly all); one each for the others.
+        fresh = [task.id for task in tasks if not task.worker_ids]
+        if fresh:
+            DBTaskResult.objects.filter(id__in=fresh).update(
+                status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[worker_id]
+            )
         for task in tasks:
-            task.status = TaskResultStatus.RUNNING
-            task.started_at = now
-            task.worker_ids = [*task.worker_ids, worker_id]
-        DBTaskResult.objects.bulk_update(tasks, ["status", "started_at", "worker_ids"])
+            if task.worker_ids:
+                task.claim(worker_id)  # appends to the workers that ran it before
         expires = now + timedelta(seconds=lease_seconds())
         TaskLease.objects.bulk_create(
             [TaskLease(task_id=task.id, worker_id=worker_id, expires_at=expires) for task in tasks]
