@@ -7,9 +7,12 @@ while CPU grew under 1 ms). Goodwill raises that threshold to a safety net
 (`GOODWILL_SQLITE_AUTOCHECKPOINT`, default 10,000 pages) and every `goodwill worker` on
 SQLite runs a `Checkpointer` thread: a PASSIVE checkpoint every
 `GOODWILL_SQLITE_CHECKPOINT_SECONDS` (default 1 s), which never blocks writers nor waits for
-readers; after a complete one the next writer starts the log from its beginning, so it stays
-the size of a second or two of writes. When nothing was written since the last complete
-checkpoint (idle), a TRUNCATE checkpoint gives the file's space back.
+readers. Under steady writes no moment comes when the log is fully copied and a writer may
+start it over, so once it passes 1,000 frames the thread follows with a RESTART checkpoint
+that waits at most 10 ms (busy timeout): it takes the write lock only to copy the frames written
+since the PASSIVE one and start the log over, or gives up and tries again next second. When
+nothing was written since the last complete checkpoint (idle), a TRUNCATE checkpoint gives
+the file's space back.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class Checkpointer(threading.Thread):
         self._stop_event = threading.Event()
         self.runs = 0
         self.truncated = 0
+        self.restarted = 0
 
     def stop(self) -> None:
         self._stop_event.set()
@@ -63,15 +67,41 @@ class Checkpointer(threading.Thread):
             connection.close()
 
     def step(self, last: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
-        """One PASSIVE checkpoint; a TRUNCATE one when the log is fully copied and unchanged."""
+        """One PASSIVE checkpoint; then, when the log has grown long, a RESTART one that waits
+        at most 10 ms (it copies the few frames written meanwhile and starts the log over), or a
+        TRUNCATE one when the log is fully copied and unchanged (idle)."""
         result = checkpoint("PASSIVE")
         self.runs += 1
         if result is None:
             return None
         busy, log, done = result
-        if not busy and log > 0 and log == done and result == last:
-            truncated = checkpoint("TRUNCATE")
-            if truncated is not None and truncated[0] == 0:
-                self.truncated += 1
+        idle = not busy and log > 0 and log == done and result == last
+        if idle or log >= RESTART_AFTER_FRAMES:
+            # Writers append without pause under load, so no moment comes when the log is
+            # fully copied and the next writer could start it over; take the write lock
+            # for the last few frames instead, waiting at most 10 ms for it.
+            restarted = _without_waiting("TRUNCATE" if idle else "RESTART")
+            if restarted is not None and restarted[0] == 0:
+                self.truncated += idle
+                self.restarted += not idle
                 return (0, 0, 0)
         return result
+
+
+# A log this long (4 MB of 4 KB pages) is started over by the checkpoint thread, which waits
+# at most this long for the write lock (and, holding it, for readers of the old log).
+RESTART_AFTER_FRAMES = 1000
+RESTART_WAIT_MS = 10
+
+
+def _without_waiting(mode: str) -> tuple[int, int, int] | None:
+    """A checkpoint that gives up (busy) rather than wait more than 10 ms for a writer or a reader."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        timeout = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+    try:
+        return checkpoint(mode)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout={int(timeout)}")
