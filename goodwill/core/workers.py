@@ -83,9 +83,15 @@ class LeasedDatabaseWorker(DBWorker):
         self.maintenance.current_task = list(self.current_task_ids)
         self.maintenance.current_label = db_task_result.task_path
         try:
-            if path is not None and len(tasks) > 1 and run_as_batch(path, tasks):
-                self._run_tasks += len(tasks)
-                return
+            if path is not None and len(tasks) > 1:
+                self.running_task = True  # a stop now waits for the batch (bounded by stop_timeout)
+                try:
+                    done = run_as_batch(path, tasks)
+                finally:
+                    self.running_task = False
+                if done:
+                    self._run_tasks += len(tasks)
+                    return
             for task in tasks:
                 if not self.running and task is not db_task_result:
                     release_task(task.id)  # stopping: the rest of the batch goes back
