@@ -11,7 +11,15 @@ messages read and written in bulk, one transaction a batch). Prints messages/s i
 time against the 500/s goal; the worker runs on the other core from intake, so one process's
 rate is the figure to compare.
 
-    .venv/bin/python bench/listening_worker.py [--messages 3000]
+`--queue` (since 2026-12-07, session 5) measures end to end through the real queue instead:
+N messages are stored and one `run_subscriber` task per message is enqueued (as intake does
+for a lone message), then a real `goodwill worker --batch` process drains the queue, once
+with `GOODWILL_TASK_BATCH=1` (one task at a time, as before) and once with the default (the
+worker runs up to 100 waiting tasks as one batch, `core.batching`). Wall time is from the
+first task started to the last finished (task rows); CPU is the worker process's own
+(children's rusage) minus that of a worker started on an empty queue (start-up, warm-up).
+
+    .venv/bin/python bench/listening_worker.py [--messages 3000] [--queue]
     GOODWILL_DATABASE_URL=postgresql://… .venv/bin/python bench/listening_worker.py
 """
 
@@ -20,9 +28,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -57,6 +68,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=100, help="events per task for the batch form")
     parser.add_argument("--batch-only", action="store_true", help="skip the one-at-a-time run")
+    parser.add_argument("--queue", action="store_true", help="end to end through the queue and a real worker")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     texts = [
@@ -64,25 +76,10 @@ def main() -> None:
         for name in ("messages_dev.jsonl", "messages_heldout.jsonl")
         for line in (LABELLED / name).read_text(encoding="utf-8").splitlines()
     ]
-    with subscribed({}):  # store only; the scoring below is what is measured
-        ids = []
-        conversation = None
-        for i in range(args.messages):
-            if i % 5 == 0:
-                customer = create_customer(
-                    name=f"Bench {i}", emails=[f"bench{i}-{time.time_ns()}@example.com"]
-                )
-                conversation, first = open_conversation(
-                    customer=customer, subject=f"Bench {i}", text=texts[i % len(texts)], channel="email"
-                )
-                ids.append(first.pk)
-            else:
-                assert conversation is not None
-                ids.append(
-                    receive_message(
-                        conversation, customer=conversation.customer, text=texts[i % len(texts)]
-                    ).pk
-                )
+    if args.queue:
+        through_the_queue(texts, args.messages)
+        return
+    ids = store(texts, args.messages)
     warm_up()
     reverse("conversations:detail", args=[1])  # a running worker has its URLconf loaded
     engine = os.environ.get("GOODWILL_DATABASE_URL", "sqlite").split("://")[0]
@@ -112,6 +109,80 @@ def main() -> None:
         run_subscriber.call(PATH, events[i : i + args.batch])
     report(f"run_subscriber batch form, {args.batch} events a task", engine, len(events), start, start_cpu)
     assert MessageScore.objects.filter(message_id__in=ids).count() == len(events)
+
+
+def worker_run(batch: int) -> float:
+    """Run `goodwill worker --batch` until the queue is empty; its CPU seconds."""
+    env = {**os.environ, "GOODWILL_TASK_BATCH": str(batch)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("goodwill")), "worker", "--batch", "--verbosity", "0"],
+        env=env,
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def through_the_queue(texts: list[str], count: int) -> None:
+    """One task per stored message, drained by a real worker: one at a time, then in batches."""
+    from django.db.models import Max, Min
+    from django_tasks_db.models import DBTaskResult
+
+    engine = os.environ.get("GOODWILL_DATABASE_URL", "sqlite").split("://")[0]
+    baseline = worker_run(1)  # empty queue: start-up and warm-up only
+    print(f"worker start-up on an empty queue: {baseline:.2f} s CPU; load average {os.getloadavg()[0]:.1f}")
+    for batch in (1, 100):
+        ids = store(texts, count)
+        events = list(
+            Event.objects.filter(
+                kind__in=[Event.Kind.MESSAGE_RECEIVED, Event.Kind.CONVERSATION_OPENED],
+                conversation__messages__in=ids,
+            )
+            .distinct()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        started = time.time()
+        for pk in events:  # autocommit: one task each, as a lone inbound message makes
+            run_subscriber.enqueue(PATH, [pk])
+        load = os.getloadavg()[0]
+        cpu = worker_run(batch) - baseline
+        span = DBTaskResult.objects.filter(enqueued_at__gte=datetime.fromtimestamp(started, UTC)).aggregate(
+            first=Min("started_at"), last=Max("finished_at")
+        )
+        wall = (span["last"] - span["first"]).total_seconds()
+        assert MessageScore.objects.filter(message_id__in=ids).count() == len(events)
+        print(
+            f"queue + worker, GOODWILL_TASK_BATCH={batch}, {engine}: {len(events)} tasks, "
+            f"{len(events) / wall:,.0f}/s wall, {len(events) / cpu:,.0f}/s of worker CPU "
+            f"({'met' if len(events) / cpu >= GOAL else 'NOT met'}: ≥ {GOAL:.0f}/s); "
+            f"load average {load:.1f} → {os.getloadavg()[0]:.1f}"
+        )
+
+
+def store(texts: list[str], count: int) -> list[int]:
+    """Store `count` inbound messages, five per conversation, with no subscriber running."""
+    ids: list[int] = []
+    with subscribed({}):  # store only; the scoring is what is measured
+        conversation = None
+        for i in range(count):
+            if i % 5 == 0:
+                customer = create_customer(
+                    name=f"Bench {i}", emails=[f"bench{i}-{time.time_ns()}@example.com"]
+                )
+                conversation, first = open_conversation(
+                    customer=customer, subject=f"Bench {i}", text=texts[i % len(texts)], channel="email"
+                )
+                ids.append(first.pk)
+            else:
+                assert conversation is not None
+                ids.append(
+                    receive_message(
+                        conversation, customer=conversation.customer, text=texts[i % len(texts)]
+                    ).pk
+                )
+    return ids
 
 
 def report(what: str, engine: str, count: int, start: float, start_cpu: float) -> None:

@@ -160,6 +160,10 @@ _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=Tru
 # --- database memory and connections (search/scale: README "Running at scale") ---
 SQLITE_CACHE_MB = int(env("GOODWILL_SQLITE_CACHE_MB", "16") or 16)
 SQLITE_MMAP_MB = int(env("GOODWILL_SQLITE_MMAP_MB", "0") or 0)
+# WAL checkpoints (core.checkpoints): the worker checkpoints every few seconds; the automatic one
+# inside a commit is only a safety net for when no worker runs.
+SQLITE_AUTOCHECKPOINT = int(env("GOODWILL_SQLITE_AUTOCHECKPOINT", "10000") or 0)
+SQLITE_CHECKPOINT_SECONDS = float(env("GOODWILL_SQLITE_CHECKPOINT_SECONDS", "1") or 1)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at
@@ -179,6 +183,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             f"PRAGMA mmap_size={SQLITE_MMAP_MB * 1024 * 1024};"
             f"PRAGMA cache_size=-{SQLITE_CACHE_MB * 1024};"
             "PRAGMA temp_store=FILE;"
+            f"PRAGMA wal_autocheckpoint={SQLITE_AUTOCHECKPOINT};"
         ),
     }
     _db["CONN_MAX_AGE"] = 600
@@ -227,6 +232,8 @@ TASK_LEASE_SECONDS = float(env("GOODWILL_TASK_LEASE", "60") or 60)
 DELIVERY_STUCK_AFTER = float(env("GOODWILL_DELIVERY_STUCK_AFTER", "") or 5 * TASK_LEASE_SECONDS)
 QUEUE_MAX_AGE = float(env("GOODWILL_QUEUE_MAX_AGE", "300") or 300)  # /healthz/worker: oldest waiting task
 TASK_SWEEPS = ["goodwill.channels.email.outbound.sweep_stuck_deliveries"]
+# Database worker (core.batching): waiting tasks of a subscriber with a batch form run together, this many at most.
+TASK_BATCH_LIMIT = int(env("GOODWILL_TASK_BATCH", "100") or 100)
 if env_bool("GOODWILL_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -25,7 +25,7 @@ applies many events at once (see `run_subscriber`). Guarantees:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from typing import Any
 
@@ -163,8 +163,24 @@ def run_subscriber(path: str, event_ids: list[int]) -> None:
                 handler(event)
 
 
-def _run_batch(path: str, batch: Any, events: list[Event]) -> bool:
-    """Apply `events` with the batch form in one transaction with their receipts.
+def apply_batch(path: str, event_ids: Iterable[int], also: Callable[[], None]) -> bool:
+    """Apply the events of several tasks of the subscriber at `path` with its batch form.
+
+    One transaction holds the receipts, the handler's writes and `also()` (the worker marks
+    the tasks done there), so either all of it commits or none of it does. False (nothing
+    applied) when the handler has no batch form, or it raised: the worker then runs each
+    task on its own (`run_subscriber`), with the usual retries.
+    """
+    handler = import_string(path)
+    batch = getattr(handler, "batch", None)
+    if batch is None:
+        return False
+    events = list(Event.objects.filter(pk__in=set(event_ids)).order_by("pk"))
+    return _run_batch(path, batch, events, also=also)
+
+
+def _run_batch(path: str, batch: Any, events: list[Event], also: Callable[[], None] | None = None) -> bool:
+    """Apply `events` with the batch form in one transaction with their receipts (and `also()`).
 
     False (nothing applied) when the batch form raised or a receipt was taken meanwhile:
     the caller then goes one event at a time.
@@ -182,6 +198,8 @@ def _run_batch(path: str, batch: Any, events: list[Event]) -> bool:
                     [EventReceipt(subscriber=path, event=event) for event in todo]
                 )
                 batch(todo)
+            if also is not None:
+                also()
     except Exception:
         logger.warning("batch of %d events for %s failed; one at a time", len(events), path, exc_info=True)
         return False

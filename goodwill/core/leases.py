@@ -50,13 +50,15 @@ def take_lease(task_id: Any, worker_id: str) -> None:
 
 
 def renew_lease(task_id: Any, worker_id: str) -> None:
-    TaskLease.objects.filter(task_id=task_id, worker_id=worker_id).update(
+    """Renew the lease of a task, or of each task of a list (a worker running a batch)."""
+    ids = task_id if isinstance(task_id, list) else [task_id]
+    TaskLease.objects.filter(task_id__in=ids, worker_id=worker_id).update(
         expires_at=timezone.now() + timedelta(seconds=lease_seconds())
     )
 
 
-def drop_lease(task_id: Any) -> None:
-    TaskLease.objects.filter(task_id=task_id).delete()
+def drop_lease(*task_ids: Any) -> None:
+    TaskLease.objects.filter(task_id__in=task_ids).delete()
 
 
 def release_task(task_id: Any) -> None:

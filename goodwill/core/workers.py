@@ -20,19 +20,27 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_rq.backend import Job as TasksJob
 from rq.worker import SimpleWorker
 
+from goodwill.core.batching import batch_limit, batch_subscriber, claim_companions, run_as_batch
 from goodwill.core.leases import drop_lease, release_task, rq_lease, take_lease
 from goodwill.core.sweeper import Maintenance
 
 logger = logging.getLogger("goodwill.tasks")
 
 
-def _release_and_exit(task_id: Any) -> None:
-    """End now, first giving the task in hand back (from a fresh thread: the main one may be mid-query)."""
-    if task_id is not None:
-        releaser = threading.Thread(target=release_task, args=(task_id,), daemon=True)
+def _release_all(task_ids: list[Any]) -> None:
+    for task_id in task_ids:
+        release_task(task_id)
+
+
+def _release_and_exit(task_ids: list[Any]) -> None:
+    """End now, first giving the tasks in hand back (from a fresh thread: the main one may be mid-query)."""
+    if task_ids:
+        releaser = threading.Thread(target=_release_all, args=(list(task_ids),), daemon=True)
         releaser.start()
         releaser.join(timeout=5)
-        logger.warning("worker stopped in the middle of task %s; it is back in the queue", task_id)
+        logger.warning(
+            "worker stopped in the middle of tasks %s; back in the queue", ", ".join(map(str, task_ids))
+        )
     os._exit(1)
 
 
@@ -43,12 +51,12 @@ class LeasedDatabaseWorker(DBWorker):
         super().__init__(**kwargs)
         self.maintenance = maintenance
         self.stop_timeout = stop_timeout
-        self.current_task_id: Any = None
+        self.current_task_ids: list[Any] = []
 
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         if not self.running:
             logger.warning("second %s: stopping now", signal.strsignal(signum))
-            _release_and_exit(self.current_task_id)
+            _release_and_exit(self.current_task_ids)
         logger.warning(
             "%s: shutting down gracefully, finishing the task in hand (at most %.0f s)",
             signal.strsignal(signum),
@@ -56,7 +64,7 @@ class LeasedDatabaseWorker(DBWorker):
         )
         self.running = False
         if self.running_task:
-            timer = threading.Timer(self.stop_timeout, lambda: _release_and_exit(self.current_task_id))
+            timer = threading.Timer(self.stop_timeout, lambda: _release_and_exit(self.current_task_ids))
             timer.daemon = True
             timer.start()
 
@@ -67,16 +75,33 @@ class LeasedDatabaseWorker(DBWorker):
             release_task(task_id)
             return
         take_lease(task_id, self.worker_id)
-        self.current_task_id = task_id
-        self.maintenance.current_task = task_id
+        tasks = [db_task_result]
+        path = batch_subscriber(db_task_result)
+        if path is not None:
+            tasks += claim_companions(db_task_result, path, self.worker_id, batch_limit() - 1)
+        self.current_task_ids = [task.id for task in tasks]
+        self.maintenance.current_task = list(self.current_task_ids)
         self.maintenance.current_label = db_task_result.task_path
         try:
-            super().run_task(db_task_result)
+            if path is not None and len(tasks) > 1:
+                self.running_task = True  # a stop now waits for the batch (bounded by stop_timeout)
+                try:
+                    done = run_as_batch(path, tasks)
+                finally:
+                    self.running_task = False
+                if done:
+                    self._run_tasks += len(tasks)
+                    return
+            for task in tasks:
+                if not self.running and task is not db_task_result:
+                    release_task(task.id)  # stopping: the rest of the batch goes back
+                    continue
+                super().run_task(task)
         finally:
             self.maintenance.current_task = None
             self.maintenance.current_label = ""
-            self.current_task_id = None
-            drop_lease(task_id)
+            self.current_task_ids = []
+            drop_lease(*[task.id for task in tasks])
 
 
 class LeasedJob(TasksJob):

@@ -146,7 +146,11 @@ def _remember_moods(
             if (stored[0], stored[1]) < (first.created_at, first.pk):
                 previous[first.pk] = (stored[1], stored[2])
     if changed:
-        ConversationMood.objects.bulk_update(changed, MOOD_FIELDS)
+        # The rows exist (and are locked above): an upsert is one plain multi-row statement,
+        # much cheaper to build than bulk_update's CASE per column.
+        ConversationMood.objects.bulk_create(
+            changed, update_conflicts=True, unique_fields=["conversation"], update_fields=MOOD_FIELDS
+        )
     if new:
         ConversationMood.objects.bulk_create(new, ignore_conflicts=True)
         _newer_wins(new)

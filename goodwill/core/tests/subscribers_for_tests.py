@@ -36,3 +36,27 @@ def _mark_batch(events: list[Event]) -> None:
 
 
 marks_in_batches.batch = _mark_batch  # type: ignore[attr-defined]
+
+
+def marks_held(event: Event) -> None:
+    """`leave_mark` with a batch form that can be held (see `_mark_held_batch`)."""
+    leave_mark(event)
+
+
+def _mark_held_batch(events: list[Event]) -> None:
+    """Mark every event (noting the batch); with GOODWILL_TEST_HOLD=<dir>, first write
+    <dir>/held and wait until <dir>/go exists (a test kills the worker meanwhile)."""
+    import os
+    import time
+    from pathlib import Path
+
+    for event in events:
+        record_event(Event.Kind.OTHER, after={"saw": event.pk, "kind": event.kind, "batch": len(events)})
+    hold = os.environ.get("GOODWILL_TEST_HOLD")
+    if hold:
+        (Path(hold) / "held").write_text(str(len(events)))
+        while not (Path(hold) / "go").exists():
+            time.sleep(0.05)
+
+
+marks_held.batch = _mark_held_batch  # type: ignore[attr-defined]

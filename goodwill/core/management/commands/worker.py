@@ -39,6 +39,12 @@ class Command(BaseCommand):
         worker_id = get_random_string(32)
         maintenance = Maintenance(worker_id, "rq" if settings.REDIS_URL else "database", periodic=not batch)
         maintenance.start()
+        checkpointer = None
+        if settings.IS_SQLITE:  # WAL checkpoints off the request path (core.checkpoints)
+            from goodwill.core.checkpoints import Checkpointer
+
+            checkpointer = Checkpointer()
+            checkpointer.start()
         try:
             if settings.REDIS_URL:
                 self.run_rq(batch=batch, stop_timeout=stop_timeout)
@@ -53,6 +59,8 @@ class Command(BaseCommand):
                 )
         finally:
             maintenance.stop()
+            if checkpointer is not None:
+                checkpointer.stop()
 
     def run_rq(self, *, batch: bool, stop_timeout: float) -> None:
         from goodwill.core.workers import StoppingRQWorker
