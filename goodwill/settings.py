@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import secrets
@@ -58,10 +59,8 @@ def _secret_key() -> str:
                 handle.write(secrets.token_urlsafe(50))
                 handle.flush()
                 os.fsync(handle.fileno())
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(temporary, key_file)
-            except FileExistsError:
-                pass
         finally:
             os.unlink(temporary)
     key = key_file.read_text().strip()
