@@ -157,33 +157,38 @@ def _narrowed(filters: Filters) -> bool:
 def complaints_and_improvements(filters: Filters) -> Result:
     since, until = bounds(filters.start, filters.end)
     rows = complaints(filters)
-    linked_q, told_q = Q(improvement__isnull=False), Q(notified_at__isnull=False)
+    told_q = Q(notified_at__isnull=False)
     buckets = Buckets.for_range(filters.start, filters.end)
-    per_day = list(
-        rows.annotate(day=local_date("marked_at", since, until))
-        .values("day")
-        .annotate(n=Count("pk"))
+    # One grouped pass over the period's complaints (and, with a filter or for the need, their
+    # conversations): the day, need, improvement figures below are folded from it in Python.
+    # Three separate queries each joined the conversations again (PostgreSQL hash-joins them:
+    # a scan of every conversation per query).
+    groups = list(
+        rows.annotate(day=local_date("marked_at", since, until), need=Unindexed("conversation__need_id"))
+        .values("day", "need", "improvement_id", "improvement__status")
+        .annotate(n=Count("pk"), told=Count("pk", filter=told_q))
         .order_by()
     )
-    total = sum(row["n"] for row in per_day)
-    by_need = list(
-        rows.annotate(need=Unindexed("conversation__need_id"))
-        .values("need")
-        .annotate(n=Count("pk"), linked=Count("pk", filter=linked_q))
-        .order_by()
-    )
+    days: dict[Any, int] = {}
+    needs_seen: dict[Any, dict[str, Any]] = {}
+    by_status: dict[str, dict[str, Any]] = {}
+    for row in groups:
+        days[row["day"]] = days.get(row["day"], 0) + row["n"]
+        need = needs_seen.setdefault(row["need"], {"need": row["need"], "n": 0, "linked": 0})
+        need["n"] += row["n"]
+        if row["improvement_id"] is None:
+            continue
+        need["linked"] += row["n"]
+        status = by_status.setdefault(row["improvement__status"], {"n": 0, "told": 0, "ids": set()})
+        status["n"] += row["n"]
+        status["told"] += row["told"]
+        status["ids"].add(row["improvement_id"])
+    for status in by_status.values():
+        status["improvements"] = len(status.pop("ids"))
+    per_day = [{"day": day, "n": n} for day, n in days.items()]
+    by_need = list(needs_seen.values())
+    total = sum(days.values())
     linked = sum(row["linked"] for row in by_need)
-    by_status: dict[str, dict[str, Any]] = {
-        row["improvement__status"]: dict(row)
-        for row in rows.filter(linked_q)
-        .values("improvement__status")
-        .annotate(
-            n=Count("pk"),
-            improvements=Count("improvement_id", distinct=True),
-            told=Count("pk", filter=told_q),
-        )
-        .order_by()
-    }
     shipped = Improvement.objects.filter(shipped_at__gte=since, shipped_at__lt=until)
     told = Complaint.objects.filter(notified_at__gte=since, notified_at__lt=until)
     if _narrowed(filters):

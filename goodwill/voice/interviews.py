@@ -26,7 +26,6 @@ from goodwill.core.models import Delivery
 from goodwill.core.tasks import retrying_task
 from goodwill.customers.models import Customer, Identity, Organisation
 from goodwill.voice.models import Answer, Campaign, CampaignWording, InterviewTheme, Invitation, Survey
-from goodwill.voice.themes import group_answers
 
 logger = logging.getLogger("goodwill.voice")
 
@@ -388,6 +387,9 @@ def group_campaign(campaign: Campaign) -> int:
     if campaign.themes.filter(told_at__isnull=False).exists():
         raise ValidationError("Respondents were told about these themes already; grouping again would lose that. "
                               "Edit the themes by hand instead.")
+    # scikit-learn is loaded where grouping runs, not in every web process.
+    from goodwill.voice.themes import group_answers
+
     items = [(str(pk), text) for pk, text in _answers(campaign).values_list("pk", "text")]
     grouping = group_answers(items)
     with transaction.atomic():
@@ -421,6 +423,8 @@ def merge_themes(keep: InterviewTheme, other: InterviewTheme) -> None:
 
 def split_theme(theme: InterviewTheme) -> InterviewTheme:
     """Group the theme's answers in two; the second group becomes a new theme. Returns it."""
+    from goodwill.voice.themes import group_answers  # scikit-learn, loaded here as above
+
     items = [(str(pk), text) for pk, text in theme.answers.values_list("pk", "text")]
     grouping = group_answers(items, k=2)
     if len(grouping.themes) < 2:
