@@ -157,7 +157,7 @@ TEMPLATES = [
 DATABASE_URL = env("GOODWILL_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'goodwill.sqlite3'}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
 # --- database memory and connections (search/scale: README "Running at scale") ---
-SQLITE_CACHE_MB = int(env("GOODWILL_SQLITE_CACHE_MB", "16") or 16)
+SQLITE_CACHE_MB = int(env("GOODWILL_SQLITE_CACHE_MB", "12") or 12)
 SQLITE_MMAP_MB = int(env("GOODWILL_SQLITE_MMAP_MB", "0") or 0)
 # WAL checkpoints (core.checkpoints): the worker checkpoints every few seconds; the automatic one
 # inside a commit is only a safety net for when no worker runs.
