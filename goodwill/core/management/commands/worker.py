@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 
@@ -40,7 +41,9 @@ class Command(BaseCommand):
         maintenance = Maintenance(worker_id, "rq" if settings.REDIS_URL else "database", periodic=not batch)
         maintenance.start()
         checkpointer = None
-        if settings.IS_SQLITE:  # WAL checkpoints off the request path (core.checkpoints)
+        # WAL checkpoints off the request path (core.checkpoints). An in-memory database (the
+        # test suite's, shared-cache) has no WAL, and a second connection there only locks tables.
+        if settings.IS_SQLITE and not connection.is_in_memory_db():  # type: ignore[attr-defined]
             from goodwill.core.checkpoints import Checkpointer
 
             checkpointer = Checkpointer()
