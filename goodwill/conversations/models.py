@@ -145,6 +145,8 @@ class Conversation(TimeStampedModel):
             models.Index(fields=["customer", "last_message_at"], name="conv_customer_recent"),
             models.Index(fields=["need", "created_at"], name="conv_need_created"),
             models.Index(fields=["created_at"], name="conv_created"),
+            # A customer's first conversation after a moment (voice: who came back after answering).
+            models.Index(fields=["customer", "created_at"], name="conv_customer_created"),
             # One partial index per built-in inbox view, in the order the view sorts, so a
             # page is an index range scan whatever the table size. "Open" is written as
             # "not solved or closed": SQLite cannot seek an index on a NOT IN term, so even
