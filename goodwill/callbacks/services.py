@@ -29,8 +29,10 @@ PHONE_DIGITS = 5
 
 
 def default_phone(conversation: Conversation) -> str:
-    identity = conversation.customer.identities.filter(kind=Identity.Kind.PHONE).order_by("pk").first()
-    return identity.value if identity else ""
+    """The customer's first phone number. Through `identities.all()`, so the conversation page's
+    prefetched identities (its customer card lists them) answer it without a query."""
+    phones = [identity for identity in conversation.customer.identities.all() if identity.kind == Identity.Kind.PHONE]
+    return min(phones, key=lambda identity: identity.pk).value if phones else ""
 
 
 def _clean_phone(phone: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -130,20 +131,35 @@ class PreparedAnswers:
     articles: list[Article] = field(default_factory=list)
 
 
-def need_for(conversation: Conversation) -> tuple[ContactReason | None, bool]:
-    """The conversation's need, else the suggested one (second value True)."""
+def need_suggestion_of(conversation: Conversation) -> NeedSuggestion | None:
+    return NeedSuggestion.objects.filter(conversation=conversation).select_related("need").first()
+
+
+SuggestionReader = Callable[[Conversation], "NeedSuggestion | None"]
+
+
+def need_for(
+    conversation: Conversation, read_suggestion: SuggestionReader = need_suggestion_of
+) -> tuple[ContactReason | None, bool]:
+    """The conversation's need, else the suggested one (second value True).
+
+    `read_suggestion`: a caller that has read the suggestion already (the conversation page's
+    panels share it) passes how to get it again without a query.
+    """
     if conversation.need_id:
         return conversation.need, False
-    suggestion = NeedSuggestion.objects.filter(conversation=conversation).select_related("need").first()
-    return (suggestion.need, True) if suggestion else (None, False)
+    found = read_suggestion(conversation)
+    return (found.need, True) if found else (None, False)
 
 
-def prepared_answers(agent: Agent, conversation: Conversation) -> PreparedAnswers:
+def prepared_answers(
+    agent: Agent, conversation: Conversation, read_suggestion: SuggestionReader = need_suggestion_of
+) -> PreparedAnswers:
     """The macros and published articles the team keeps for the conversation's need.
 
     A need's parent's prepared answers count too ("Orders" answers serve "Orders › Return").
     """
-    need, suggested = need_for(conversation)
+    need, suggested = need_for(conversation, read_suggestion)
     answers = PreparedAnswers(need=need, suggested=suggested)
     if need is None:
         return answers

@@ -8,7 +8,9 @@ every customer who raised it is told once, in their own conversation.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,12 +44,19 @@ def acknowledgement_text(conversation: Conversation) -> str:
     )
 
 
-def looks_like_a_complaint(conversation: Conversation) -> str:
-    """Why the conversation reads like a complaint ("" when it does not): listening's mood, or its words."""
+def looks_like_a_complaint(conversation: Conversation, messages: Sequence[Any] | None = None) -> str:
+    """Why the conversation reads like a complaint ("" when it does not): listening's mood, or its words.
+
+    `messages`: every message of the conversation in time order when the caller has them
+    (the conversation page's timeline), so the first one the customer wrote is not read again.
+    """
     mood = getattr(conversation, "listening_mood", None)
     if mood is not None and mood.sentiment is not None and mood.sentiment <= UPSET_SENTIMENT:
         return f"the customer's latest message reads upset (sentiment {mood.sentiment:+.2f})"
-    first = Message.objects.filter(conversation=conversation, direction="in").order_by("created_at", "pk").first()
+    if messages is None:
+        first = Message.objects.filter(conversation=conversation, direction="in").order_by("created_at", "pk").first()
+    else:
+        first = next((message for message in messages if message.direction == "in"), None)
     match = COMPLAINT_WORDS.search(first.text if first else "")
     return f"the customer wrote “{match.group(0)}”" if match else ""
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -22,7 +23,7 @@ from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
-from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for
+from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for, remember_messages
 from goodwill.conversations.timeline import (
     TimelineContext,
     apply_masks,
@@ -47,6 +48,7 @@ def _timeline_context(
     load_images_for = {int(value) for value in request.GET.getlist("images") if value.isdigit()}
     events = selectors.change_events_of(conversation)
     messages, attachments = timeline_messages(conversation)
+    remember_messages(request, conversation, messages)  # panels read the first message from here
     badges = badges_for(MESSAGE, [message.pk for message in messages])
     timeline = build_timeline(messages, events, load_images_for, attachments, badges)
     apply_masks(timeline, agent.pk)
@@ -74,6 +76,8 @@ def _timeline_context(
 
 def detail_context(request: HttpRequest, conversation: Conversation, **extra: Any) -> dict[str, Any]:
     agent = current_agent(request)
+    # The customer card lists them and panels (call-backs' phone number) read them: once.
+    prefetch_related_objects([conversation.customer], "identities")
     context = _timeline_context(request, conversation, extra.get("stale_messages"))
     context.update(properties_context(request, conversation))
     last_message = context.pop("last_message")
