@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows
-from goodwill.callbacks.forms import ScheduleForm
+from goodwill.callbacks.forms import ScheduleForm, unbound_schedule_fields
 from goodwill.callbacks.models import CallBack
 from goodwill.callbacks.selectors import callbacks_of, open_callbacks_for
 from goodwill.callbacks.services import default_phone
@@ -27,7 +27,13 @@ def callbacks_panel(request: HttpRequest, conversation: Conversation) -> Panel |
     )
     return Panel(
         "callbacks/_panel.html",
-        {"callbacks": callbacks, "form": form, "may_schedule": may, "now": timezone.now()},
+        {
+            "callbacks": callbacks,
+            "form": form,
+            "fields": unbound_schedule_fields(form) if may else [],
+            "may_schedule": may,
+            "now": timezone.now(),
+        },
     )
 
 
