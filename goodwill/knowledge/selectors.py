@@ -132,7 +132,7 @@ class PreparedAnswers:
 
 
 def need_suggestion_of(conversation: Conversation) -> NeedSuggestion | None:
-    return NeedSuggestion.objects.filter(conversation=conversation).select_related("need").first()
+    return NeedSuggestion.objects.filter(conversation=conversation).select_related("need", "need__parent").first()
 
 
 SuggestionReader = Callable[[Conversation], "NeedSuggestion | None"]
