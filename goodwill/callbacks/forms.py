@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -24,9 +25,12 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Agent.objects.filter(  # type: ignore[attr-defined]
-            is_active=True
-        ).exclude(role=Agent.Role.LIGHT)
+        self.fields["owner"].queryset = owners()  # type: ignore[attr-defined]
+
+
+def owners() -> QuerySet[Agent]:
+    """Who may be asked to call back."""
+    return Agent.objects.filter(is_active=True).exclude(role=Agent.Role.LIGHT)
 
 
 @dataclass(frozen=True)
@@ -37,28 +41,28 @@ class ShownField:
     id_for_label: str
     widget: SafeString
     is_checkbox: bool = False
-    errors: tuple[str, ...] = ()
 
 
-def unbound_schedule_fields(form: ScheduleForm) -> list[ShownField]:
-    """The unbound form's fields as Django's widgets render them, built in Python.
+def unbound_schedule_fields(*, phone: str, owner: int | None) -> list[ShownField]:
+    """An unbound ScheduleForm's fields (with these initial values) as Django's widgets render
+    them, built in Python without building the form.
 
-    The panel shows on every conversation page, and its five widgets through Django's widget
-    templates cost ~4 ms a page (a third of the sidebar). `tests/test_forms.py` checks each
-    string against Django's own rendering.
+    The panel shows on every conversation page; the form and its five widgets through Django's
+    widget templates cost ~5 ms a page (a third of the sidebar). `tests/test_forms.py` checks
+    each string against Django's own rendering.
     """
-    def label(name: str) -> str:
-        return str(form.fields[name].label)
+    fields = ScheduleForm.base_fields
 
-    owner = form.initial.get("owner")
+    def label(name: str) -> str:
+        return str(fields[name].label)
+
     chosen = "" if owner is None else str(owner)  # as Select.format_value: no owner selects the empty choice
     empty = " selected" if chosen == "" else ""
-    options = [f'<option value=""{empty}>{escape(form.fields["owner"].empty_label)}</option>']  # type: ignore[attr-defined]
-    for agent in form.fields["owner"].queryset:  # type: ignore[attr-defined]
+    options = [f'<option value=""{empty}>{escape(fields["owner"].empty_label)}</option>']  # type: ignore[attr-defined]
+    for agent in owners():
         selected = " selected" if str(agent.pk) == chosen else ""
         options.append(f'<option value="{agent.pk}"{selected}>{escape(str(agent))}</option>')
     select = '<select name="owner" required id="id_owner">\n  ' + "\n\n  ".join(options) + "\n\n</select>"
-    phone = form.initial.get("phone") or ""
     value = f' value="{escape(phone)}"' if phone else ""
     return [
         ShownField(

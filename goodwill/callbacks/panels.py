@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows
-from goodwill.callbacks.forms import ScheduleForm, unbound_schedule_fields
+from goodwill.callbacks.forms import unbound_schedule_fields
 from goodwill.callbacks.models import CallBack
 from goodwill.callbacks.selectors import callbacks_of, open_callbacks_for
 from goodwill.callbacks.services import default_phone
@@ -22,15 +22,13 @@ def callbacks_panel(request: HttpRequest, conversation: Conversation) -> Panel |
     may = allows(agent, Action.LOG_CONTACT)
     if not callbacks and not may:
         return None
-    form = ScheduleForm(
-        conversation=conversation, initial={"phone": default_phone(conversation), "owner": agent.pk}
-    )
+    # Unbound here (a schedule with errors shows on its own page), so built without the form.
+    fields = unbound_schedule_fields(phone=default_phone(conversation), owner=agent.pk) if may else []
     return Panel(
         "callbacks/_panel.html",
         {
             "callbacks": callbacks,
-            "form": form,
-            "fields": unbound_schedule_fields(form) if may else [],
+            "fields": fields,
             "may_schedule": may,
             "now": timezone.now(),
         },
