@@ -9,6 +9,7 @@ from django.urls import reverse
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.panels import Panel, has_rows, shared
+from goodwill.conversations.selectors import usable_macros
 from goodwill.conversations.services import render_macro
 from goodwill.knowledge import need as need_suggestion
 from goodwill.knowledge.models import Article, NeedSuggestion
@@ -31,7 +32,12 @@ def _suggestion(request: HttpRequest, conversation: Conversation) -> NeedSuggest
 def prepared_answers_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
     """Above the composer: the macros and articles kept for this conversation's (suggested) need."""
     agent = request.user
-    answers = prepared_answers(agent, conversation, lambda c: _suggestion(request, c))  # type: ignore[arg-type]
+    usable = shared(
+        request,
+        ("conversations.usable_macros", agent.pk),
+        lambda: usable_macros(agent),  # type: ignore[arg-type]
+    )
+    answers = prepared_answers(agent, conversation, lambda c: _suggestion(request, c), usable)  # type: ignore[arg-type]
     if answers.need is None:
         return None
     macros = [

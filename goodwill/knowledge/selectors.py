@@ -12,6 +12,7 @@ from django.http import Http404
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.models import ContactReason, Conversation, Macro, Message
+from goodwill.conversations.selectors import MACROS_SHOWN
 from goodwill.knowledge import index
 from goodwill.knowledge.models import Article, Category, NeedSuggestion, PreparedAnswerUse, SuggestionOpen
 
@@ -132,7 +133,11 @@ class PreparedAnswers:
 
 
 def need_suggestion_of(conversation: Conversation) -> NeedSuggestion | None:
-    return NeedSuggestion.objects.filter(conversation=conversation).select_related("need", "need__parent").first()
+    return (
+        NeedSuggestion.objects.filter(conversation=conversation)
+        .select_related("need", "need__parent")
+        .first()
+    )
 
 
 SuggestionReader = Callable[[Conversation], "NeedSuggestion | None"]
@@ -153,21 +158,31 @@ def need_for(
 
 
 def prepared_answers(
-    agent: Agent, conversation: Conversation, read_suggestion: SuggestionReader = need_suggestion_of
+    agent: Agent,
+    conversation: Conversation,
+    read_suggestion: SuggestionReader = need_suggestion_of,
+    usable: list[Macro] | None = None,
 ) -> PreparedAnswers:
     """The macros and published articles the team keeps for the conversation's need.
 
     A need's parent's prepared answers count too ("Orders" answers serve "Orders › Return").
+    `usable`: the agent's `usable_macros` when the caller has read them (they are picked from
+    it when it holds every usable macro).
     """
     need, suggested = need_for(conversation, read_suggestion)
     answers = PreparedAnswers(need=need, suggested=suggested)
     if need is None:
         return answers
     needs = [need.pk] + ([need.parent_id] if need.parent_id else [])
-    macros = Macro.objects.filter(Q(owner__isnull=True) | Q(owner=agent), is_active=True, need_id__in=needs)
-    if not agent.can_reply:
-        macros = macros.filter(kind=Message.Kind.NOTE)
-    answers.macros = list(macros.order_by("name", "id")[:PREPARED_MACROS_SHOWN])
+    if usable is not None and len(usable) < MACROS_SHOWN:  # the same filter and order, none left out
+        answers.macros = [macro for macro in usable if macro.need_id in needs][:PREPARED_MACROS_SHOWN]
+    else:
+        macros = Macro.objects.filter(
+            Q(owner__isnull=True) | Q(owner=agent), is_active=True, need_id__in=needs
+        )
+        if not agent.can_reply:
+            macros = macros.filter(kind=Message.Kind.NOTE)
+        answers.macros = list(macros.order_by("name", "id")[:PREPARED_MACROS_SHOWN])
     articles = Article.objects.filter(status=Article.Status.PUBLISHED, needs__in=needs).distinct()
     answers.articles = list(articles.order_by("title", "id")[:PREPARED_ARTICLES_SHOWN])
     return answers

@@ -23,7 +23,7 @@ from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
-from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for, remember_messages
+from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for, remember_messages, shared
 from goodwill.conversations.timeline import (
     TimelineContext,
     apply_masks,
@@ -85,7 +85,11 @@ def detail_context(request: HttpRequest, conversation: Conversation, **extra: An
     seen_message_id = extra.pop("seen_message_id", None)
     if seen_message_id is None:
         seen_message_id = last_message.pk if last_message else 0
-    macros = selectors.macros_for(agent, conversation)
+    # Shared: the prepared answers above the composer pick theirs from the same list.
+    usable = shared(
+        request, ("conversations.usable_macros", agent.pk), lambda: selectors.usable_macros(agent)
+    )
+    macros = selectors.macros_for(agent, conversation, usable)
     composer_kind = extra.pop("composer_kind", None) or (draft.kind if draft else "reply")
     if not agent.can_reply:
         composer_kind = "note"
