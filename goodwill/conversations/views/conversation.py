@@ -23,7 +23,15 @@ from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
-from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for, remember_messages, shared
+from goodwill.conversations.panels import (
+    COMPOSER,
+    SIDEBAR,
+    forget_shared,
+    has_rows,
+    panels_for,
+    remember_messages,
+    shared,
+)
 from goodwill.conversations.timeline import (
     TimelineContext,
     apply_masks,
@@ -76,12 +84,17 @@ def _timeline_context(
 
 def detail_context(request: HttpRequest, conversation: Conversation, **extra: Any) -> dict[str, Any]:
     agent = current_agent(request)
+    forget_shared(request)  # a view may have written (a draft, a reply) since anything was read
     # The customer card lists them and panels (call-backs' phone number) read them: once.
     prefetch_related_objects([conversation.customer], "identities")
     context = _timeline_context(request, conversation, extra.get("stale_messages"))
     context.update(properties_context(request, conversation))
     last_message = context.pop("last_message")
-    draft = Draft.objects.filter(conversation=conversation, agent=agent).first()
+    draft = (
+        Draft.objects.filter(conversation=conversation, agent=agent).first()
+        if has_rows(request, conversation, Draft)
+        else None
+    )
     seen_message_id = extra.pop("seen_message_id", None)
     if seen_message_id is None:
         seen_message_id = last_message.pk if last_message else 0
