@@ -26,7 +26,9 @@ from page_cpu import client_for_demo_agent, pages, percentile, setup  # noqa: E4
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=5, help="rounds over the 20 conversations")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("phone", ["", "+44 20 7946 0000", 'x" onmouseover="<b>&'])
 def test_the_fields_are_what_djangos_widgets_render(agent, teammate, conversation, phone):  # type: ignore[no-untyped-def]
-    create_or_update_agent("odd@example.com", name='Ann <b>"&\'', role="agent", password="pw-odd-123")
+    create_or_update_agent("odd@example.com", name="Ann <b>\"&'", role="agent", password="pw-odd-123")
     create_or_update_agent("light@example.com", name="Light One", role="light", password="pw-light-123")
     for owner in (agent.pk, teammate.pk, None):
         initial = {"phone": phone} | ({"owner": owner} if owner else {})
