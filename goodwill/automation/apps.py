@@ -11,3 +11,7 @@ class AutomationConfig(AppConfig):
         from goodwill.conversations.panels import register_panel
 
         register_panel(rules_panel, order=300)
+        from goodwill.automation.models import RuleRun
+        from goodwill.conversations.panels import register_rows
+
+        register_rows(RuleRun)

@@ -23,7 +23,7 @@ from goodwill.automation.engine import DryRun, dry_run
 from goodwill.automation.forms import ActionFormSet, ConditionFormSet, PolicyForm, RuleForm, TestForm
 from goodwill.automation.models import AgentSkill, AssignmentPolicy, Rule, RuleRun
 from goodwill.conversations.models import ContactReason, Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, has_rows
 from goodwill.conversations.visibility import get_conversation_for
 
 
@@ -207,6 +207,8 @@ def toggle_away(request: HttpRequest) -> HttpResponse:
 
 def rules_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
     """What rules did to this conversation (the audit of their actions, with each rule's name)."""
+    if not has_rows(request, conversation, RuleRun):
+        return None
     runs = list(
         RuleRun.objects.filter(conversation=conversation)
         .select_related("rule")

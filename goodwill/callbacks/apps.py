@@ -14,6 +14,10 @@ class CallbacksConfig(AppConfig):
         from goodwill.conversations.selectors import register_inbox_view
 
         register_panel(callbacks_panel, order=40)
+        from goodwill.callbacks.models import CallBack
+        from goodwill.conversations.panels import register_rows
+
+        register_rows(CallBack)
         register_badges(row_badges, slot=ROW)
         register_inbox_view(DUE_VIEW)
         from goodwill.callbacks.timeline import callback_entries

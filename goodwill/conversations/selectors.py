@@ -555,12 +555,19 @@ def change_events_of(conversation: Conversation) -> list[Event]:
     )
 
 
-def macros_for(agent: Agent, conversation: Conversation) -> list[Macro]:
-    """Macros the agent may use here; those for the conversation's need come first."""
+def usable_macros(agent: Agent) -> list[Macro]:
+    """Macros the agent may use, by name (at most MACROS_SHOWN; fewer means these are all)."""
     queryset = Macro.objects.filter(Q(owner__isnull=True) | Q(owner=agent), is_active=True)
     if not agent.can_reply:
         queryset = queryset.filter(kind=Message.Kind.NOTE)
-    macros = list(queryset.order_by("name", "id")[:MACROS_SHOWN])
+    return list(queryset.order_by("name", "id")[:MACROS_SHOWN])
+
+
+def macros_for(agent: Agent, conversation: Conversation, usable: list[Macro] | None = None) -> list[Macro]:
+    """Macros the agent may use here; those for the conversation's need come first.
+
+    `usable`: `usable_macros(agent)` when the caller has read it already."""
+    macros = list(usable_macros(agent) if usable is None else usable)
     if conversation.need_id:
         macros.sort(key=lambda macro: macro.need_id != conversation.need_id)
     return macros

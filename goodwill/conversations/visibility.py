@@ -49,7 +49,9 @@ def can_see_conversation(agent: Agent, conversation: Conversation) -> bool:
 
 def get_conversation_for(agent: Agent, number: int) -> Conversation:
     conversation = (
-        Conversation.objects.select_related("customer", "customer__organisation", "assignee", "team", "need")
+        Conversation.objects.select_related(
+            "customer", "customer__organisation", "assignee", "team", "need", "need__parent"
+        )
         .filter(number=number)
         .first()
     )

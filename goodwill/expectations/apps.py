@@ -14,6 +14,10 @@ class ExpectationsConfig(AppConfig):
 
         register_badges(badges.row_badges, slot=ROW)
         register_panel(badges.sla_panel, order=30)
+        from goodwill.conversations.panels import register_rows
+        from goodwill.expectations.models import SlaTarget
+
+        register_rows(SlaTarget)
         register_sort(**badges.TIME_LEFT_SORT)
         register_inbox_view(badges.BREACHING_VIEW)
         badges.offer_sort_choice()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from goodwill.accounts.models import Agent
 from goodwill.conversations.badges import Badge
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, has_rows
 from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxView
 from goodwill.expectations.models import SlaTarget
 
@@ -76,6 +76,8 @@ def _sooner(row: tuple[Any, ...], current: tuple[Any, ...]) -> bool:
 
 
 def sla_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
+    if not has_rows(request, conversation, SlaTarget):
+        return None
     targets = list(conversation.sla_targets.order_by("-started_at", "-id")[:12])
     if not targets:
         return None

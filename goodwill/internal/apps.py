@@ -11,3 +11,8 @@ class InternalConfig(AppConfig):
         from goodwill.internal.panels import linked_requests_panel
 
         register_panel(linked_requests_panel, order=45)
+        from goodwill.conversations.panels import register_rows
+        from goodwill.internal.models import LinkedRequest
+
+        register_rows(LinkedRequest, "origin")
+        register_rows(LinkedRequest, "request")

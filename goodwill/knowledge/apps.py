@@ -12,3 +12,7 @@ class KnowledgeConfig(AppConfig):
 
         register_panel(prepared_answers_panel, slot=COMPOSER, order=20)
         register_panel(need_suggestion_panel, slot=SIDEBAR, order=20)
+        from goodwill.conversations.panels import register_rows
+        from goodwill.knowledge.models import NeedSuggestion
+
+        register_rows(NeedSuggestion)

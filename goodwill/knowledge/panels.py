@@ -8,21 +8,36 @@ from django.urls import reverse
 
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, has_rows, shared
+from goodwill.conversations.selectors import usable_macros
 from goodwill.conversations.services import render_macro
 from goodwill.knowledge import need as need_suggestion
 from goodwill.knowledge.models import Article, NeedSuggestion
-from goodwill.knowledge.selectors import prepared_answers
+from goodwill.knowledge.selectors import need_suggestion_of, prepared_answers
 
 
 def article_link(article: Article) -> str:
     return settings.BASE_URL + reverse("knowledge:article", args=[article.pk, article.slug])
 
 
+def _suggestion(request: HttpRequest, conversation: Conversation) -> NeedSuggestion | None:
+    """Read once for the sidebar's suggestion and the prepared answers above the composer."""
+    return shared(
+        request,
+        ("knowledge.need_suggestion", conversation.pk),
+        lambda: need_suggestion_of(conversation) if has_rows(request, conversation, NeedSuggestion) else None,
+    )
+
+
 def prepared_answers_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
     """Above the composer: the macros and articles kept for this conversation's (suggested) need."""
     agent = request.user
-    answers = prepared_answers(agent, conversation)  # type: ignore[arg-type]
+    usable = shared(
+        request,
+        ("conversations.usable_macros", agent.pk),
+        lambda: usable_macros(agent),  # type: ignore[arg-type]
+    )
+    answers = prepared_answers(agent, conversation, lambda c: _suggestion(request, c), usable)  # type: ignore[arg-type]
     if answers.need is None:
         return None
     macros = [
@@ -53,7 +68,7 @@ def need_suggestion_panel(request: HttpRequest, conversation: Conversation) -> P
     """In the sidebar: the suggested need with its confidence and a one-click accept."""
     if conversation.need_id:
         return None
-    suggestion = NeedSuggestion.objects.filter(conversation=conversation).select_related("need").first()
+    suggestion = _suggestion(request, conversation)
     context: dict[str, object] = {
         "suggestion": suggestion,
         "can_accept": allows(request.user, Action.EDIT_PROPERTIES),  # type: ignore[arg-type]

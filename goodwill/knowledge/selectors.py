@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from django.http import Http404
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.models import ContactReason, Conversation, Macro, Message
+from goodwill.conversations.selectors import MACROS_SHOWN
 from goodwill.knowledge import index
 from goodwill.knowledge.models import Article, Category, NeedSuggestion, PreparedAnswerUse, SuggestionOpen
 
@@ -130,28 +132,57 @@ class PreparedAnswers:
     articles: list[Article] = field(default_factory=list)
 
 
-def need_for(conversation: Conversation) -> tuple[ContactReason | None, bool]:
-    """The conversation's need, else the suggested one (second value True)."""
+def need_suggestion_of(conversation: Conversation) -> NeedSuggestion | None:
+    return (
+        NeedSuggestion.objects.filter(conversation=conversation)
+        .select_related("need", "need__parent")
+        .first()
+    )
+
+
+SuggestionReader = Callable[[Conversation], "NeedSuggestion | None"]
+
+
+def need_for(
+    conversation: Conversation, read_suggestion: SuggestionReader = need_suggestion_of
+) -> tuple[ContactReason | None, bool]:
+    """The conversation's need, else the suggested one (second value True).
+
+    `read_suggestion`: a caller that has read the suggestion already (the conversation page's
+    panels share it) passes how to get it again without a query.
+    """
     if conversation.need_id:
         return conversation.need, False
-    suggestion = NeedSuggestion.objects.filter(conversation=conversation).select_related("need").first()
-    return (suggestion.need, True) if suggestion else (None, False)
+    found = read_suggestion(conversation)
+    return (found.need, True) if found else (None, False)
 
 
-def prepared_answers(agent: Agent, conversation: Conversation) -> PreparedAnswers:
+def prepared_answers(
+    agent: Agent,
+    conversation: Conversation,
+    read_suggestion: SuggestionReader = need_suggestion_of,
+    usable: list[Macro] | None = None,
+) -> PreparedAnswers:
     """The macros and published articles the team keeps for the conversation's need.
 
     A need's parent's prepared answers count too ("Orders" answers serve "Orders › Return").
+    `usable`: the agent's `usable_macros` when the caller has read them (they are picked from
+    it when it holds every usable macro).
     """
-    need, suggested = need_for(conversation)
+    need, suggested = need_for(conversation, read_suggestion)
     answers = PreparedAnswers(need=need, suggested=suggested)
     if need is None:
         return answers
     needs = [need.pk] + ([need.parent_id] if need.parent_id else [])
-    macros = Macro.objects.filter(Q(owner__isnull=True) | Q(owner=agent), is_active=True, need_id__in=needs)
-    if not agent.can_reply:
-        macros = macros.filter(kind=Message.Kind.NOTE)
-    answers.macros = list(macros.order_by("name", "id")[:PREPARED_MACROS_SHOWN])
+    if usable is not None and len(usable) < MACROS_SHOWN:  # the same filter and order, none left out
+        answers.macros = [macro for macro in usable if macro.need_id in needs][:PREPARED_MACROS_SHOWN]
+    else:
+        macros = Macro.objects.filter(
+            Q(owner__isnull=True) | Q(owner=agent), is_active=True, need_id__in=needs
+        )
+        if not agent.can_reply:
+            macros = macros.filter(kind=Message.Kind.NOTE)
+        answers.macros = list(macros.order_by("name", "id")[:PREPARED_MACROS_SHOWN])
     articles = Article.objects.filter(status=Article.Status.PUBLISHED, needs__in=needs).distinct()
     answers.articles = list(articles.order_by("title", "id")[:PREPARED_ARTICLES_SHOWN])
     return answers

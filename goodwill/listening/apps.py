@@ -34,6 +34,10 @@ class ListeningConfig(AppConfig):
         badges.offer_sort_choice()
         register_draft_check(tone_coach_check, order=50)
         register_panel(conversation_mood_panel, order=40)
+        from goodwill.conversations.panels import register_rows
+        from goodwill.listening.models import MoodTurn
+
+        register_rows(MoodTurn)
         register_mask(abusive_masks)
         from goodwill.conversations.panels import register_customer_panel
         from goodwill.listening.panels import customer_mood_panel

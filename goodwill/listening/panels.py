@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, has_rows
 from goodwill.core.models import Event
 from goodwill.customers.models import Customer
 from goodwill.listening.models import MessageScore, MoodTurn
@@ -88,14 +89,26 @@ def _scored(scores):  # type: ignore[no-untyped-def]
 
 def conversation_mood_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
     """Mood line, turn flag and (when the customer wrote abusively) the policy with a reply."""
-    scores = MessageScore.objects.filter(message__conversation=conversation)
-    rows = list(_scored(scores).order_by("message__created_at", "message_id").values_list(*_COLUMNS))
-    abusive = list(
-        scores.filter(abusive=True).order_by("message__created_at").values_list("message_id", flat=True)
+    # The scored messages and the abusive ones in one read.
+    found = list(
+        MessageScore.objects.filter(message__conversation=conversation)
+        .filter(Q(scored=True, sentiment__isnull=False) | Q(abusive=True))
+        .order_by("message__created_at", "message_id")
+        .values_list(*_COLUMNS, "scored", "abusive")
     )
+    rows = [
+        (pk, at, sentiment, mood)
+        for pk, at, sentiment, mood, scored, _ in found
+        if scored and sentiment is not None
+    ]
+    abusive = [row[0] for row in found if row[5]]
     if not rows and not abusive:
         return None
-    turn = MoodTurn.objects.filter(conversation=conversation).order_by("-at").first()
+    turn = (
+        MoodTurn.objects.filter(conversation=conversation).order_by("-at").first()
+        if has_rows(request, conversation, MoodTurn)
+        else None
+    )
     context: dict[str, object] = {"line": mood_line(rows), "turn": turn, "abusive": abusive}
     if abusive:
         settings = settings_for(conversation.team)

@@ -9,11 +9,11 @@ from django.utils import timezone
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, shared
 from goodwill.customers.models import Customer
 from goodwill.memory.duplicates import possible_duplicates
 from goodwill.memory.models import Fact
-from goodwill.memory.selectors import facts_visible_to
+from goodwill.memory.selectors import HINT_CANDIDATES, current_facts, facts_visible_to
 from goodwill.memory.selectors import greeting_hint as hint_for
 from goodwill.memory.timeline import customer_timeline as timeline_page
 
@@ -21,10 +21,16 @@ DRAFT_KEY = "memory.fact_draft"  # what was typed when saving a fact failed, sho
 SIDEBAR_FACTS = 8
 PAGE_FACTS = 20  # the newest current facts on the customer page; older ones are in the timeline
 PAGE_OUTDATED = 10
+assert SIDEBAR_FACTS < HINT_CANDIDATES  # the sidebar's facts are the first of the shared read
 
 
 def _agent(request: HttpRequest) -> Agent:
     return request.user  # type: ignore[return-value]
+
+
+def _current_facts(request: HttpRequest, agent: Agent, customer: Customer) -> list[Fact]:
+    """Read once for the sidebar (the newest 9) and the greeting hint (the newest 40)."""
+    return shared(request, ("memory.current_facts", customer.pk), lambda: current_facts(agent, customer))
 
 
 def fact_form_context(request: HttpRequest, customer: Customer, *, next_url: str) -> dict[str, object]:
@@ -41,11 +47,7 @@ def facts_sidebar(request: HttpRequest, conversation: Conversation) -> Panel:
     """Beside the conversation: what the team knows about the customer, and a form to add to it."""
     agent = _agent(request)
     customer = conversation.customer
-    facts = list(
-        facts_visible_to(agent, customer)
-        .filter(outdated_at__isnull=True)
-        .order_by("-learned_at", "-id")[: SIDEBAR_FACTS + 1]
-    )
+    facts = _current_facts(request, agent, customer)[: SIDEBAR_FACTS + 1]
     context = fact_form_context(
         request, customer, next_url=reverse("conversations:detail", args=[conversation.number])
     )
@@ -62,7 +64,12 @@ def facts_sidebar(request: HttpRequest, conversation: Conversation) -> Panel:
 def greeting_hint(request: HttpRequest, conversation: Conversation) -> Panel | None:
     """Above the composer: what to call the customer and what to remember when greeting them."""
     agent = _agent(request)
-    hint = hint_for(agent, conversation.customer, today=timezone.localdate(timezone=agent.zone))
+    hint = hint_for(
+        agent,
+        conversation.customer,
+        today=timezone.localdate(timezone=agent.zone),
+        current=_current_facts(request, agent, conversation.customer),
+    )
     if not hint:
         return None
     return Panel("memory/_greeting_hint.html", {"hint": hint, "customer": conversation.customer})

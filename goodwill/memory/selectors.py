@@ -94,13 +94,23 @@ def upcoming_dates(facts: list[Fact], today: date, days: int) -> list[Reminder]:
     return sorted(reminders, key=lambda reminder: reminder.on)
 
 
-def greeting_hint(agent: Agent, customer: Customer, *, today: date) -> GreetingHint:
-    """The preferred name, pronunciation, the most relevant facts and dates coming up. One query."""
-    current = list(
+def current_facts(agent: Agent, customer: Customer, limit: int = HINT_CANDIDATES) -> list[Fact]:
+    """The customer's current facts the agent may read, the newest first."""
+    return list(
         facts_visible_to(agent, customer)
         .filter(outdated_at__isnull=True)
-        .order_by("-learned_at", "-id")[:HINT_CANDIDATES]
+        .order_by("-learned_at", "-id")[:limit]
     )
+
+
+def greeting_hint(
+    agent: Agent, customer: Customer, *, today: date, current: list[Fact] | None = None
+) -> GreetingHint:
+    """The preferred name, pronunciation, the most relevant facts and dates coming up. One query,
+    none when `current` (the newest `HINT_CANDIDATES` of `current_facts`) is given."""
+    if current is None:
+        current = current_facts(agent, customer)
+    current = current[:HINT_CANDIDATES]
     days = getattr(settings, "GOODWILL_MEMORY_REMINDER_DAYS", 14)
     reminders = upcoming_dates(current, today, days)
     reminded = {reminder.fact.pk for reminder in reminders}

@@ -15,6 +15,10 @@ class PromisesConfig(AppConfig):
 
         register_draft_check(draft_check, order=50)
         register_panel(sidebar_panel, order=40)
+        from goodwill.conversations.panels import register_rows
+        from goodwill.promises.models import Promise
+
+        register_rows(Promise)
         register_badges(row_badges, slot=ROW)
         register_inbox_view(DUE_VIEW)
         from goodwill.memory.timeline import register_timeline_source

@@ -10,8 +10,9 @@ from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations.badges import Badge
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, has_rows
 from goodwill.conversations.selectors import InboxView
+from goodwill.promises.models import Promise
 from goodwill.promises.selectors import conversation_promises, overdue_conversation_ids, overdue_conversations
 from goodwill.promises.services import draft_promises
 
@@ -37,12 +38,15 @@ def draft_check(request: HttpRequest, conversation: Conversation, text: str, kin
 
 def sidebar_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
     agent: Agent = request.user  # type: ignore[assignment]
-    return Panel("promises/_sidebar.html", sidebar_context(agent, conversation))
+    promises: list[Promise] | None = None if has_rows(request, conversation, Promise) else []
+    return Panel("promises/_sidebar.html", sidebar_context(agent, conversation, promises=promises))
 
 
-def sidebar_context(agent: Agent, conversation: Conversation, **extra: object) -> dict[str, object]:
+def sidebar_context(
+    agent: Agent, conversation: Conversation, *, promises: list[Promise] | None = None, **extra: object
+) -> dict[str, object]:
     return {
-        "promises": conversation_promises(conversation.pk),
+        "promises": conversation_promises(conversation.pk) if promises is None else promises,
         "conversation": conversation,
         "can_promise": allows(agent, Action.REPLY),
         "zone": agent.zone.key,

@@ -19,6 +19,10 @@ class RecoveryConfig(AppConfig):
         from goodwill.recovery.timeline import case_entries
 
         register_panel(conversation_panel, order=45)
+        from goodwill.conversations.panels import register_rows
+        from goodwill.recovery.models import RecoveryCase
+
+        register_rows(RecoveryCase)
         register_customer_panel(customer_panel, order=40)
         register_inbox_view(RECOVERY_VIEW)
         register_timeline_source(case_entries)

@@ -7,15 +7,16 @@ from django.http import HttpRequest
 from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, has_rows
 from goodwill.customers.models import Customer
 from goodwill.recovery.forms import OpenCaseForm
+from goodwill.recovery.models import RecoveryCase
 from goodwill.recovery.selectors import cases_of_conversation
 
 
 def conversation_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
     agent: Agent = request.user  # type: ignore[assignment]
-    cases = cases_of_conversation(conversation.pk)
+    cases = cases_of_conversation(conversation.pk) if has_rows(request, conversation, RecoveryCase) else []
     may = allows(agent, Action.REPLY)
     if not cases and not may:
         return None

@@ -14,6 +14,12 @@ class VoiceConfig(AppConfig):
 
         register_panel(feedback_panel, order=35)
         register_panel(complaint_panel, order=36)
+        from goodwill.conversations.panels import register_rows
+        from goodwill.voice.models import Complaint, ExtraMile, Survey
+
+        register_rows(Survey)
+        register_rows(Complaint)
+        register_rows(ExtraMile)
         register_badges(row_badges, slot=ROW)
         register_inbox_view(BAD_FEEDBACK_VIEW)
         from goodwill.memory.timeline import register_timeline_source

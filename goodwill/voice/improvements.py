@@ -8,7 +8,9 @@ every customer who raised it is told once, in their own conversation.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,12 +44,23 @@ def acknowledgement_text(conversation: Conversation) -> str:
     )
 
 
-def looks_like_a_complaint(conversation: Conversation) -> str:
-    """Why the conversation reads like a complaint ("" when it does not): listening's mood, or its words."""
+def looks_like_a_complaint(conversation: Conversation, messages: Sequence[Any] | None = None) -> str:
+    """Why the conversation reads like a complaint ("" when it does not): listening's mood, or its words.
+
+    `messages`: every message of the conversation in time order when the caller has them
+    (the conversation page's timeline), so the first one the customer wrote is not read again.
+    """
     mood = getattr(conversation, "listening_mood", None)
     if mood is not None and mood.sentiment is not None and mood.sentiment <= UPSET_SENTIMENT:
         return f"the customer's latest message reads upset (sentiment {mood.sentiment:+.2f})"
-    first = Message.objects.filter(conversation=conversation, direction="in").order_by("created_at", "pk").first()
+    if messages is None:
+        first = (
+            Message.objects.filter(conversation=conversation, direction="in")
+            .order_by("created_at", "pk")
+            .first()
+        )
+    else:
+        first = next((message for message in messages if message.direction == "in"), None)
     match = COMPLAINT_WORDS.search(first.text if first else "")
     return f"the customer wrote “{match.group(0)}”" if match else ""
 
@@ -60,8 +73,13 @@ def mark_complaint(conversation: Conversation, *, by: Agent, summary: str = "") 
             defaults={"customer": conversation.customer, "marked_by": by, "summary": summary.strip()[:300]},
         )
         if created:  # service recovery opens a case on it (goodwill/subscribers.py)
-            record_event(Event.Kind.COMPLAINT_MARKED, actor=by, conversation=conversation, subject=complaint,
-                         after={"complaint": "marked", "summary": complaint.summary})
+            record_event(
+                Event.Kind.COMPLAINT_MARKED,
+                actor=by,
+                conversation=conversation,
+                subject=complaint,
+                after={"complaint": "marked", "summary": complaint.summary},
+            )
     return complaint
 
 
@@ -82,26 +100,34 @@ def link_improvement(complaint: Complaint, improvement: Improvement | None, *, b
     Complaint.objects.filter(pk=complaint.pk).update(improvement=improvement)
 
 
-def create_improvement(*, title: str, by: Agent, description: str = "", owner: Agent | None = None) -> Improvement:
+def create_improvement(
+    *, title: str, by: Agent, description: str = "", owner: Agent | None = None
+) -> Improvement:
     require(by, Action.EDIT_PROPERTIES)
     if not title.strip():
         raise ValidationError({"title": "Give the improvement a title."})
-    return Improvement.objects.create(title=title.strip()[:200], description=description.strip(), owner=owner or by)
+    return Improvement.objects.create(
+        title=title.strip()[:200], description=description.strip(), owner=owner or by
+    )
 
 
-def change_improvement(improvement: Improvement, *, status: str, by: Agent, reason: str = "",
-                       announcement: str = "") -> int:
+def change_improvement(
+    improvement: Improvement, *, status: str, by: Agent, reason: str = "", announcement: str = ""
+) -> int:
     """Move an improvement on; shipping tells each customer who raised it, once. Returns how many were told."""
     require(by, Action.EDIT_PROPERTIES)
     if status not in Improvement.Status.values:
         raise ValidationError({"status": "Unknown status."})
     if status == Improvement.Status.WONT_DO and not reason.strip():
         raise ValidationError({"reason": "Say why it will not be done."})
-    if status == Improvement.Status.SHIPPED and not (announcement.strip() or improvement.announcement.strip()):
+    if status == Improvement.Status.SHIPPED and not (
+        announcement.strip() or improvement.announcement.strip()
+    ):
         raise ValidationError({"announcement": "Write what customers are told when it ships."})
     with transaction.atomic():
         Improvement.objects.filter(pk=improvement.pk).update(
-            status=status, reason=reason.strip() or improvement.reason,
+            status=status,
+            reason=reason.strip() or improvement.reason,
             announcement=announcement.strip() or improvement.announcement,
             shipped_at=timezone.now() if status == Improvement.Status.SHIPPED else improvement.shipped_at,
         )
@@ -112,25 +138,34 @@ def change_improvement(improvement: Improvement, *, status: str, by: Agent, reas
 def tell_customers(improvement: Improvement, *, by: Agent) -> int:
     """Each complaint linked to a shipped improvement gets one reply in its conversation, never two."""
     told = 0
-    for complaint_id in Complaint.objects.filter(improvement=improvement, notified_at__isnull=True).values_list(
-        "pk", flat=True
-    ):
+    for complaint_id in Complaint.objects.filter(
+        improvement=improvement, notified_at__isnull=True
+    ).values_list("pk", flat=True):
         with transaction.atomic():
             claimed = Complaint.objects.filter(pk=complaint_id, notified_at__isnull=True).update(
                 notified_at=timezone.now()
             )
             if not claimed:
                 continue  # another request or worker told them
-            complaint = Complaint.objects.select_related("conversation", "conversation__customer").get(pk=complaint_id)
+            complaint = Complaint.objects.select_related("conversation", "conversation__customer").get(
+                pk=complaint_id
+            )
             conversation = complaint.conversation
             add_reply(conversation, by=by, text=improvement.announcement, status=conversation.status)
-            record_event(Event.Kind.OTHER, actor=by, conversation=conversation, subject=improvement,
-                         after={"improvement": improvement.title, "status": "shipped", "told": True})
+            record_event(
+                Event.Kind.OTHER,
+                actor=by,
+                conversation=conversation,
+                subject=improvement,
+                after={"improvement": improvement.title, "status": "shipped", "told": True},
+            )
             told += 1
     return told
 
 
-def log_extra_mile(conversation: Conversation, *, by: Agent, what: str, cost: Decimal | str = "0") -> ExtraMile:
+def log_extra_mile(
+    conversation: Conversation, *, by: Agent, what: str, cost: Decimal | str = "0"
+) -> ExtraMile:
     require(by, Action.NOTE)
     if not what.strip():
         raise ValidationError({"what": "Say what you did."})

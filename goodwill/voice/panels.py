@@ -8,13 +8,15 @@ from django.http import HttpRequest
 from goodwill.accounts.models import Agent
 from goodwill.conversations.badges import Badge
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.panels import Panel
+from goodwill.conversations.panels import Panel, has_rows, page_messages
 from goodwill.conversations.selectors import InboxView
 from goodwill.voice.improvements import acknowledgement_text, looks_like_a_complaint
 from goodwill.voice.models import Complaint, ExtraMile, Improvement, Survey
 
 
 def feedback_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
+    if not has_rows(request, conversation, Survey):
+        return None
     survey = Survey.objects.filter(conversation=conversation).select_related("followed_up_by").first()
     if survey is None:
         return None
@@ -22,15 +24,25 @@ def feedback_panel(request: HttpRequest, conversation: Conversation) -> Panel | 
 
 
 def complaint_panel(request: HttpRequest, conversation: Conversation) -> Panel | None:
-    complaint = Complaint.objects.filter(conversation=conversation).select_related("improvement").first()
+    complaint = (
+        Complaint.objects.filter(conversation=conversation).select_related("improvement").first()
+        if has_rows(request, conversation, Complaint)
+        else None
+    )
     context = {
         "complaint": complaint,
-        "suggestion": "" if complaint else looks_like_a_complaint(conversation),
-        "thanks_text": acknowledgement_text(conversation) if complaint and not complaint.acknowledged_at else "",
+        "suggestion": ""
+        if complaint
+        else looks_like_a_complaint(conversation, page_messages(request, conversation)),
+        "thanks_text": acknowledgement_text(conversation)
+        if complaint and not complaint.acknowledged_at
+        else "",
         "improvements": Improvement.objects.exclude(status__in=["shipped", "wont_do"]).order_by("title")[:100]
         if complaint
         else [],
-        "extra_miles": list(ExtraMile.objects.filter(conversation=conversation).select_related("agent")[:20]),
+        "extra_miles": list(ExtraMile.objects.filter(conversation=conversation).select_related("agent")[:20])
+        if has_rows(request, conversation, ExtraMile)
+        else [],
     }
     return Panel("voice/_complaint_panel.html", context)
 
@@ -54,7 +66,9 @@ def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
 
 
 def _bad(agent: Agent) -> Q:
-    flagged = Survey.objects.filter(needs_follow_up=True, followed_up_at__isnull=True).values("conversation_id")
+    flagged = Survey.objects.filter(needs_follow_up=True, followed_up_at__isnull=True).values(
+        "conversation_id"
+    )
     return Q(pk__in=flagged)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -22,7 +23,15 @@ from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.forms import MergeForm
 from goodwill.conversations.markers import marker_of
 from goodwill.conversations.models import Conversation, Draft, Message
-from goodwill.conversations.panels import COMPOSER, SIDEBAR, panels_for
+from goodwill.conversations.panels import (
+    COMPOSER,
+    SIDEBAR,
+    forget_shared,
+    has_rows,
+    panels_for,
+    remember_messages,
+    shared,
+)
 from goodwill.conversations.timeline import (
     TimelineContext,
     apply_masks,
@@ -47,6 +56,7 @@ def _timeline_context(
     load_images_for = {int(value) for value in request.GET.getlist("images") if value.isdigit()}
     events = selectors.change_events_of(conversation)
     messages, attachments = timeline_messages(conversation)
+    remember_messages(request, conversation, messages)  # panels read the first message from here
     badges = badges_for(MESSAGE, [message.pk for message in messages])
     timeline = build_timeline(messages, events, load_images_for, attachments, badges)
     apply_masks(timeline, agent.pk)
@@ -74,14 +84,25 @@ def _timeline_context(
 
 def detail_context(request: HttpRequest, conversation: Conversation, **extra: Any) -> dict[str, Any]:
     agent = current_agent(request)
+    forget_shared(request)  # a view may have written (a draft, a reply) since anything was read
+    # The customer card lists them and panels (call-backs' phone number) read them: once.
+    prefetch_related_objects([conversation.customer], "identities")
     context = _timeline_context(request, conversation, extra.get("stale_messages"))
     context.update(properties_context(request, conversation))
     last_message = context.pop("last_message")
-    draft = Draft.objects.filter(conversation=conversation, agent=agent).first()
+    draft = (
+        Draft.objects.filter(conversation=conversation, agent=agent).first()
+        if has_rows(request, conversation, Draft)
+        else None
+    )
     seen_message_id = extra.pop("seen_message_id", None)
     if seen_message_id is None:
         seen_message_id = last_message.pk if last_message else 0
-    macros = selectors.macros_for(agent, conversation)
+    # Shared: the prepared answers above the composer pick theirs from the same list.
+    usable = shared(
+        request, ("conversations.usable_macros", agent.pk), lambda: selectors.usable_macros(agent)
+    )
+    macros = selectors.macros_for(agent, conversation, usable)
     composer_kind = extra.pop("composer_kind", None) or (draft.kind if draft else "reply")
     if not agent.can_reply:
         composer_kind = "note"

@@ -26,6 +26,7 @@ from goodwill.conversations import counts, selectors, services
 from goodwill.conversations.forms import PropertiesForm
 from goodwill.conversations.markers import state_marker
 from goodwill.conversations.models import ContactReason, Conversation, CustomField
+from goodwill.conversations.panels import shared
 from goodwill.conversations.views.common import (
     agent_from_choice,
     assignable_agents,
@@ -96,7 +97,7 @@ def properties_context(request: HttpRequest, conversation: Conversation) -> dict
         "statuses": Conversation.Status.choices,
         "priorities": Conversation.Priority.choices,
         "need_met_choices": Conversation.NeedMet.choices,
-        "teams": list(Team.objects.all()),
+        "teams": shared(request, "accounts.teams", lambda: list(Team.objects.all())),
         "agents": assignable_agents(),
         "needs": list(ContactReason.objects.filter(is_active=True).select_related("parent")),
         "tags_text": shown["tags"],
