@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from goodwill.accounts.models import Agent, Team
-from goodwill.accounts.notifications import notify
+from goodwill.accounts.models import Agent, Notification, Team
+from goodwill.accounts.notifications import notify, notify_many
 from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import Conversation
 from goodwill.core.models import Event
@@ -79,11 +79,24 @@ def _tell_owner(case: RecoveryCase, by: Agent | None) -> None:
     """The owner hears of a case someone else (or a trigger) opened for them, once."""
     if case.owner is None or (by is not None and by.pk == case.owner_id):
         return
+    notice = _owner_notice(case)
     notify(
         [case.owner],
+        key=notice.key,
+        kind=notice.kind,
+        title=notice.title,
+        body=notice.body,
+        url=notice.url,
+    )
+
+
+def _owner_notice(case: RecoveryCase) -> Notification:
+    assert case.owner is not None
+    return Notification(
+        agent=case.owner,
         key=f"recovery:{case.pk}",
         kind="recovery",
-        title=f"Recovery case: {case.reason}",
+        title=f"Recovery case: {case.reason}"[:300],
         body=case.get_trigger_display(),
         url=reverse("recovery:case", args=[case.pk]),
     )
@@ -210,8 +223,7 @@ def open_cases(failures: list[Failure]) -> list[RecoveryCase]:
         for step in steps:
             step.case_id = step.case.pk
         CaseStep.objects.bulk_create(steps)
-        for case in cases:
-            _tell_owner(case, None)
+        notify_many([_owner_notice(case) for case in cases if case.owner is not None])
         record_events(
             [
                 Event(
