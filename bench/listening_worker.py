@@ -69,6 +69,14 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="events per task for the batch form")
     parser.add_argument("--batch-only", action="store_true", help="skip the one-at-a-time run")
     parser.add_argument("--queue", action="store_true", help="end to end through the queue and a real worker")
+    parser.add_argument(
+        "--task-batches",
+        default="1,100",
+        help="with --queue: the GOODWILL_TASK_BATCH values to run, in order",
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="with --queue: run the worker under cProfile, its stats into FILE"
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     texts = [
@@ -77,7 +85,8 @@ def main() -> None:
         for line in (LABELLED / name).read_text(encoding="utf-8").splitlines()
     ]
     if args.queue:
-        through_the_queue(texts, args.messages)
+        batches = [int(b) for b in args.task_batches.split(",") if b.strip()]
+        through_the_queue(texts, args.messages, batches, args.profile)
         return
     ids = store(texts, args.messages)
     warm_up()
@@ -111,20 +120,19 @@ def main() -> None:
     assert MessageScore.objects.filter(message_id__in=ids).count() == len(events)
 
 
-def worker_run(batch: int) -> float:
+def worker_run(batch: int, profile: str | None = None) -> float:
     """Run `goodwill worker --batch` until the queue is empty; its CPU seconds."""
     env = {**os.environ, "GOODWILL_TASK_BATCH": str(batch)}
+    command = [str(Path(sys.executable).with_name("goodwill")), "worker", "--batch", "--verbosity", "0"]
+    if profile:
+        command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(
-        [str(Path(sys.executable).with_name("goodwill")), "worker", "--batch", "--verbosity", "0"],
-        env=env,
-        check=True,
-    )
+    subprocess.run(command, env=env, check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def through_the_queue(texts: list[str], count: int) -> None:
+def through_the_queue(texts: list[str], count: int, batches: list[int], profile: str | None) -> None:
     """One task per stored message, drained by a real worker: one at a time, then in batches."""
     from django.db.models import Max, Min
     from django_tasks_db.models import DBTaskResult
@@ -132,7 +140,7 @@ def through_the_queue(texts: list[str], count: int) -> None:
     engine = os.environ.get("GOODWILL_DATABASE_URL", "sqlite").split("://")[0]
     baseline = worker_run(1)  # empty queue: start-up and warm-up only
     print(f"worker start-up on an empty queue: {baseline:.2f} s CPU; load average {os.getloadavg()[0]:.1f}")
-    for batch in (1, 100):
+    for batch in batches:
         ids = store(texts, count)
         events = list(
             Event.objects.filter(
@@ -147,7 +155,7 @@ def through_the_queue(texts: list[str], count: int) -> None:
         for pk in events:  # autocommit: one task each, as a lone inbound message makes
             run_subscriber.enqueue(PATH, [pk])
         load = os.getloadavg()[0]
-        cpu = worker_run(batch) - baseline
+        cpu = worker_run(batch, profile) - baseline
         span = DBTaskResult.objects.filter(enqueued_at__gte=datetime.fromtimestamp(started, UTC)).aggregate(
             first=Min("started_at"), last=Max("finished_at")
         )
@@ -158,6 +166,7 @@ def through_the_queue(texts: list[str], count: int) -> None:
             f"{len(events) / wall:,.0f}/s wall, {len(events) / cpu:,.0f}/s of worker CPU "
             f"({'met' if len(events) / cpu >= GOAL else 'NOT met'}: ≥ {GOAL:.0f}/s); "
             f"load average {load:.1f} → {os.getloadavg()[0]:.1f}"
+            + (f" (under cProfile, stats in {profile})" if profile else "")
         )
 
 

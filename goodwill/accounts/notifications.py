@@ -58,6 +58,14 @@ def notify(
     return created
 
 
+def notify_many(notices: list[Notification]) -> None:
+    """`notify` without mail for many unsaved notices (agent, key, title…) in one insert; a notice
+    whose agent has its key already, or whose agent is inactive, is skipped."""
+    Notification.objects.bulk_create(
+        [notice for notice in notices if notice.agent.is_active], ignore_conflicts=True
+    )
+
+
 def leads_of(team: Team | None) -> QuerySet[Agent]:
     """The team's leads; when it has none (or there is no team), the active admins."""
     if team is not None:

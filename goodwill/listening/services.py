@@ -14,7 +14,12 @@ from django.utils import timezone
 from goodwill.conversations.models import Message
 from goodwill.listening.engine import MODEL_VERSION, analyze_message
 from goodwill.listening.models import ConversationMood, MessageScore, mood_of, upset_order
-from goodwill.listening.turns import notify_repeated_abuse, record_turn, record_turns
+from goodwill.listening.turns import (
+    notify_repeated_abuse,
+    notify_repeated_abuse_many,
+    record_turn,
+    record_turns,
+)
 
 
 def score_message(message: Message, *, now: datetime | None = None) -> MessageScore | None:
@@ -52,8 +57,7 @@ def score_messages(messages: list[Message], *, now: datetime | None = None) -> l
         previous = _remember_moods(inbound, scores)
         pairs = list(zip(inbound, scores, strict=True))
         record_turns([(message, score, previous.get(message.pk)) for message, score in pairs])
-        for message, score in pairs:
-            notify_repeated_abuse(message, score)
+        notify_repeated_abuse_many(pairs)
     return scores
 
 

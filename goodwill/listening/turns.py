@@ -8,9 +8,9 @@ better (sentiment ≥ TURN_FROM) and this one reads upset (≤ TURN_TO). It is s
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 
 from goodwill.accounts.notifications import notify_leads
@@ -18,7 +18,7 @@ from goodwill.conversations.models import Conversation, Message
 from goodwill.core.models import Event
 from goodwill.core.services import record_event, record_events
 from goodwill.listening.models import MessageScore, MoodTurn
-from goodwill.listening.policy import settings_for
+from goodwill.listening.policy import Settings, settings_for
 
 TURN_FROM = 0.0  # the earlier message read at least neutral
 TURN_TO = -0.5  # and this one reads clearly upset
@@ -45,7 +45,10 @@ def record_turn(
     )
     if created:  # service recovery may open a case on it (goodwill/subscribers.py)
         record_event(
-            Event.Kind.MOOD_TURNED, conversation=message.conversation, subject=stored, at=stored.at,
+            Event.Kind.MOOD_TURNED,
+            conversation=message.conversation,
+            subject=stored,
+            at=stored.at,
             after={"from": stored.from_sentiment, "to": stored.to_sentiment, "message": message.pk},
         )
     return stored
@@ -53,7 +56,17 @@ def record_turn(
 
 def record_turns(items: list[tuple[Message, MessageScore, tuple[int, float | None] | None]]) -> None:
     """`record_turn` for many messages: the turns they make stored with one insert."""
-    turns = [turn for turn in (turn_of(*item) for item in items) if turn is not None]
+    # The customer's previous message, where the caller does not know it, for the upset ones only.
+    unknown = [m for m, s, p in items if p is None and s.sentiment is not None and s.sentiment <= TURN_TO]
+    found = _previous_inbound_many(unknown)
+    turns = [
+        turn
+        for turn in (
+            turn_of(message, score, previous if previous is not None else found.get(message.pk, _NONE))
+            for message, score, previous in items
+        )
+        if turn is not None
+    ]
     if not turns:
         return
     known = set(
@@ -70,7 +83,9 @@ def record_turns(items: list[tuple[Message, MessageScore, tuple[int, float | Non
         for row in MoodTurn.objects.filter(message_id__in=[turn.message_id for turn in fresh])
     }
     customers = dict(
-        Conversation.objects.filter(pk__in={turn.conversation_id for turn in fresh}).values_list("pk", "customer_id")
+        Conversation.objects.filter(pk__in={turn.conversation_id for turn in fresh}).values_list(
+            "pk", "customer_id"
+        )
     )
     # One event per new turn, as record_turn writes (service recovery may open a case on it).
     record_events(
@@ -128,6 +143,39 @@ def _previous_inbound(message: Message) -> tuple[int, float | None] | None:
     return earlier, sentiment
 
 
+_NONE = (0, None)  # no previous message (or one never scored): no turn, and no lookup
+
+
+def _previous_inbound_many(messages: list[Message]) -> dict[int, tuple[int, float | None]]:
+    """`_previous_inbound` of many messages in two queries, by message id (absent: none)."""
+    if not messages:
+        return {}
+    earlier = (
+        Message.objects.filter(
+            conversation_id=OuterRef("conversation_id"), direction=Message.Direction.INBOUND
+        )
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    previous = {
+        pk: before
+        for pk, before in Message.objects.filter(pk__in=[m.pk for m in messages])
+        .annotate(before=Subquery(earlier))
+        .values_list("pk", "before")
+        if before is not None
+    }
+    sentiments = dict(
+        MessageScore.objects.filter(message_id__in=set(previous.values()), scored=True).values_list(
+            "message_id", "sentiment"
+        )
+    )
+    return {pk: (before, sentiments.get(before)) for pk, before in previous.items()}
+
+
 def turned_conversations(conversation_ids: list[int]) -> set[int]:
     """Which of these conversations took a sharp turn for the worse (one query)."""
     return set(
@@ -140,36 +188,70 @@ def turned_conversations(conversation_ids: list[int]) -> set[int]:
 def notify_repeated_abuse(message: Message, score: MessageScore) -> bool:
     """Tell the team lead, once, when this customer wrote abusively `repeat_abuse_count` times
     within `repeat_abuse_days` (the team's settings). True when a notice was stored now."""
-    if not score.abusive or message.author_customer_id is None:
-        return False
-    conversation = message.conversation
-    settings = settings_for(conversation.team)
-    since = message.created_at - timedelta(days=settings.repeat_abuse_days)
-    abusive = list(
+    return bool(notify_repeated_abuse_many([(message, score)]))
+
+
+def notify_repeated_abuse_many(pairs: list[tuple[Message, MessageScore]]) -> set[int]:
+    """`notify_repeated_abuse` for each (message, score), in order, with the batch's reads shared:
+    its conversations (with team and customer) in one query, each team's settings once, and the
+    abusive messages of its abusive customers in one query. Returns the ids of the messages
+    whose notice was stored now."""
+    abusive_pairs = [(m, s) for m, s in pairs if s.abusive and m.author_customer_id is not None]
+    if not abusive_pairs:
+        return set()
+    conversations = Conversation.objects.select_related("team", "customer").in_bulk(
+        {message.conversation_id for message, _ in abusive_pairs}
+    )
+    settings: dict[int | None, Settings] = {}
+    windows = []
+    for message, _ in abusive_pairs:
+        conversation = conversations[message.conversation_id]
+        if conversation.team_id not in settings:
+            settings[conversation.team_id] = settings_for(conversation.team)
+        days = settings[conversation.team_id].repeat_abuse_days
+        windows.append((message, conversation, message.created_at - timedelta(days=days)))
+    by_customer: dict[int, list[tuple[datetime, int]]] = {}
+    for pk, customer_id, at in (
         Message.objects.filter(
-            author_customer_id=message.author_customer_id,
+            author_customer_id__in={message.author_customer_id for message, _, _ in windows},
             direction=Message.Direction.INBOUND,
-            created_at__gte=since,
-            created_at__lte=message.created_at,
+            created_at__gte=min(since for _, _, since in windows),
+            created_at__lte=max(message.created_at for message, _, _ in windows),
             listening_score__abusive=True,
         )
         .order_by("created_at", "id")
-        .values_list("id", flat=True)
-    )
-    if len(abusive) < settings.repeat_abuse_count:
-        return False
-    customer = conversation.customer
-    # Keyed by the first abusive message of the window: one notice per run of abuse.
-    created = notify_leads(
-        conversation.team,
-        key=f"listening.repeated-abuse:{customer.pk}:{abusive[0]}",
-        title=f"Repeated abuse from {customer}",
-        body=(
-            f"{customer} has written {len(abusive)} abusive messages in the last "
-            f"{settings.repeat_abuse_days} days. The latest is in conversation #{conversation.number}."
-        ),
-        url=reverse("conversations:detail", args=[conversation.number]),
-        kind="listening",
-        email=True,
-    )
-    return bool(created)
+        .values_list("id", "author_customer_id", "created_at")
+    ):
+        by_customer.setdefault(customer_id, []).append((at, pk))
+    notified: set[int] = set()
+    keys: set[tuple[str, int | None]] = set()
+    for message, conversation, since in windows:
+        rules = settings[conversation.team_id]
+        abusive = [
+            pk
+            for at, pk in by_customer.get(message.author_customer_id, [])  # type: ignore[arg-type]
+            if since <= at <= message.created_at
+        ]
+        if len(abusive) < rules.repeat_abuse_count:
+            continue
+        customer = conversation.customer
+        # Keyed by the first abusive message of the window: one notice per run of abuse.
+        key = f"listening.repeated-abuse:{customer.pk}:{abusive[0]}"
+        if (key, conversation.team_id) in keys:  # raised for an earlier message of the batch
+            continue
+        keys.add((key, conversation.team_id))
+        created = notify_leads(
+            conversation.team,
+            key=key,
+            title=f"Repeated abuse from {customer}",
+            body=(
+                f"{customer} has written {len(abusive)} abusive messages in the last "
+                f"{rules.repeat_abuse_days} days. The latest is in conversation #{conversation.number}."
+            ),
+            url=reverse("conversations:detail", args=[conversation.number]),
+            kind="listening",
+            email=True,
+        )
+        if created:
+            notified.add(message.pk)
+    return notified

@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from goodwill.accounts.models import Agent, Team
-from goodwill.accounts.notifications import notify
+from goodwill.accounts.models import Agent, Notification, Team
+from goodwill.accounts.notifications import notify, notify_many
 from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import Conversation
 from goodwill.core.models import Event
-from goodwill.core.services import record_event
+from goodwill.core.services import record_event, record_events
 from goodwill.customers.models import Customer
 from goodwill.recovery.models import CaseStep, Playbook, PlaybookStep, RecoveryCase, StepKind, TriggerSettings
 
@@ -79,11 +79,24 @@ def _tell_owner(case: RecoveryCase, by: Agent | None) -> None:
     """The owner hears of a case someone else (or a trigger) opened for them, once."""
     if case.owner is None or (by is not None and by.pk == case.owner_id):
         return
+    notice = _owner_notice(case)
     notify(
         [case.owner],
+        key=notice.key,
+        kind=notice.kind,
+        title=notice.title,
+        body=notice.body,
+        url=notice.url,
+    )
+
+
+def _owner_notice(case: RecoveryCase) -> Notification:
+    assert case.owner is not None
+    return Notification(
+        agent=case.owner,
         key=f"recovery:{case.pk}",
         kind="recovery",
-        title=f"Recovery case: {case.reason}",
+        title=f"Recovery case: {case.reason}"[:300],
         body=case.get_trigger_display(),
         url=reverse("recovery:case", args=[case.pk]),
     )
@@ -134,7 +147,12 @@ def steps_for(team: Team | None) -> list[StepPlan]:
 
 def start_playbook(case: RecoveryCase) -> None:
     """Give a new case its steps with due dates, its next due date and its follow-up date."""
-    plans = steps_for(case.team)
+    CaseStep.objects.bulk_create(_plan_steps(case, steps_for(case.team)))
+    case.save(update_fields=["follow_up_at", "due_at"])
+
+
+def _plan_steps(case: RecoveryCase, plans: list[StepPlan]) -> list[CaseStep]:
+    """The case's (unsaved) steps; sets its follow-up date and, unless it has one, its due date."""
     steps = [
         CaseStep(
             case=case,
@@ -145,12 +163,82 @@ def start_playbook(case: RecoveryCase) -> None:
         )
         for index, plan in enumerate(plans)
     ]
-    CaseStep.objects.bulk_create(steps)
     follow_ups = [step.due_at for step in steps if step.kind == StepKind.FOLLOW_UP and step.due_at]
     case.follow_up_at = max(follow_ups) if follow_ups else case.opened_at + timedelta(days=FOLLOW_UP_DAYS)
     if case.due_at is None:
         case.due_at = min((step.due_at for step in steps if step.due_at), default=case.follow_up_at)
-    case.save(update_fields=["follow_up_at", "due_at"])
+    return steps
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failure a trigger found: what `open_case` is given, with the conversation's team and owner."""
+
+    customer: Customer
+    trigger: str
+    source_key: str
+    reason: str
+    conversation: Conversation | None = None
+
+
+def open_cases(failures: list[Failure]) -> list[RecoveryCase]:
+    """`open_case` for many failures a trigger found (no opener; the conversation's team and
+    assignee), in a few statements: the cases, their steps and their events each one insert.
+    Returns the cases opened now; a failure whose case exists already is skipped.
+
+    Unlike `open_case`, a case another process opens meanwhile makes it raise IntegrityError
+    instead of reading that case: the caller's transaction rolls back (the subscriber's batch
+    form then runs its events one at a time, through `open_case`).
+    """
+    wanted = {failure.source_key: failure for failure in failures}
+    existing = set(RecoveryCase.objects.filter(source_key__in=wanted).values_list("source_key", flat=True))
+    now = timezone.now()
+    plans: dict[int | None, list[StepPlan]] = {}
+    cases: list[RecoveryCase] = []
+    for failure in wanted.values():
+        if failure.source_key in existing:
+            continue
+        conversation = failure.conversation
+        team = conversation.team if conversation is not None else None
+        team_id = team.pk if team is not None else None
+        if team_id not in plans:
+            plans[team_id] = steps_for(team)
+        cases.append(
+            RecoveryCase(
+                customer=failure.customer,
+                conversation=conversation,
+                team=team,
+                trigger=failure.trigger,
+                source_key=failure.source_key,
+                reason=failure.reason[:300],
+                owner=conversation.assignee if conversation is not None else None,
+                opened_at=now,
+            )
+        )
+    if not cases:
+        return []
+    steps = [step for case in cases for step in _plan_steps(case, plans[case.team_id])]
+    with transaction.atomic():
+        RecoveryCase.objects.bulk_create(cases)
+        for step in steps:
+            step.case_id = step.case.pk
+        CaseStep.objects.bulk_create(steps)
+        notify_many([_owner_notice(case) for case in cases if case.owner is not None])
+        record_events(
+            [
+                Event(
+                    kind=Event.Kind.RECOVERY_OPENED,
+                    customer=case.customer,
+                    conversation=case.conversation,
+                    subject_type=RecoveryCase._meta.label_lower,
+                    subject_id=str(case.pk),
+                    after={"trigger": case.trigger, "reason": case.reason},
+                    created_at=now,
+                )
+                for case in cases
+            ]
+        )
+    return cases
 
 
 def _may_lead(agent: Agent, team: Team | None) -> bool:

@@ -12,7 +12,7 @@ from goodwill.accounts.models import Team
 from goodwill.conversations.models import Conversation
 from goodwill.core.models import Event
 from goodwill.recovery.models import RecoveryCase, TriggerSettings
-from goodwill.recovery.services import open_case, settings_for
+from goodwill.recovery.services import Failure, open_case, open_cases, settings_for
 
 Trigger = RecoveryCase.Trigger
 
@@ -98,12 +98,51 @@ def on_feedback_answered(event: Event) -> None:
         _open(event, conversation, trigger, f"feedback:{event.subject_id}", reason + _number(conversation))
 
 
-def on_mood_turned(event: Event) -> None:
-    conversation, rules = _context(event)
+def _mood_turn(
+    event: Event, conversation: Conversation | None, rules: TriggerSettings
+) -> tuple[str, str] | None:
+    """(source key, reason) when the turn is sharp enough for the team's settings; None otherwise."""
     to = (event.after or {}).get("to")
     if rules.on_mood_turn and isinstance(to, (int, float)) and to <= rules.mood_turn_to:
         reason = f"Mood turned for the worse ({(event.after or {}).get('from', 0):+.2f} → {to:+.2f}){_number(conversation)}"
-        _open(event, conversation, Trigger.MOOD_TURN, f"mood:{event.subject_id}", reason)
+        return f"mood:{event.subject_id}", reason
+    return None
+
+
+def on_mood_turned(event: Event) -> None:
+    conversation, rules = _context(event)
+    found = _mood_turn(event, conversation, rules)
+    if found is not None:
+        _open(event, conversation, Trigger.MOOD_TURN, *found)
+
+
+def _on_mood_turned_batch(events: list[Event]) -> None:
+    """The batch form (core.events.run_subscriber): scoring a batch of messages announces its
+    turns together, and their cases open with a few statements (`open_cases`) instead of about
+    fourteen each: the conversations read in one query, each team's settings once."""
+    conversations = Conversation.objects.select_related("customer", "team", "assignee").in_bulk(
+        {event.conversation_id for event in events if event.conversation_id is not None}
+    )
+    rules: dict[int | None, TriggerSettings] = {}
+    failures = []
+    for event in events:
+        conversation = None
+        if event.conversation_id is not None:
+            conversation = conversations.get(event.conversation_id)
+            if conversation is None:  # as `_context` does: the batch fails, the events go one by one
+                raise Conversation.DoesNotExist(f"conversation {event.conversation_id}")
+        team = conversation.team if conversation is not None else None
+        key = team.pk if team is not None else None
+        if key not in rules:
+            rules[key] = settings_for(team)
+        found = _mood_turn(event, conversation, rules[key])
+        customer = conversation.customer if conversation is not None else event.customer
+        if found is not None and customer is not None:
+            failures.append(Failure(customer, Trigger.MOOD_TURN, *found, conversation=conversation))
+    open_cases(failures)
+
+
+on_mood_turned.batch = _on_mood_turned_batch  # type: ignore[attr-defined]
 
 
 def on_complaint_marked(event: Event) -> None:
