@@ -16,6 +16,7 @@ from django.urls import reverse
 from goodwill.accounts.notifications import notify_leads
 from goodwill.conversations.models import Conversation, Message
 from goodwill.core.models import Event
+from goodwill.core.prepared import PreparedQuery
 from goodwill.core.services import record_event, record_events
 from goodwill.listening.models import MessageScore, MoodTurn
 from goodwill.listening.policy import settings_for
@@ -128,13 +129,15 @@ def _previous_inbound(message: Message) -> tuple[int, float | None] | None:
     return earlier, sentiment
 
 
+# Built once per process: the inbox asks on every page for its rows' badges (core.prepared).
+_TURNED_OF = PreparedQuery(
+    lambda ids: MoodTurn.objects.filter(conversation_id__in=ids).values_list("conversation_id")
+)
+
+
 def turned_conversations(conversation_ids: list[int]) -> set[int]:
     """Which of these conversations took a sharp turn for the worse (one query)."""
-    return set(
-        MoodTurn.objects.filter(conversation_id__in=conversation_ids).values_list(
-            "conversation_id", flat=True
-        )
-    )
+    return {pk for (pk,) in _TURNED_OF.rows(conversation_ids)}
 
 
 def notify_repeated_abuse(message: Message, score: MessageScore) -> bool:
