@@ -92,7 +92,12 @@ def both(agent: Agent, path: str, current_view: str = "") -> tuple[str, str]:
 @pytest.mark.parametrize("who", ["agent", "admin", "light_agent"])
 def test_it_writes_what_the_template_wrote(request, who):
     agent = request.getfixturevalue(who)
-    for path, view in [("/", "mine"), ("/?view=open", "open"), ("/search/?q=%22a%26b%22+<x>", ""), ("/c/1/", "")]:
+    for path, view in [
+        ("/", "mine"),
+        ("/?view=open", "open"),
+        ("/search/?q=%22a%26b%22+<x>", ""),
+        ("/c/1/", ""),
+    ]:
         before, after = both(agent, path, view)
         assert after == before
 

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 def by_ids(ids: list[int]):  # type: ignore[no-untyped-def]
     return (
-        Conversation.objects.filter(pk__in=ids).exclude(status=Conversation.Status.SOLVED)
+        Conversation.objects.filter(pk__in=ids)
+        .exclude(status=Conversation.Status.SOLVED)
         .order_by("pk")
         .values_list("pk", "number", "last_message_at", "subject")
     )
@@ -51,13 +52,16 @@ def test_single_numbers_bind_like_lists() -> None:
     conversation = make_conversation()
     other = make_conversation()
     prepared = PreparedQuery(
-        lambda pk, number: Event.objects.filter(conversation_id=pk)
-        .exclude(conversation__number=number)
-        .values_list("conversation_id")
+        lambda pk, number: (
+            Event.objects.filter(conversation_id=pk)
+            .exclude(conversation__number=number)
+            .values_list("conversation_id")
+        )
     )
-    assert prepared.rows(conversation.pk, other.number) == [(conversation.pk,)] * Event.objects.filter(
-        conversation=conversation
-    ).count()
+    assert (
+        prepared.rows(conversation.pk, other.number)
+        == [(conversation.pk,)] * Event.objects.filter(conversation=conversation).count()
+    )
     assert prepared.rows(conversation.pk, conversation.number) == []
 
 
