@@ -19,12 +19,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from goodwill.accounts.models import Agent, Team
+from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows
-from goodwill.conversations import counts, selectors, services
+from goodwill.conversations import counts, navigation, selectors, services
 from goodwill.conversations.badges import ROW, Badge, badges_for, badges_html
 from goodwill.conversations.forms import SORT_CHOICES, InboxFilterForm, SavedViewForm
-from goodwill.conversations.models import ContactReason, Conversation
+from goodwill.conversations.models import Conversation
 from goodwill.conversations.templatetags.workspace import format_long, format_short
 from goodwill.conversations.views import inbox_nav
 from goodwill.conversations.views.common import agent_from_choice, assignable_agents, current_agent, safe_next
@@ -210,7 +210,7 @@ def _navigation_context(
     # are shown at once, otherwise the page asks for them once it has loaded.
     cached = counts.cached_view_counts(agent)
     shown = cached or {}
-    saved_views = list(selectors.saved_views_for(agent))
+    saved_views = navigation.saved_view_links(agent)
     views_with_counts = [(view, shown.get(view.slug, "")) for view in selectors.BUILT_IN_VIEWS.values()]
     token = get_token(request)
     return {
@@ -227,8 +227,8 @@ def _navigation_context(
         "filter_box": inbox_nav.filter_form_html(
             show_filters=has_adhoc,
             current_filters=form.as_filters() if has_adhoc else {},
-            teams=list(Team.objects.all()),
-            needs=list(ContactReason.objects.filter(is_active=True).select_related("parent")),
+            teams=navigation.team_choices(),
+            needs=navigation.need_choices(),
             filter_form=form,
             query=request.GET,
             sort=context["sort"],
