@@ -48,7 +48,8 @@ class _Compiled:
                 params.append(param)
                 continue
             value = arguments[slot[0]]
-            params.append(int(value if slot[1] < 0 else value[slot[1]]))  # type: ignore[index]
+            item = value if isinstance(value, int) else value[slot[1]]
+            params.append(int(item))
         return params
 
 
