@@ -39,9 +39,13 @@ _SAVED_VIEWS = PreparedQuery(
     )
 )
 _TEAMS = PreparedQuery(lambda: Team.objects.values_list("pk", "name"))
-_NEEDS = PreparedQuery(lambda: ContactReason.objects.filter(is_active=True).values_list("pk", "name", "parent__name"))
+_NEEDS = PreparedQuery(
+    lambda: ContactReason.objects.filter(is_active=True).values_list("pk", "name", "parent__name")
+)
 _CUSTOM_FIELDS = PreparedQuery(
-    lambda: CustomField.objects.filter(is_active=True).values_list("pk", "key", "label", "type", "choices", "position")
+    lambda: CustomField.objects.filter(is_active=True).values_list(
+        "pk", "key", "label", "type", "choices", "position"
+    )
 )
 
 
@@ -61,6 +65,8 @@ def need_choices() -> list[Choice]:
 
 def active_custom_fields() -> list[CustomField]:
     return [
-        CustomField(pk=pk, key=key, label=label, type=kind, choices=choices, is_active=True, position=position)
+        CustomField(
+            pk=pk, key=key, label=label, type=kind, choices=choices, is_active=True, position=position
+        )
         for pk, key, label, kind, choices, position in _CUSTOM_FIELDS.rows()
     ]
