@@ -21,11 +21,12 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Notification, Team
 from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
+from goodwill.core.prepared import PreparedQuery
 from goodwill.core.tasks import retrying_task
 
 
@@ -80,8 +81,21 @@ def notify_leads(team: Team | None, **notice: object) -> list[Notification]:
     return notify(leads_of(team), **notice)  # type: ignore[arg-type]
 
 
+# The workspace header shows it on every page: built once per process (core.prepared).
+_UNREAD = PreparedQuery(
+    lambda agent_id: (
+        Notification.objects.filter(agent_id=agent_id, read_at__isnull=True)
+        .order_by()
+        .values("agent_id")
+        .annotate(unread=Count("pk"))
+        .values_list("unread")
+    )
+)
+
+
 def unread_count(agent: Agent) -> int:
-    return Notification.objects.filter(agent=agent, read_at__isnull=True).count()
+    found = _UNREAD.rows(agent.pk)
+    return int(found[0][0]) if found else 0
 
 
 def mark_read(agent: Agent, ids: Iterable[int] | None = None) -> int:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from goodwill.accounts.models import Agent
 from goodwill.callbacks.models import CallBack
 from goodwill.conversations.selectors import InboxView
+from goodwill.core.prepared import PreparedQuery
 from goodwill.customers.models import Customer
 
 DUE_WITHIN = timedelta(hours=2)
@@ -32,12 +33,23 @@ def _due(agent: Agent) -> Q:
 DUE_VIEW = InboxView("callbacks", "Call-backs due", "recent", _due)
 
 
+# Built once per process: the inbox asks on every page for its rows' badges (core.prepared).
+_OPEN_OF = PreparedQuery(
+    lambda ids: (
+        CallBack.objects.filter(conversation_id__in=ids, state=CallBack.State.OPEN)
+        .order_by("due_at")
+        .values_list("conversation_id", "due_at", "phone")
+    )
+)
+
+
 def open_callbacks_for(conversation_ids: list[int]) -> dict[int, CallBack]:
-    """The next open call-back of each conversation (one query)."""
+    """The next open call-back of each conversation (one query), carrying only its
+    conversation, due time and phone number."""
     found: dict[int, CallBack] = {}
-    rows = CallBack.objects.filter(conversation_id__in=conversation_ids, state=CallBack.State.OPEN)
-    for callback in rows.order_by("due_at"):
-        found.setdefault(callback.conversation_id, callback)
+    for pk, due_at, phone in _OPEN_OF.rows(conversation_ids):
+        if pk not in found:
+            found[pk] = CallBack(conversation_id=pk, due_at=due_at, phone=phone, state=CallBack.State.OPEN)
     return found
 
 

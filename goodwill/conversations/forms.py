@@ -8,6 +8,7 @@ from django import forms
 
 from goodwill.accounts.models import Team
 from goodwill.conversations.models import ContactReason, Conversation, CustomField, Macro, SavedView
+from goodwill.conversations.navigation import active_custom_fields
 from goodwill.conversations.selectors import INBOX_FILTERS, SORTS
 
 SORT_CHOICES = [
@@ -37,7 +38,7 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.custom_fields = list(CustomField.objects.filter(is_active=True))
+        self.custom_fields = active_custom_fields()  # every inbox page builds this form
         for field in self.custom_fields:
             self.fields[f"cf_{field.key}"] = forms.CharField(
                 required=False, label=field.label, max_length=200

@@ -34,7 +34,11 @@ class ContactReason(models.Model):
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="unique_contact_reason")]
 
     def __str__(self) -> str:
-        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+        return self.label_for(self.name, self.parent.name if self.parent_id and self.parent else None)
+
+    @staticmethod
+    def label_for(name: str, parent_name: str | None) -> str:
+        return f"{parent_name} › {name}" if parent_name else name
 
 
 class CustomField(models.Model):

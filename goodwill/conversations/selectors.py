@@ -28,6 +28,7 @@ from goodwill.conversations.visibility import (  # noqa: F401
     restricted_team_ids_hidden_from,
 )
 from goodwill.core.models import Event
+from goodwill.core.prepared import PreparedQuery
 from goodwill.customers.models import Identity
 
 
@@ -474,6 +475,23 @@ def _status_fan_out(where: Q, sort: str) -> tuple[str, list[Any]] | None:
     return ("status", list(Conversation.Status.values)) if narrowed else None
 
 
+# Every inbox page asks for both: their SQL is built once per process (core.prepared).
+_TAG_NAMES = PreparedQuery(
+    lambda ids: (
+        Conversation.tags.through.objects.filter(conversation_id__in=ids)
+        .order_by("tag__name")
+        .values_list("conversation_id", "tag__name")
+    )
+)
+_EMAILS = PreparedQuery(
+    lambda ids: (
+        Identity.objects.filter(customer_id__in=ids, kind=Identity.Kind.EMAIL)
+        .order_by("-is_primary", "id")
+        .values_list("customer_id", "value")
+    )
+)
+
+
 def attach_inbox_details(rows: list[Conversation]) -> None:
     """Give each row `tag_names` and its customer `inbox_name` in two flat queries.
 
@@ -481,21 +499,12 @@ def attach_inbox_details(rows: list[Conversation]) -> None:
     than the SQL itself on a 25-row page; one values() query per relation does not.
     """
     tag_names: dict[int, list[str]] = {row.pk: [] for row in rows}
-    through = Conversation.tags.through
-    for conversation_id, name in (
-        through.objects.filter(conversation_id__in=list(tag_names))
-        .order_by("tag__name")
-        .values_list("conversation_id", "tag__name")
-    ):
+    for conversation_id, name in _TAG_NAMES.rows(list(tag_names)):
         tag_names[conversation_id].append(name)
     nameless = {row.customer_id for row in rows if not row.customer.name}
     emails: dict[int, str] = {}
     if nameless:
-        for customer_id, value in (
-            Identity.objects.filter(customer_id__in=nameless, kind=Identity.Kind.EMAIL)
-            .order_by("-is_primary", "id")
-            .values_list("customer_id", "value")
-        ):
+        for customer_id, value in _EMAILS.rows(sorted(nameless)):
             emails.setdefault(customer_id, value)
     for row in rows:
         row.tag_names = tag_names[row.pk]  # type: ignore[attr-defined]

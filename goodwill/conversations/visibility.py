@@ -11,6 +11,12 @@ from django.http import Http404
 
 from goodwill.accounts.models import Agent, Team
 from goodwill.conversations.models import Conversation
+from goodwill.core.prepared import PreparedQuery
+
+# Every agent page asks, so its SQL is built once per process (core.prepared).
+_HIDDEN_TEAMS = PreparedQuery(
+    lambda agent_id: Team.objects.filter(is_restricted=True).exclude(members=agent_id).values_list("id")
+)
 
 
 def restricted_team_ids_hidden_from(agent: Agent) -> list[int]:
@@ -21,9 +27,7 @@ def restricted_team_ids_hidden_from(agent: Agent) -> list[int]:
         return []
     cached = getattr(agent, "_goodwill_hidden_team_ids", None)
     if cached is None:
-        cached = list(
-            Team.objects.filter(is_restricted=True).exclude(members=agent).values_list("id", flat=True)
-        )
+        cached = [pk for (pk,) in _HIDDEN_TEAMS.rows(agent.pk)]
         agent._goodwill_hidden_team_ids = cached  # type: ignore[attr-defined]
     return cached
 

@@ -17,6 +17,7 @@ from goodwill.conversations.badges import Badge
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.panels import Panel, has_rows
 from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxView
+from goodwill.core.prepared import PreparedQuery
 from goodwill.expectations.models import SlaTarget
 
 LIVE = [SlaTarget.Status.RUNNING, SlaTarget.Status.PAUSED]
@@ -52,12 +53,18 @@ def countdown(
     return Badge(f"{format_span(due_at - now)} left", f"sla {level}", f"{label} due {shown}")
 
 
+# Built once per process: the inbox asks on every page (core.prepared).
+_LIVE_TARGETS = PreparedQuery(
+    lambda ids: SlaTarget.objects.filter(conversation_id__in=ids, status__in=LIVE).values_list(
+        "conversation_id", "kind", "status", "due_at", "warn_at"
+    )
+)
+
+
 def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
     """The nearest live target of each row, as a countdown (one query for the page)."""
     nearest: dict[int, tuple[Any, ...]] = {}
-    for row in SlaTarget.objects.filter(conversation_id__in=conversation_ids, status__in=LIVE).values_list(
-        "conversation_id", "kind", "status", "due_at", "warn_at"
-    ):
+    for row in _LIVE_TARGETS.rows(conversation_ids):
         current = nearest.get(row[0])
         if current is None or _sooner(row, current):
             nearest[row[0]] = row

@@ -10,8 +10,9 @@ from django.db.models import Exists, F, OuterRef, Q
 from goodwill.accounts.models import Agent
 from goodwill.conversations.badges import Badge
 from goodwill.conversations.selectors import CLOSED_STATUS_VALUES, InboxFilter, InboxView
-from goodwill.listening.models import NEGATIVE_MOODS, UPSET_BELOW, MessageScore, MoodTurn
-from goodwill.listening.services import moods_for, scores_for
+from goodwill.core.prepared import PreparedQuery
+from goodwill.listening.models import NEGATIVE_MOODS, UPSET_BELOW, ConversationMood, MessageScore, MoodTurn
+from goodwill.listening.services import scores_for
 
 
 def _sentiment(value: float | None) -> str:
@@ -44,12 +45,20 @@ def _message_badge(score: MessageScore) -> Badge | None:
     return Badge(label, f"mood mood-{score.mood}", _title(score.mood, score.sentiment, score.abuse_triggers))
 
 
+# Built once per process: the inbox asks on every page (core.prepared).
+_ROW_MOODS = PreparedQuery(
+    lambda ids: ConversationMood.objects.filter(conversation_id__in=ids).values_list(
+        "conversation_id", "mood", "sentiment"
+    )
+)
+
+
 def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
     """The latest customer message's mood on each inbox row, when it is a troubled one."""
     return {
-        pk: [Badge(mood.mood, f"mood mood-{mood.mood}", _title(mood.mood, mood.sentiment, []))]
-        for pk, mood in moods_for(conversation_ids).items()
-        if mood.mood in NEGATIVE_MOODS
+        pk: [Badge(mood, f"mood mood-{mood}", _title(mood, sentiment, []))]
+        for pk, mood, sentiment in _ROW_MOODS.rows(conversation_ids)
+        if mood in NEGATIVE_MOODS
     }
 
 

@@ -219,14 +219,6 @@ def scores_for(message_ids: list[int]) -> dict[int, MessageScore]:
     return {score.message_id: score for score in MessageScore.objects.filter(message_id__in=message_ids)}
 
 
-def moods_for(conversation_ids: list[int]) -> dict[int, ConversationMood]:
-    """The latest inbound mood of these conversations, by conversation id (one query)."""
-    return {
-        mood.conversation_id: mood
-        for mood in ConversationMood.objects.filter(conversation_id__in=conversation_ids)
-    }
-
-
 @dataclass(frozen=True)
 class RescoreReport:
     rescored: int  # messages read again and stored

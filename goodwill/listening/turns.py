@@ -16,6 +16,7 @@ from django.urls import reverse
 from goodwill.accounts.notifications import notify_leads
 from goodwill.conversations.models import Conversation, Message
 from goodwill.core.models import Event
+from goodwill.core.prepared import PreparedQuery
 from goodwill.core.services import record_event, record_events
 from goodwill.listening.models import MessageScore, MoodTurn
 from goodwill.listening.policy import Settings, settings_for
@@ -174,15 +175,15 @@ def _previous_inbound_many(messages: list[Message]) -> dict[int, tuple[int, floa
         )
     )
     return {pk: (before, sentiments.get(before)) for pk, before in previous.items()}
+# Built once per process: the inbox asks on every page for its rows' badges (core.prepared).
+_TURNED_OF = PreparedQuery(
+    lambda ids: MoodTurn.objects.filter(conversation_id__in=ids).values_list("conversation_id")
+)
 
 
 def turned_conversations(conversation_ids: list[int]) -> set[int]:
     """Which of these conversations took a sharp turn for the worse (one query)."""
-    return set(
-        MoodTurn.objects.filter(conversation_id__in=conversation_ids).values_list(
-            "conversation_id", flat=True
-        )
-    )
+    return {pk for (pk,) in _TURNED_OF.rows(conversation_ids)}
 
 
 def notify_repeated_abuse(message: Message, score: MessageScore) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from goodwill.accounts.models import Agent
+from goodwill.core.prepared import PreparedQuery
 from goodwill.customers.models import Customer
 from goodwill.promises.models import Promise
 
@@ -34,13 +35,17 @@ def conversation_promises(conversation_id: int) -> list[Promise]:
     )
 
 
+# Built once per process: the inbox asks on every page for its rows' badges (core.prepared).
+_OVERDUE_OF = PreparedQuery(
+    lambda ids: Promise.objects.filter(
+        conversation_id__in=ids, state=Promise.State.OPEN, overdue_at__isnull=False
+    ).values_list("conversation_id")
+)
+
+
 def overdue_conversation_ids(conversation_ids: list[int]) -> set[int]:
     """Of these conversations, those with an open promise past its due time (one query)."""
-    return set(
-        Promise.objects.filter(
-            conversation_id__in=conversation_ids, state=Promise.State.OPEN, overdue_at__isnull=False
-        ).values_list("conversation_id", flat=True)
-    )
+    return {pk for (pk,) in _OVERDUE_OF.rows(conversation_ids)}
 
 
 def overdue_conversations() -> QuerySet[Promise, Any]:

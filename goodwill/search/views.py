@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from goodwill.search.forms import SearchForm
+from goodwill.search.hits_html import hits_html
 from goodwill.search.selectors import SearchResults, search_for
 
 PAGE_SIZE = 20
@@ -32,6 +33,7 @@ def results(request: HttpRequest) -> HttpResponse:
         "query": form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
         "kind": (form.cleaned_data.get("kind") or "") if form.is_bound and form.is_valid() else "",
         "base_query": params.urlencode(),
+        "hits_html": hits_html(found),
     }
     template = "search/results.html#results" if request.htmx else "search/results.html"  # type: ignore[attr-defined]
     response = render(request, template, context)

@@ -10,6 +10,7 @@ from goodwill.conversations.badges import Badge
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.panels import Panel, has_rows, page_messages
 from goodwill.conversations.selectors import InboxView
+from goodwill.core.prepared import PreparedQuery
 from goodwill.voice.improvements import acknowledgement_text, looks_like_a_complaint
 from goodwill.voice.models import Complaint, ExtraMile, Improvement, Survey
 
@@ -47,21 +48,27 @@ def complaint_panel(request: HttpRequest, conversation: Conversation) -> Panel |
     return Panel("voice/_complaint_panel.html", context)
 
 
-def _label(survey: Survey) -> str:
+def _label(outcome: str, conduct: int | None) -> str:
     parts = []
-    if survey.outcome:
-        parts.append(f"need met: {survey.outcome}")
-    if survey.conduct is not None:
-        parts.append(f"treated {survey.conduct}/5")
+    if outcome:
+        parts.append(f"need met: {outcome}")
+    if conduct is not None:
+        parts.append(f"treated {conduct}/5")
     return ", ".join(parts)
 
 
+# Built once per process: the inbox asks on every page (core.prepared).
+_NEEDS_FOLLOW_UP = PreparedQuery(
+    lambda ids: Survey.objects.filter(
+        conversation_id__in=ids, needs_follow_up=True, followed_up_at__isnull=True
+    ).values_list("conversation_id", "outcome", "conduct")
+)
+
+
 def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
-    rows = Survey.objects.filter(
-        conversation_id__in=conversation_ids, needs_follow_up=True, followed_up_at__isnull=True
-    )
     return {
-        survey.conversation_id: [Badge("bad feedback", "feedback-bad", _label(survey))] for survey in rows
+        pk: [Badge("bad feedback", "feedback-bad", _label(outcome, conduct))]
+        for pk, outcome, conduct in _NEEDS_FOLLOW_UP.rows(conversation_ids)
     }
 
 

@@ -8,6 +8,7 @@ from goodwill.conversations.counts import COUNT_CAP, format_count
 from goodwill.conversations.models import Conversation, SavedView
 from goodwill.conversations.services import change_status, set_priority, set_tags
 from goodwill.conversations.tests.factories import make_conversation, minutes_ago
+from goodwill.customers.services import create_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -332,3 +333,13 @@ def services_save_view(owner, name, filters, *, is_shared=False):  # type: ignor
     from goodwill.conversations.services import save_view
 
     return save_view(owner=owner, name=name, filters=filters, sort="recent", is_shared=is_shared)
+
+
+def test_rows_show_a_nameless_customers_email_and_tags_by_name(client, agent):
+    nameless = create_customer(name="", emails=["quiet.one@example.test"])
+    conversation = make_conversation(customer=nameless, assignee=agent)
+    set_tags(conversation, ["zebra", "apple"], by=agent)
+    client.force_login(agent)
+    page = client.get(INBOX, {"view": "mine"}).content.decode()
+    assert '<span class="conv-customer">quiet.one@example.test</span>' in page
+    assert '<span class="tag">apple</span><span class="tag">zebra</span>' in page

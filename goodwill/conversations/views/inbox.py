@@ -10,6 +10,7 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,13 +19,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from goodwill.accounts.models import Agent, Team
+from goodwill.accounts.models import Agent
 from goodwill.accounts.policy import Action, allows
-from goodwill.conversations import counts, selectors, services
+from goodwill.conversations import counts, navigation, selectors, services
 from goodwill.conversations.badges import ROW, Badge, badges_for, badges_html
 from goodwill.conversations.forms import SORT_CHOICES, InboxFilterForm, SavedViewForm
-from goodwill.conversations.models import ContactReason, Conversation
+from goodwill.conversations.models import Conversation
 from goodwill.conversations.templatetags.workspace import format_long, format_short
+from goodwill.conversations.views import inbox_nav
 from goodwill.conversations.views.common import agent_from_choice, assignable_agents, current_agent, safe_next
 from goodwill.core.http import HtmxHttpRequest
 
@@ -194,31 +196,47 @@ def inbox(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("partial") == "list":
         response = render(request, "conversations/inbox.html#inbox-list", context)
     else:
-        context.update(_navigation_context(agent, form, has_adhoc))
+        context.update(_navigation_context(request, agent, form, has_adhoc, context))
         response = render(request, "conversations/inbox.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
 
-def _navigation_context(agent: Agent, form: InboxFilterForm, has_adhoc: bool) -> dict[str, Any]:
+def _navigation_context(
+    request: HtmxHttpRequest, agent: Agent, form: InboxFilterForm, has_adhoc: bool, context: dict[str, Any]
+) -> dict[str, Any]:
     """The full page's views, counts and filter form (a list refresh needs none of it)."""
     # Counting is never done while the page waits: counts from the last few seconds
     # are shown at once, otherwise the page asks for them once it has loaded.
     cached = counts.cached_view_counts(agent)
     shown = cached or {}
+    saved_views = navigation.saved_view_links(agent)
+    views_with_counts = [(view, shown.get(view.slug, "")) for view in selectors.BUILT_IN_VIEWS.values()]
+    token = get_token(request)
     return {
-        "counts_pending": cached is None,
-        "views_with_counts": [(view, shown.get(view.slug, "")) for view in selectors.BUILT_IN_VIEWS.values()],
-        "saved_views": list(selectors.saved_views_for(agent)),
-        "filter_form": form,
-        "show_filters": has_adhoc,
-        "teams": list(Team.objects.all()),
+        "views_with_counts": views_with_counts,
+        "views_nav": inbox_nav.views_nav_html(
+            views_with_counts=views_with_counts,
+            current_view=context["current_view"],
+            saved_views=saved_views,
+            saved_view=context["saved_view"],
+            agent=agent,
+            counts_pending=cached is None,
+            csrf_token=token,
+        ),
+        "filter_box": inbox_nav.filter_form_html(
+            show_filters=has_adhoc,
+            current_filters=form.as_filters() if has_adhoc else {},
+            teams=navigation.team_choices(),
+            needs=navigation.need_choices(),
+            filter_form=form,
+            query=request.GET,
+            sort=context["sort"],
+            agent=agent,
+            csrf_token=token,
+        ),
         "agents": assignable_agents(),
-        "needs": list(ContactReason.objects.filter(is_active=True).select_related("parent")),
         "statuses": Conversation.Status.choices,
-        "priorities": Conversation.Priority.choices,
-        "channels": Conversation.Channel.choices,
-        "current_filters": form.as_filters() if has_adhoc else {},
     }
 
 
