@@ -34,8 +34,16 @@ from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.visibility import restricted_team_ids_hidden_from
 from goodwill.customers.models import Customer, Identity
-from goodwill.search import schema
-from goodwill.search.postgres import fetchall, id_before, id_list, pg_newest_first, pg_order, pg_tsquery
+from goodwill.search import results, schema
+from goodwill.search.postgres import (
+    fetchall,
+    id_before,
+    id_list,
+    pg_newest_first,
+    pg_order,
+    pg_plan,
+    pg_tsquery,
+)
 from goodwill.search.query import ParsedQuery, parse_query
 from goodwill.search.ranking import count_matches, ranked_page, read_cursor
 from goodwill.search.results import (
@@ -144,7 +152,11 @@ def _messages(
             params: list[Any] = [parsed.fts5, *after_params, *extra_params, how_many]
         else:
             tsquery, tsparams = pg_tsquery(parsed)
-            ordering = pg_order(parsed, "m.id", "conversations_message", "search_vector", how_many)
+            plan = (
+                pg_plan(parsed, "conversations_message", "search_vector", how_many)
+                if how_many <= results.COUNT_CAP
+                else None
+            )
             sql = (
                 f"SELECT m.id{columns} FROM conversations_message m{conversation_join}"
                 f" WHERE m.search_vector @@ {tsquery}{{range}}{extra}{{order}} LIMIT %s"
@@ -157,7 +169,7 @@ def _messages(
                 before,
                 "m.id",
                 "conversations_message",
-                ordering,
+                plan,
             )
             return [(row[0], (row[1] or row[2]) if with_text else "") for row in found]
         return [(row[0], (row[1] or row[2]) if with_text else "") for row in fetchall(sql, params)]
