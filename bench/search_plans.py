@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--slow", type=float, default=2.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--cpu", type=int, default=0, help="instead: N runs each, CPU of Python + PostgreSQL backend"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
@@ -43,6 +46,9 @@ def main() -> None:
     agent = Agent.objects.get(email="agent@example.com")
     orders = ["relevance", "date"] if args.order == "both" else [args.order]
     print(f"load {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    if args.cpu:
+        cpu_table(agent, args.words, orders, args.cpu)
+        return
     for word in args.words:
         for order in orders:
             walls, cpus = [], []
@@ -72,6 +78,42 @@ def main() -> None:
                         for (line,) in db.fetchall():
                             print("      " + line)
                         db.execute("ROLLBACK")
+
+
+def backend_cpu_ms(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_table(agent: object, words: list[str], orders: list[str], runs: int) -> None:
+    """Per word and order: mean CPU ms of one search, this process + its database backend (backend alone)."""
+    import statistics
+
+    from django.db import connection
+
+    from goodwill.search.selectors import search_for
+
+    search_for(agent, "warm", order="date")  # type: ignore[arg-type]
+    with connection.cursor() as db:
+        db.execute("SELECT pg_backend_pid()") if connection.vendor == "postgresql" else None
+        pid = db.fetchone()[0] if connection.vendor == "postgresql" else 0
+    print(f"{'word':24} " + " ".join(f"{order + ' CPU ms (db)':>20}" for order in orders))
+    for word in words:
+        cells = []
+        for order in orders:
+            search_for(agent, word, order=order)  # type: ignore[arg-type]
+            totals, backend = [], []
+            for _ in range(runs):
+                before_db = backend_cpu_ms(pid) if pid else 0.0
+                before = time.process_time()
+                search_for(agent, word, order=order)  # type: ignore[arg-type]
+                db_ms = (backend_cpu_ms(pid) - before_db) if pid else 0.0
+                totals.append((time.process_time() - before) * 1000 + db_ms)
+                backend.append(db_ms)
+            # /proc counts CPU in 10 ms ticks: means over many runs, not percentiles.
+            cells.append(f"{statistics.mean(totals):5.1f} ({statistics.mean(backend):4.1f})")
+        print(f"{word:24} " + " ".join(f"{cell:>20}" for cell in cells), flush=True)
+    print(f"load {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -103,11 +103,11 @@ class PgPlan:
 def pg_plan(parsed: ParsedQuery, table: str, column: str, how_many: int) -> PgPlan:
     """The cheapest way to the newest `how_many` matches, from the planner's lexeme statistics.
 
-    The planner's own choice is made on its guess for words missing from its list of common
-    lexemes (half the rarest listed share), which can be far off both ways; here the
-    share of rows holding every word (words taken as independent) sizes the walk or the
-    id range, and a word missing from the list bounds the matches by the rarest share
-    listed (`schema.PG_STATISTICS` makes that list long: about 0.03% of messages).
+    The planner's own choice rests on its guess for words missing from its list of common
+    lexemes (half the rarest listed share) and on words being independent, both far off
+    at times. Here the share of rows holding the query sizes the walk or the id range,
+    and a word missing from the list bounds the matches by the rarest share listed
+    (`schema.PG_STATISTICS` makes that list long: down to about 0.03% of messages).
     """
     frequencies = pg_lexeme_frequencies(table, column)
     phrases = [words for words in (tokens(term) for term in parsed.terms) if words]
@@ -115,14 +115,13 @@ def pg_plan(parsed: ParsedQuery, table: str, column: str, how_many: int) -> PgPl
     if not rows:
         return PgPlan("all", 0, 0.0)
     floor = min(frequencies.values())
-    # A phrase's words go together ("good morning"): as common as its rarest word, at most.
-    # Separate terms are taken as independent. A word missing from the list is rarer than
-    # every listed one; guess half the rarest share, as the planner does.
-    shares = [min(frequencies.get(word, floor / 2) for word in words) for words in phrases]
-    bound = min(min(frequencies.get(word, floor) for word in words) for words in phrases)
-    share = 1.0
-    for one in shares:
-        share *= one
+    # Words searched together tend to go together ("good morning", "refund order"): as
+    # if each query held as many rows as its rarest word. When they hold fewer, the walk
+    # or range comes up short and widens. A word missing from the list is rarer than every
+    # listed one: guess half the rarest share, as the planner does, bounded by that share.
+    words = [word for phrase in phrases for word in phrase]
+    share = min(frequencies.get(word, floor / 2) for word in words)
+    bound = min(frequencies.get(word, floor) for word in words)
     matches = share * rows
     costs = {"all": bound * rows * COST_MATCH}
     if share > 0:
