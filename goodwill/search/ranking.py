@@ -82,12 +82,12 @@ def count_matches(
     """How many match: exactly up to COUNT_CAP, "more than" past it, or a planner estimate.
 
     `estimate` names the PostgreSQL (table, column) whose statistics to use when every
-    query word is common there and nothing but the words narrows the search.
+    query word is listed there and nothing but the words narrows the search.
     """
     if estimate is not None and connection.vendor == "postgresql" and not parsed.excluded:
-        found = pg_estimate(parsed, *estimate)
-        if found is not None:
-            guess, rarest = found
+        estimated = pg_estimate(parsed, *estimate)
+        if estimated is not None:
+            guess, rarest = estimated
             # Common words as before; words only the longer statistics list know about
             # need a margin, as their share is known less exactly.
             common = rarest >= PG_WALK_THRESHOLD

@@ -12,6 +12,7 @@ from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation, receive_message
 from goodwill.search import postgres, results
 from goodwill.search.query import parse_query
+from goodwill.search.ranking import count_matches
 from goodwill.search.selectors import search_for
 
 TEXTS = {
@@ -169,3 +170,27 @@ def test_words_searched_together_count_as_common_as_the_rarest_of_them(monkeypat
         assert (plan.how, plan.matches) == ("walk", pytest.approx(0.093 * 4_300_000))
     assert _plan(monkeypatch, "kind sven", SHARES).how == "range"
     assert _plan(monkeypatch, "kind lei", SHARES).how == "all"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL estimates counts from its statistics"
+)
+def test_postgresql_estimates_the_count_of_any_word_its_statistics_list_well_past_the_cap(db, monkeypatch):
+    monkeypatch.setattr(
+        postgres, "pg_lexeme_frequencies", lambda table, column: {"sven": 0.0058, "zzz": 0.0003}
+    )
+    monkeypatch.setattr(postgres, "_row_count", lambda table: 4_300_000.0)
+    where = ("conversations_message", "search_vector")
+    counted = [0]
+
+    def fetch(before, how_many, with_text):
+        counted[0] += 1
+        return [(1, "")] * 7
+
+    assert count_matches(parse_query("sven"), fetch, where, False) == (25000, "about")
+    # Near the cap (1,290 estimated) it counts: "about 1,300" could be 900.
+    assert count_matches(parse_query("zzz"), fetch, where, False) == (7, "exact")
+    # Filtered, a middling word is counted (filters may leave few); a common one, as before, is not.
+    assert count_matches(parse_query("news"), fetch, where, True) == (7, "exact")
+    assert count_matches(parse_query("sven"), fetch, where, True) == (1000, "more")
+    assert counted[0] == 2
