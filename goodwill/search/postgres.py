@@ -73,9 +73,18 @@ def pg_lexeme_frequencies(table: str, column: str) -> dict[str, float]:
     return frequencies
 
 
+_PG_ROWS: dict[str, tuple[float, float]] = {}
+
+
 def _row_count(table: str) -> float:
+    """The planner's row count of a table or index (cached 10 min, like the frequencies)."""
+    cached = _PG_ROWS.get(table)
+    if cached and time.monotonic() - cached[0] < 600:
+        return cached[1]
     rows = fetchall("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-    return max(float(rows[0][0]), 0.0) if rows else 0.0
+    count = max(float(rows[0][0]), 0.0) if rows else 0.0
+    _PG_ROWS[table] = (time.monotonic(), count)
+    return count
 
 
 # Rough cost of one row for each way of finding the newest matches (µs, from EXPLAIN
