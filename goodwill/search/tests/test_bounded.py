@@ -194,3 +194,26 @@ def test_postgresql_estimates_the_count_of_any_word_its_statistics_list_well_pas
     assert count_matches(parse_query("news"), fetch, where, True) == (7, "exact")
     assert count_matches(parse_query("sven"), fetch, where, True) == (1000, "more")
     assert counted[0] == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL looks in the newest rows first")
+def test_postgresql_conversations_are_found_in_widening_ranges_too(agent, customer, monkeypatch):
+    subjects = ["Refund for order 1", "Invoice question", "Refund again", "Refund, third time"]
+    opened = [
+        open_conversation(customer=customer, subject=s, channel="email", text="hi")[0] for s in subjects
+    ]
+    expected = [opened[3].pk, opened[2].pk, opened[0].pk]
+    assert [
+        hit.pk for hit in search_for(agent, "refund", kind="conversations", order="date").conversations.hits
+    ] == expected
+    plans = []
+
+    def plan(*args):
+        plans.append(args[1])
+        return postgres.PgPlan("walk", 1, 1.0)
+
+    monkeypatch.setattr(postgres, "pg_plan", plan)
+    assert [
+        hit.pk for hit in search_for(agent, "refund", kind="conversations", order="date").conversations.hits
+    ] == expected
+    assert "search_conversation_vector" in plans
