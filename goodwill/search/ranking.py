@@ -7,7 +7,7 @@ from typing import Any
 from django.db import connection
 
 from goodwill.search import results
-from goodwill.search.postgres import pg_estimate
+from goodwill.search.postgres import PG_WALK_THRESHOLD, pg_estimate
 from goodwill.search.query import ParsedQuery
 from goodwill.search.text import tokens as words_of
 
@@ -82,14 +82,18 @@ def count_matches(
     """How many match: exactly up to COUNT_CAP, "more than" past it, or a planner estimate.
 
     `estimate` names the PostgreSQL (table, column) whose statistics to use when every
-    query word is common there and nothing but the words narrows the search.
+    query word is listed there and nothing but the words narrows the search.
     """
     if estimate is not None and connection.vendor == "postgresql" and not parsed.excluded:
-        guess = pg_estimate(parsed, *estimate)
-        if guess is not None:
-            if not filtered and guess > results.COUNT_CAP:
+        estimated = pg_estimate(parsed, *estimate)
+        if estimated is not None:
+            guess, rarest = estimated
+            # Common words as before; words only the longer statistics list know about
+            # need a margin, as their share is known less exactly.
+            common = rarest >= PG_WALK_THRESHOLD
+            if not filtered and guess > results.COUNT_CAP * (1 if common else 2):
                 return guess, "about"
-            if guess > results.COUNT_CAP:
+            if common and guess > results.COUNT_CAP:
                 return results.COUNT_CAP, "more"
     found = len(fetch(None, results.COUNT_CAP + 1, False))
     return (results.COUNT_CAP, "more") if found > results.COUNT_CAP else (found, "exact")

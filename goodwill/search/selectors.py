@@ -34,8 +34,15 @@ from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.visibility import restricted_team_ids_hidden_from
 from goodwill.customers.models import Customer, Identity
-from goodwill.search import schema
-from goodwill.search.postgres import fetchall, id_before, id_list, pg_newest_first, pg_order, pg_tsquery
+from goodwill.search import postgres, results, schema
+from goodwill.search.postgres import (
+    fetchall,
+    id_before,
+    id_list,
+    pg_newest_first,
+    pg_order,
+    pg_tsquery,
+)
 from goodwill.search.query import ParsedQuery, parse_query
 from goodwill.search.ranking import count_matches, ranked_page, read_cursor
 from goodwill.search.results import (
@@ -144,7 +151,11 @@ def _messages(
             params: list[Any] = [parsed.fts5, *after_params, *extra_params, how_many]
         else:
             tsquery, tsparams = pg_tsquery(parsed)
-            ordering = pg_order(parsed, "m.id", "conversations_message", "search_vector", how_many)
+            plan = (
+                postgres.pg_plan(parsed, "conversations_message", "search_vector", how_many)
+                if how_many <= results.COUNT_CAP
+                else None
+            )
             sql = (
                 f"SELECT m.id{columns} FROM conversations_message m{conversation_join}"
                 f" WHERE m.search_vector @@ {tsquery}{{range}}{extra}{{order}} LIMIT %s"
@@ -157,7 +168,7 @@ def _messages(
                 before,
                 "m.id",
                 "conversations_message",
-                ordering,
+                plan,
             )
             return [(row[0], (row[1] or row[2]) if with_text else "") for row in found]
         return [(row[0], (row[1] or row[2]) if with_text else "") for row in fetchall(sql, params)]
@@ -253,15 +264,29 @@ def _conversations(
             params: list[Any] = [parsed.fts5, *after_params, *extra_params, how_many]
         else:
             tsquery, tsparams = pg_tsquery(parsed)
-            after, after_params = id_before("c.id", before)
             vector = schema.PG_CONVERSATION_VECTOR.format(row="c")
+            # Bounded like messages: a word common in subjects but mostly in teams hidden
+            # from the agent made the unbounded walk test every conversation.
+            plan = (
+                postgres.pg_plan(parsed, "search_conversation_vector", "to_tsvector", how_many)
+                if how_many <= results.COUNT_CAP
+                else None
+            )
             sql = (
                 f"SELECT c.id, c.subject FROM conversations_conversation c"
-                f" WHERE {vector} @@ {tsquery}{after}{extra}"
-                + pg_order(parsed, "c.id", "search_conversation_vector", "to_tsvector", how_many)
-                + " LIMIT %s"
+                f" WHERE {vector} @@ {tsquery}{{range}}{extra}{{order}} LIMIT %s"
             )
-            params = [*tsparams, *after_params, *extra_params, how_many]
+            found = pg_newest_first(
+                sql,
+                tsparams,
+                [*extra_params, how_many],
+                how_many,
+                before,
+                "c.id",
+                "conversations_conversation",
+                plan,
+            )
+            return [(row[0], row[1] if with_text else "") for row in found]
         return [(row[0], row[1] if with_text else "") for row in fetchall(sql, params)]
 
     rows, next_cursor, limited = ranked_page(parsed, order, limit, cursor, fetch)

@@ -11,6 +11,8 @@ from django.urls import reverse
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation, receive_message
 from goodwill.search import postgres, results
+from goodwill.search.query import parse_query
+from goodwill.search.ranking import count_matches
 from goodwill.search.selectors import search_for
 
 TEXTS = {
@@ -26,8 +28,12 @@ TEXTS = {
 
 @pytest.fixture
 def messages(customer) -> dict[str, int]:
-    conversation = open_conversation(customer=customer, subject="Ranking", channel="email", text="hello there")[0]
-    return {name: receive_message(conversation, customer=customer, text=text).pk for name, text in TEXTS.items()}
+    conversation = open_conversation(
+        customer=customer, subject="Ranking", channel="email", text="hello there"
+    )[0]
+    return {
+        name: receive_message(conversation, customer=customer, text=text).pk for name, text in TEXTS.items()
+    }
 
 
 def _order(results) -> list[int]:
@@ -98,19 +104,116 @@ def test_filters_still_apply_to_counts(agent, messages):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL looks in the newest rows first")
 def test_postgresql_looks_in_the_newest_rows_first_and_finds_the_same(agent, messages, monkeypatch):
-    whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
-    # Every word is rare to the planner here, so matches are collected in widening id ranges.
-    monkeypatch.setattr(postgres, "PG_WINDOWS", (1, 2, 4))
-    assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
+    whole = [
+        _order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")
+    ]
+    # A range of one id, then eight, then everything: the same matches in the same order.
+    monkeypatch.setattr(postgres, "pg_plan", lambda *args: postgres.PgPlan("range", 1, 1.0))
+    assert [
+        _order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")
+    ] == whole
     second = search_for(agent, "refund", kind="messages", order="date", limit=2)
-    rest = search_for(agent, "refund", kind="messages", order="date", limit=10, cursor=second.messages.next_cursor)
+    rest = search_for(
+        agent, "refund", kind="messages", order="date", limit=10, cursor=second.messages.next_cursor
+    )
     assert _order(second) + _order(rest) == whole[1]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL walks the primary key for common words")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL walks the primary key for common words"
+)
 def test_postgresql_common_words_walk_the_newest_rows_then_fall_back(agent, messages, monkeypatch):
-    whole = [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")]
-    monkeypatch.setattr(postgres, "pg_lexeme_frequencies", lambda table, column: {"refund": 0.5})
-    monkeypatch.setattr(postgres, "PG_WALK_ROWS", 2)
-    monkeypatch.setattr(postgres, "PG_WINDOWS", (3,))
-    assert [_order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")] == whole
+    whole = [
+        _order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")
+    ]
+    # A walk through two ids finds too few; the range after it (four times as many) too.
+    monkeypatch.setattr(postgres, "pg_plan", lambda *args: postgres.PgPlan("walk", 2, 1.0))
+    assert [
+        _order(search_for(agent, "refund", kind="messages", order=order)) for order in ("relevance", "date")
+    ] == whole
+
+
+def _plan(monkeypatch, query: str, frequencies: dict[str, float], how_many: int = 201) -> postgres.PgPlan:
+    monkeypatch.setattr(postgres, "pg_lexeme_frequencies", lambda table, column: frequencies)
+    monkeypatch.setattr(postgres, "_row_count", lambda table: 4_300_000.0)
+    return postgres.pg_plan(parse_query(query), "conversations_message", "search_vector", how_many)
+
+
+# Shares of the 1M demo data (4.3M messages): "kind" the most frequent content word,
+# "sven" the median one, "lei" a rare one; 0.0003 about the rarest share listed.
+SHARES = {"kind": 0.14, "morning": 0.093, "good": 0.10, "sven": 0.0058, "zzz": 0.0003}
+
+
+def test_a_common_word_walks_the_newest_rows(monkeypatch):
+    plan = _plan(monkeypatch, "kind", SHARES)
+    assert (plan.how, plan.rows) == ("walk", int(3 * 201 / 0.14) + 1)
+
+
+def test_a_middling_word_takes_its_matches_from_a_range_of_ids_sized_by_its_share(monkeypatch):
+    plan = _plan(monkeypatch, "sven", SHARES)
+    assert (plan.how, plan.rows) == ("range", int(2 * 201 / 0.0058) + 1)
+    assert round(plan.matches) == round(0.0058 * 4_300_000)
+
+
+def test_a_word_missing_from_the_statistics_sorts_all_its_matches(monkeypatch):
+    # Rarer than the rarest listed word: at most 0.0003 x 4.3M = 1,290 matches.
+    assert _plan(monkeypatch, "lei", SHARES).how == "all"
+    # No statistics at all (a new or small database): the same.
+    assert _plan(monkeypatch, "kind", {}).how == "all"
+
+
+def test_words_searched_together_count_as_common_as_the_rarest_of_them(monkeypatch):
+    # "good morning" is in about as many messages as "morning": walking finds a page soon,
+    # where taking the words as independent (1 in 100) would read a wide range of matches.
+    for query in ('"good morning"', "good morning"):
+        plan = _plan(monkeypatch, query, SHARES)
+        assert (plan.how, plan.matches) == ("walk", pytest.approx(0.093 * 4_300_000))
+    assert _plan(monkeypatch, "kind sven", SHARES).how == "range"
+    assert _plan(monkeypatch, "kind lei", SHARES).how == "all"
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL estimates counts from its statistics"
+)
+def test_postgresql_estimates_the_count_of_any_word_its_statistics_list_well_past_the_cap(db, monkeypatch):
+    monkeypatch.setattr(
+        postgres, "pg_lexeme_frequencies", lambda table, column: {"sven": 0.0058, "zzz": 0.0003}
+    )
+    monkeypatch.setattr(postgres, "_row_count", lambda table: 4_300_000.0)
+    where = ("conversations_message", "search_vector")
+    counted = [0]
+
+    def fetch(before, how_many, with_text):
+        counted[0] += 1
+        return [(1, "")] * 7
+
+    assert count_matches(parse_query("sven"), fetch, where, False) == (25000, "about")
+    # Near the cap (1,290 estimated) it counts: "about 1,300" could be 900.
+    assert count_matches(parse_query("zzz"), fetch, where, False) == (7, "exact")
+    # Filtered, a middling word is counted (filters may leave few); a common one, as before, is not.
+    assert count_matches(parse_query("news"), fetch, where, True) == (7, "exact")
+    assert count_matches(parse_query("sven"), fetch, where, True) == (1000, "more")
+    assert counted[0] == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL looks in the newest rows first")
+def test_postgresql_conversations_are_found_in_widening_ranges_too(agent, customer, monkeypatch):
+    subjects = ["Refund for order 1", "Invoice question", "Refund again", "Refund, third time"]
+    opened = [
+        open_conversation(customer=customer, subject=s, channel="email", text="hi")[0] for s in subjects
+    ]
+    expected = [opened[3].pk, opened[2].pk, opened[0].pk]
+    assert [
+        hit.pk for hit in search_for(agent, "refund", kind="conversations", order="date").conversations.hits
+    ] == expected
+    plans = []
+
+    def plan(*args):
+        plans.append(args[1])
+        return postgres.PgPlan("walk", 1, 1.0)
+
+    monkeypatch.setattr(postgres, "pg_plan", plan)
+    assert [
+        hit.pk for hit in search_for(agent, "refund", kind="conversations", order="date").conversations.hits
+    ] == expected
+    assert "search_conversation_vector" in plans
