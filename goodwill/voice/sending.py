@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 
 from goodwill.accounts.models import Team
 from goodwill.conversations.models import Conversation
-from goodwill.core.deliveries import DeliveryBusy, claim_delivery, mark_failed, mark_sent
+from goodwill.core.deliveries import DeliveryBusy, send_once
 from goodwill.customers.models import Customer, Identity
 from goodwill.voice.cooldown import opted_out, surveyed_recently
 from goodwill.voice.models import Pulse, Survey, SurveyPolicy, SurveyWording
@@ -72,12 +72,6 @@ def mail_customer(key: str, customer: Customer, *, subject: str, body: str, unsu
     identity = customer.identities.filter(kind=Identity.Kind.EMAIL).order_by("pk").first()
     if identity is None:
         return Mailed.NO_ADDRESS
-    try:
-        claim = claim_delivery(key)
-    except DeliveryBusy:
-        return Mailed.LATER
-    if claim is None:
-        return Mailed.SENT
     mail = EmailMultiAlternatives(
         subject=subject,
         body=body,
@@ -86,12 +80,12 @@ def mail_customer(key: str, customer: Customer, *, subject: str, body: str, unsu
         headers={"Auto-Submitted": "auto-generated", "List-Unsubscribe": f"<{unsubscribe_url}>"},
     )
     try:
-        mail.send()
+        send_once(key, mail)
+    except DeliveryBusy:
+        return Mailed.LATER
     except Exception:
-        mark_failed(claim)
         logger.exception("%s: mail failed; the next run tries again", key)
         return Mailed.LATER
-    mark_sent(claim)
     return Mailed.SENT
 
 
