@@ -71,13 +71,18 @@ def mark_conversations(ids: QuerySet[Any, Any] | list[int]) -> int:
 
 
 def mark_customers(
-    customer_ids: QuerySet[Any, Any] | list[int], *, returned_at: datetime | None = None
+    customer_ids: QuerySet[Any, Any] | list[int],
+    *,
+    returned_at: datetime | None = None,
+    first_return: datetime | None = None,
 ) -> int:
     """A customer was merged: the days of their finished conversations; a customer came back at
-    `returned_at`: only the conversations that ended in the 90 days before (the longest window)."""
+    `returned_at`: only the conversations that ended in the 90 days before (the longest window).
+    Returns from `first_return` to `returned_at` (a batch of them): the 90 days before the first up
+    to the last."""
     conversations = Conversation.objects.filter(customer_id__in=customer_ids)
     if returned_at is not None:
-        since = returned_at - timedelta(days=max(WINDOWS))
+        since = (first_return or returned_at) - timedelta(days=max(WINDOWS))
         conversations = conversations.filter(
             Q(solved_at__gte=since, solved_at__lt=returned_at)
             | Q(solved_at__isnull=True, last_message_at__gte=since, last_message_at__lt=returned_at)

@@ -79,3 +79,19 @@ def test_the_subscriber_hears_status_changes_once():
         "conversation.status", "conversation.assigned", "conversation.team", "conversation.merged",
         "feedback.answered",
     }  # fmt: skip
+
+
+def test_the_repair_walk_marks_only_days_a_new_conversation_can_change(agent):
+    """`voice.returns` walks new conversations: one ended 300 days before is in no return window
+    of theirs (90 days at most), so its day is not marked and rebuilt again; one ended 20 days
+    before is."""
+    from goodwill.voice.returns import refresh_returns, repair_returns
+
+    old = _solved(1, days_ago=300, agent=agent)
+    recent = _solved(2, days_ago=20, agent=agent)
+    Conversation.objects.filter(pk=recent.pk).update(customer=old.customer)
+    refresh_returns()  # the first run: reads everything, builds every day
+    assert not ExtraMileStale.objects.exists()
+    open_conversation(customer=old.customer, subject="again", text="t", channel="email")
+    repair_returns()
+    assert set(ExtraMileStale.objects.values_list("day", flat=True)) == {timezone.localdate(recent.solved_at)}
