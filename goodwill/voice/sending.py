@@ -93,8 +93,9 @@ def send_due(
     model: type[Survey] | type[Pulse], now: datetime, mail: Callable[[Any, SurveyPolicy], Mailed]
 ) -> tuple[int, int, int]:
     """Send up to SEND_BATCH due rows of `model` with `mail(row, policy)`; (due, mailed, skipped)."""
-    due = list(
-        model.objects.select_related("conversation", "customer", "team")  # type: ignore[attr-defined]
+    rows: Any = model.objects
+    due: list[Survey | Pulse] = list(
+        rows.select_related("conversation", "customer", "team")
         .filter(sent_at__isnull=True, skipped="", send_after__lte=now)
         .order_by("send_after", "pk")[:SEND_BATCH]
     )
@@ -103,12 +104,12 @@ def send_due(
         policy = policy_for(row.team)
         reason = skip_reason(row, policy, now)
         if reason:
-            model.objects.filter(pk=row.pk).update(skipped=reason)  # type: ignore[attr-defined]
+            rows.filter(pk=row.pk).update(skipped=reason)
             skipped += 1
             continue
         outcome = mail(row, policy) if policy.by_email else Mailed.NO_ADDRESS
         if outcome is Mailed.LATER:
             continue
         mailed += outcome is Mailed.SENT
-        model.objects.filter(pk=row.pk, sent_at__isnull=True).update(sent_at=now)  # type: ignore[attr-defined]
+        rows.filter(pk=row.pk, sent_at__isnull=True).update(sent_at=now)
     return len(due), mailed, skipped
