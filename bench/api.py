@@ -16,38 +16,18 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import environment, prepare, run_child, setup_django
+
 TARGET_MS = 50
 
 
-def goodwill(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "goodwill", *args], env=env, cwd=ROOT, capture_output=True, text=True)
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"goodwill {' '.join(args)} failed")
-
-
-def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    env = {**os.environ, "GOODWILL_DATA_DIR": str(data_dir), "GOODWILL_ALLOWED_HOSTS": "testserver,127.0.0.1"}
-    env.pop("GOODWILL_DATABASE_URL", None)
-    if database_url:
-        env["GOODWILL_DATABASE_URL"] = database_url
-    return env
-
-
 def child(repeat: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -132,16 +112,8 @@ def main() -> None:
         data_dir = options.data_dir or Path(scratch)
         data_dir.mkdir(parents=True, exist_ok=True)
         env = environment(data_dir, options.database_url)
-        goodwill(["migrate", "--noinput", "-v", "0"], env)
-        goodwill(["seed-demo", "--conversations", str(options.conversations)], env)
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", "--repeat", str(options.repeat)],
-            env=env, cwd=ROOT, capture_output=True, text=True,
-        )
-        if done.returncode:
-            sys.stderr.write(done.stdout + done.stderr)
-            raise SystemExit("measuring failed")
-        report = json.loads(done.stdout.strip().splitlines()[-1])
+        prepare(env, options.conversations)
+        report = run_child(__file__, env, "--repeat", str(options.repeat))
     print(f"\nREST API on {report['conversations']:,} conversations ({report['vendor']})")
     print(f"{'request':<44} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'SQL ms':>8} {'queries':>8}")
     for row in report["requests"]:

@@ -21,51 +21,13 @@ import base64
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import STORAGES, environment, measure_page, percentile, prepare, run_child, setup_django
+
 TARGET_MS = 50.0
-
-
-def goodwill(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "goodwill", *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"goodwill {' '.join(args)} failed")
-
-
-def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    env = {**os.environ, "GOODWILL_DATA_DIR": str(data_dir), "GOODWILL_ALLOWED_HOSTS": "testserver,127.0.0.1"}
-    env.pop("GOODWILL_DATABASE_URL", None)
-    if database_url:
-        env["GOODWILL_DATABASE_URL"] = database_url
-    return env
-
-
-def server_cpu_ns(connection: Any) -> int | None:
-    """CPU time so far of the local PostgreSQL process serving `connection` (from /proc), else None."""
-    if connection.vendor != "postgresql" or connection.connection is None:
-        return None
-    host = connection.settings_dict.get("HOST") or ""
-    if host not in ("", "localhost", "127.0.0.1", "::1") and not host.startswith("/"):
-        return None
-    try:
-        with open(f"/proc/{connection.connection.info.backend_pid}/schedstat") as stat:
-            return int(stat.read().split()[0])
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
 
 
 def pages_to_measure() -> tuple[list[tuple[str, str, dict[str, str]]], dict[str, Any]]:
@@ -123,57 +85,31 @@ def pages_to_measure() -> tuple[list[tuple[str, str, dict[str, str]]], dict[str,
 
 
 def child(repeat: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
 
     from goodwill.accounts.models import Agent
 
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     results = []
-    with override_settings(STORAGES=storages):
+    with override_settings(STORAGES=STORAGES):
         pages, about = pages_to_measure()
         client = Client()
         client.force_login(Agent.objects.get(email="agent@example.com"))
         for label, url, headers in pages:
-            status = None
-            for _ in range(2):
-                status = client.get(url, **headers).status_code  # type: ignore[arg-type]
-            walls, cpus, counts, sqls = [], [], [], []
-            for _ in range(repeat):
-                with CaptureQueriesContext(connection) as captured:
-                    server_started = server_cpu_ns(connection)
-                    started, cpu_started = time.perf_counter(), time.process_time()
-                    client.get(url, **headers)  # type: ignore[arg-type]
-                    walls.append((time.perf_counter() - started) * 1000)
-                    cpus.append((time.process_time() - cpu_started) * 1000)
-                    server_done = server_cpu_ns(connection)
-                sql = sum(float(query["time"]) * 1000 for query in captured.captured_queries)
-                sqls.append(sql)
-                counts.append(len(captured.captured_queries))
-                if connection.vendor != "sqlite":
-                    if server_started is not None and server_done is not None:
-                        cpus[-1] += (server_done - server_started) / 1e6
-                    else:
-                        cpus[-1] += sql
+            page = measure_page(client, url, repeat, headers=headers)
+            walls, cpus = page["walls"], page["cpus"]
             results.append(
                 {
                     "label": label,
-                    "status": status,
+                    "status": page["status"],
                     "p50": statistics.median(walls),
                     "p95": percentile(walls, 95),
                     "cpu_p50": statistics.median(cpus),
                     "cpu_p95": percentile(cpus, 95),
-                    "sql_p50": statistics.median(sqls),
-                    "queries": max(counts),
+                    "sql_p50": statistics.median(page["sqls"]),
+                    "queries": max(page["counts"]),
                 }
             )
     print(json.dumps({"vendor": connection.vendor, "about": about, "pages": results}))
@@ -198,19 +134,8 @@ def main() -> None:
         data_dir = options.data_dir or Path(scratch)
         data_dir.mkdir(parents=True, exist_ok=True)
         env = environment(data_dir, options.database_url)
-        goodwill(["migrate", "--noinput", "-v", "0"], env)
-        goodwill(["seed-demo", "--conversations", str(options.conversations)], env)  # no-op when seeded
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", "--repeat", str(options.repeat)],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            sys.stderr.write(done.stdout + done.stderr)
-            raise SystemExit("measuring failed")
-        report = json.loads(done.stdout.strip().splitlines()[-1])
+        prepare(env, options.conversations)  # seeds only an empty database
+        report = run_child(__file__, env, "--repeat", str(options.repeat))
     about = report["about"]
     print(
         f"\n{about['all_conversations']:,} conversations on {report['vendor']}; busiest customer {about['customer']}: "

@@ -6,8 +6,9 @@
 
 Signed in as the demo agent through a real session cookie (the session and the agent are
 read from the database on every request, as in production), it fetches the same mix as
-`search_load.py`'s load rounds: every built-in inbox view, 20 conversations of the newer
-half, and search for a frequent, a median and a rare word in both orders. Each page is
+`search_load.py`'s load rounds (its `page_urls`): every built-in inbox view, conversations of
+the newer half, and search for its words (most frequent, 10th, median, rare, a phrase) in both
+orders. Each page is
 fetched once to warm up, then `--repeat` times. Prints mean and p95 CPU time of this
 process per page kind (SQL time included on SQLite; on PostgreSQL the server's own CPU is
 not counted here), query count per request, and the mean over the `search_load.py` mix
@@ -24,74 +25,23 @@ import argparse
 import cProfile
 import os
 import pstats
-import random
 import statistics
-import sys
 import time
-import urllib.parse
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import STORAGES, setup_django
+from search_load import page_urls, pick_words, session_cookie
+
 MIX = {"inbox": 2, "conversation": 2, "search": 1}
 
 
-def setup() -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
-    os.environ.setdefault("GOODWILL_ALLOWED_HOSTS", "testserver,127.0.0.1")
-    import django
-
-    django.setup()
-
-
-def pages() -> dict[str, list[str]]:
-    from goodwill.accounts.models import Agent
-    from goodwill.conversations.models import Message
-    from goodwill.conversations.selectors import BUILT_IN_VIEWS, conversations_visible_to
-
-    agent = Agent.objects.get(email="agent@example.com")
-    visible = conversations_visible_to(agent)
-    newest = visible.order_by("-number").values_list("number", flat=True).first() or 1
-    rng = random.Random(3)
-    numbers = [newest - rng.randint(0, max(1, newest // 2)) for _ in range(40)]
-    existing = list(visible.filter(number__in=numbers).values_list("number", flat=True))[:20]
-    # Words by how many of 2,000 recent messages hold them: frequent, median, rare.
-    texts = Message.objects.order_by("-id").values_list("text", flat=True)[:2000]
-    counts: dict[str, int] = defaultdict(int)
-    for text in texts:
-        for word in set(w for w in (text or "").lower().split() if w.isalpha() and len(w) > 3):
-            counts[word] += 1
-    ranked = sorted(counts, key=lambda w: (-counts[w], w))
-    words = [ranked[5], ranked[len(ranked) // 50], ranked[len(ranked) // 5]] if ranked else ["order"]
-    return {
-        "inbox": [f"/?view={slug}" for slug in BUILT_IN_VIEWS],
-        "conversation": [f"/c/{number}/" for number in existing],
-        "search": [
-            "/search/?" + urllib.parse.urlencode({"q": word, "order": order})
-            for word in words
-            for order in ("relevance", "date")
-        ],
-    }
-
-
 def client_for_demo_agent():  # type: ignore[no-untyped-def]
-    from importlib import import_module
-
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    """A test client with the demo agent's session cookie (read from the database per request)."""
     from django.test import Client
 
-    from goodwill.accounts.models import Agent
-
-    agent = Agent.objects.get(email="agent@example.com")
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    store[SESSION_KEY] = str(agent.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = agent.get_session_auth_hash()
-    store.save()
+    name, value = session_cookie()
     client = Client()
-    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    client.cookies[name] = value
     return client
 
 
@@ -108,16 +58,12 @@ def main() -> None:
     parser.add_argument("--profile", choices=sorted(MIX))
     parser.add_argument("--top", type=int, default=30)
     options = parser.parse_args()
-    setup()
+    setup_django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
-        urls = pages()
+    with override_settings(STORAGES=STORAGES):
+        urls = page_urls(pick_words())
         client = client_for_demo_agent()
         for kind_urls in urls.values():
             for url in kind_urls:

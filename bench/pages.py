@@ -23,87 +23,32 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import (
+    STORAGES,
+    environment,
+    measure_page,
+    percentile,
+    prepare,
+    run_child,
+    setup_django,
+)
+
 TARGET_MS = {"inbox": 50, "conversation": 50, "customer": 50, "search": 100}
-
-
-def goodwill(args: list[str], env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "goodwill", *args], env=env, cwd=ROOT, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"goodwill {' '.join(args)} failed")
-
-
-def environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    env = {**os.environ, "GOODWILL_DATA_DIR": str(data_dir), "GOODWILL_ALLOWED_HOSTS": "testserver,127.0.0.1"}
-    env.pop("GOODWILL_DATABASE_URL", None)
-    if database_url:
-        env["GOODWILL_DATABASE_URL"] = database_url
-    return env
-
-
-def prepare(data_dir: Path, database_url: str | None, conversations: int) -> None:
-    env = environment(data_dir, database_url)
-    goodwill(["migrate", "--noinput", "-v", "0"], env)
-    goodwill(["seed-demo", "--conversations", str(conversations)], env)  # no-op when already seeded
-
-
-def measure_in_child(data_dir: Path, database_url: str | None, repeat: int) -> dict[str, Any]:
-    env = environment(data_dir, database_url)
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", "--repeat", str(repeat)],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit("measuring failed")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --- the child: Django set up against one database -------------------------------------
 
 
-def server_cpu_ns(connection: Any) -> int | None:
-    """CPU time so far of the PostgreSQL process serving `connection`, if it runs on this machine.
-
-    Read from /proc/<pid>/schedstat (nanoseconds on a CPU), so time spent waiting for a
-    CPU on a busy machine, and the round trips, are not counted. None elsewhere.
-    """
-    if connection.vendor != "postgresql" or connection.connection is None:
-        return None
-    host = connection.settings_dict.get("HOST") or ""
-    if host not in ("", "localhost", "127.0.0.1", "::1") and not host.startswith("/"):
-        return None
-    try:
-        pid = connection.connection.info.backend_pid
-        with open(f"/proc/{pid}/schedstat") as stat:
-            return int(stat.read().split()[0])
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None
-
-
 def child(repeat: int) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
-    import django
-
-    django.setup()
+    setup_django()
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.test.utils import override_settings
     from django.urls import NoReverseMatch, reverse
 
     from goodwill.accounts.models import Agent
@@ -169,65 +114,30 @@ def child(repeat: int) -> None:
     pages.append(("search", "search: rare word 'fjordlight'", "/search/?q=fjordlight", {}))
 
     results = []
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=storages):
+    with override_settings(STORAGES=STORAGES):
         for kind, label, url, headers in pages:
-            status = None
-            for _ in range(2):
-                status = client.get(url, **headers).status_code  # type: ignore[arg-type]
-            walls, cpus, servers, sqls, counts = [], [], [], [], []
-            slowest = (0.0, "")
-            for _ in range(repeat):
-                with CaptureQueriesContext(connection) as captured:
-                    server_started = server_cpu_ns(connection)
-                    started, cpu_started = time.perf_counter(), time.process_time()
-                    client.get(url, **headers)  # type: ignore[arg-type]
-                    walls.append((time.perf_counter() - started) * 1000)
-                    cpus.append((time.process_time() - cpu_started) * 1000)
-                    server_done = server_cpu_ns(connection)
-                times = [float(query["time"]) * 1000 for query in captured.captured_queries]
-                sqls.append(sum(times))
-                counts.append(len(times))
-                if connection.vendor != "sqlite":
-                    # The database server's share is not in this process: its own CPU time if
-                    # it can be read, else the SQL time (which also counts waiting for a CPU).
-                    if server_started is not None and server_done is not None:
-                        servers.append((server_done - server_started) / 1e6)
-                    else:
-                        servers.append(sqls[-1])
-                    cpus[-1] += servers[-1]
-                if times and max(times) > slowest[0]:
-                    index = times.index(max(times))
-                    slowest = (max(times), captured.captured_queries[index]["sql"])
+            page = measure_page(client, url, repeat, headers=headers)
+            walls, cpus, servers, counts = page["walls"], page["cpus"], page["servers"], page["counts"]
             results.append(
                 {
                     "kind": kind,
                     "label": label,
                     "url": url,
-                    "status": status,
+                    "status": page["status"],
                     "p50": statistics.median(walls),
                     "p95": percentile(walls, 95),
                     "cpu_p50": statistics.median(cpus),
                     "cpu_p95": percentile(cpus, 95),
-                    "sql_p50": statistics.median(sqls),
+                    "sql_p50": statistics.median(page["sqls"]),
                     "server_p50": statistics.median(servers) if servers else None,
                     "queries": int(statistics.median(counts)),
                     "queries_max": max(counts),
-                    "slowest_ms": slowest[0],
-                    "slowest_sql": slowest[1][:300],
+                    "slowest_ms": page["slowest"][0],
+                    "slowest_sql": page["slowest"][1][:300],
                 }
             )
     total = Conversation.objects.count()
     print(json.dumps({"conversations": total, "vendor": connection.vendor, "pages": results}))
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
 
 
 # --- the parent: prepare databases, print the table -------------------------------------
@@ -298,14 +208,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="gw-bench-pages-") as scratch:
         data_dir = options.data_dir or Path(scratch) / "main"
         data_dir.mkdir(parents=True, exist_ok=True)
-        prepare(data_dir, options.database_url, options.conversations)
-        big = measure_in_child(data_dir, options.database_url, options.repeat)
+        env = environment(data_dir, options.database_url)
+        prepare(env, options.conversations)
+        big = run_child(
+            __file__, environment(data_dir, options.database_url), "--repeat", str(options.repeat)
+        )
         small = None
         if not options.no_compare and (big["conversations"] > 1000 or big["vendor"] != "sqlite"):
             small_dir = Path(scratch) / "small"
             small_dir.mkdir()
-            prepare(small_dir, None, 1000)
-            small = measure_in_child(small_dir, None, options.repeat)
+            small_env = environment(small_dir, None)
+            prepare(small_env, 1000)
+            small = run_child(__file__, small_env, "--repeat", str(options.repeat))
         print_table(big, small)
 
 

@@ -131,7 +131,9 @@ def session_cookie() -> tuple[str, str]:
     return settings.SESSION_COOKIE_NAME, str(store.session_key)
 
 
-def page_urls() -> dict[str, list[str]]:
+def page_urls(words: dict[str, str]) -> dict[str, list[str]]:
+    """The load rounds' mix: every built-in inbox view, conversations of the newer half, and
+    `words` (from `pick_words`) searched in both orders."""
     from goodwill.accounts.models import Agent
     from goodwill.conversations.selectors import BUILT_IN_VIEWS, conversations_visible_to
 
@@ -144,6 +146,12 @@ def page_urls() -> dict[str, list[str]]:
     return {
         "inbox": [f"/?view={slug}" for slug in BUILT_IN_VIEWS],
         "conversation": [f"/c/{number}/" for number in existing],
+        "search": [
+            "/search/?" + urllib.parse.urlencode({"q": word, "order": order})
+            for label, word in words.items()
+            if not label.startswith("_")
+            for order in ("relevance", "date")
+        ],
     }
 
 
@@ -379,9 +387,7 @@ def main() -> None:
     from django.db import connection
 
     words = pick_words()
-    urls = page_urls()
-    urls["search"] = ["/search/?" + urllib.parse.urlencode({"q": word, "order": order})
-                      for label, word in words.items() if not label.startswith("_") for order in ("relevance", "date")]
+    urls = page_urls(words)
     name, value = session_cookie()
     cookie = f"{name}={value}"
     print(f"{connection.vendor}; words from {words['_sampled']} sampled messages: "

@@ -15,21 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
-os.environ.setdefault("GOODWILL_ALLOWED_HOSTS", "testserver,127.0.0.1")
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+from _common import print_pages, seed_unless_given, setup_django
 
 
 def main() -> None:
@@ -41,20 +29,10 @@ def main() -> None:
         "--no-jobs", action="store_true", help="pages only; do not run the sweep and figures jobs"
     )
     args = parser.parse_args()
-    if not os.environ.get("GOODWILL_DATA_DIR") and not os.environ.get("GOODWILL_DATABASE_URL"):
-        os.environ["GOODWILL_DATA_DIR"] = tempfile.mkdtemp(prefix="gw-sla-bench-")
-        goodwill = [sys.executable, "-m", "goodwill"]
-        subprocess.run([*goodwill, "migrate", "-v", "0"], check=True)
-        subprocess.run(
-            [*goodwill, "seed-demo", "--conversations", "1000"], check=True, stdout=subprocess.DEVNULL
-        )
-
-    import django
-
-    django.setup()
+    seed_unless_given("gw-sla-bench-")
+    setup_django()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
     from goodwill.accounts.models import Agent
@@ -80,29 +58,7 @@ def main() -> None:
     ]
     if cursor:
         pages.insert(1, ("  breaching, second page", f"/?view=breaching&after={cursor}"))
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    print(f"{'page':42} {'wall50':>7} {'wall95':>7} {'cpu50':>6} {'cpu95':>6} {'sql95':>6} {'queries':>7}")
-    with override_settings(STORAGES=storages):
-        for label, url in pages:
-            for _ in range(2):
-                client.get(url)
-            walls, cpus, sqls, counts = [], [], [], []
-            for _ in range(args.repeat):
-                with CaptureQueriesContext(connection) as captured:
-                    started, cpu = time.perf_counter(), time.process_time()
-                    status = client.get(url).status_code
-                    walls.append((time.perf_counter() - started) * 1000)
-                    cpus.append((time.process_time() - cpu) * 1000)
-                sqls.append(sum(float(q["time"]) * 1000 for q in captured.captured_queries))
-                counts.append(len(captured.captured_queries))
-            flag = "" if status == 200 else f"  HTTP {status}"
-            print(
-                f"{label:42} {statistics.median(walls):7.1f} {p95(walls):7.1f} {statistics.median(cpus):6.1f} "
-                f"{p95(cpus):6.1f} {p95(sqls):6.1f} {max(counts):7d}{flag}"
-            )
+    print_pages(client, pages, args.repeat, width=42)
     query = conversations_visible_to(agent).filter(view.where(agent)).order_by("sla_due_at", "id")[:51]
     print("plan of the Breaching soon page:")
     print("  " + query.explain().replace("\n", "\n  "))

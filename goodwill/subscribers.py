@@ -67,10 +67,11 @@ SUBSCRIBERS["conversation.opened"] = (
 )
 SUBSCRIBERS["customer.returned"] = (*SUBSCRIBERS.get("customer.returned", ()), "goodwill.voice.returns.customer_came_back")
 SUBSCRIBERS["customer.changed"] = (*SUBSCRIBERS.get("customer.changed", ()), "goodwill.voice.returns.customers_merged")
-# Voice (issue 14): what moves a conversation in or out of an extra-mile report day marks the day stale.
+# Voice (issue 14): what moves a conversation in or out of an extra-mile report day marks the day stale
+# ("conversation.status" carries solving and reopening: the derived topics would name the same events).
 for _topic in (
-    "conversation.status", "conversation.solved", "conversation.reopened", "conversation.assigned",
-    "conversation.team", "conversation.merged", "feedback.answered",
+    "conversation.status", "conversation.assigned", "conversation.team", "conversation.merged",
+    "feedback.answered",
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), "goodwill.voice.extra_mile_days.conversation_changed")
 # Insights (issue 15): the daily figures follow every change that moves a count, a time, an SLA

@@ -25,7 +25,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, Notification, Team
-from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
+from goodwill.core.deliveries import send_once
 from goodwill.core.prepared import PreparedQuery
 from goodwill.core.tasks import retrying_task
 
@@ -115,9 +115,6 @@ def send_notification_mail(notification_id: int) -> None:
     notice = Notification.objects.select_related("agent").filter(pk=notification_id).first()
     if notice is None or not notice.agent.is_active:
         return
-    claim = claim_delivery(f"notification:{notice.pk}")
-    if claim is None:
-        return
     lines = [notice.body.strip()] if notice.body.strip() else []
     if notice.url:
         lines.append(absolute_url(notice.url))
@@ -128,12 +125,7 @@ def send_notification_mail(notification_id: int) -> None:
         to=[notice.agent.email],
         headers={"Auto-Submitted": "auto-generated"},
     )
-    try:
-        mail.send()
-    except Exception:
-        mark_failed(claim)
-        raise
-    mark_sent(claim)
+    send_once(f"notification:{notice.pk}", mail)
 
 
 @retrying_task(max_attempts=6)

@@ -20,7 +20,7 @@ from goodwill.callbacks.models import CallBack
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services import log_contact
 from goodwill.conversations.visibility import can_see_conversation
-from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
+from goodwill.core.deliveries import send_once
 from goodwill.core.tasks import retrying_task
 from goodwill.customers.models import Identity
 
@@ -201,15 +201,7 @@ def send_confirmation(callback_id: int) -> None:
     mail = confirmation_mail(callback)
     if mail is None:
         return
-    claim = claim_delivery(f"callback-confirmation:{callback.pk}")
-    if claim is None:
-        return
-    try:
-        mail.send()
-    except Exception:
-        mark_failed(claim)
-        raise
-    mark_sent(claim)
+    send_once(f"callback-confirmation:{callback.pk}", mail)
 
 
 @retrying_task(max_attempts=6)

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from goodwill.churn.models import ChurnSettings
+from goodwill.conversations.forms import FirstMessageForm
 
 
-class OutreachForm(forms.Form):
-    subject = forms.CharField(label="Subject", max_length=300)
-    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 9}), max_length=20_000)
+class OutreachForm(FirstMessageForm):
+    """The reach-out message: the first message of an outbound conversation, a little shorter box."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["text"].widget.attrs["rows"] = 9
 
 
 class SettingsForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from goodwill.accounts.models import Agent, Team
 from goodwill.churn import selectors, services
 from goodwill.churn.forms import OutreachForm, SettingsForm
+from goodwill.conversations.forms import send_first_message
 from goodwill.conversations.visibility import restricted_team_ids_hidden_from
 
 
@@ -99,16 +100,13 @@ def reach_out(request: HttpRequest, customer_id: int) -> HttpResponse:
     entry = selectors.get_entry_for(agent, customer_id)
     subject, text = services.outreach_text(entry, agent)
     form = OutreachForm(request.POST or None, initial={"subject": subject, "text": text})
-    if request.method == "POST" and form.is_valid():
-        try:
-            conversation = services.start_outreach(
-                entry, by=agent, subject=form.cleaned_data["subject"], text=form.cleaned_data["text"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            flash.success(request, "Sent. The conversation waits for the customer's answer.")
-            return redirect("conversations:detail", number=conversation.number)
+    sent = send_first_message(
+        request,
+        form,
+        lambda data: services.start_outreach(entry, by=agent, subject=data["subject"], text=data["text"]),
+    )
+    if sent is not None:
+        return sent
     status = 400 if form.errors else 200
     return render(request, "churn/reach_out.html", {"entry": entry, "form": form}, status=status)
 

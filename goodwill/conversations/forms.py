@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from goodwill.accounts.models import Team
 from goodwill.conversations.models import ContactReason, Conversation, CustomField, Macro, SavedView
@@ -172,15 +177,22 @@ class MergeForm(forms.Form):
     into = forms.IntegerField(min_value=1, label="Merge into conversation number")
 
 
-class OutboundForm(forms.Form):
+class FirstMessageForm(forms.Form):
+    """The agent's first message of a conversation they start (also the churn watch's reach-out)."""
+
+    subject = forms.CharField(label="Subject", max_length=300)
+    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 10}), max_length=20_000)
+
+
+class OutboundForm(FirstMessageForm):
     """A conversation the agent starts: to a known customer (from their page) or to an address."""
 
     customer = forms.IntegerField(required=False, widget=forms.HiddenInput)
     email = forms.EmailField(label="To (email address)", required=False, max_length=254)
     name = forms.CharField(label="Their name (for a new customer)", required=False, max_length=200)
-    subject = forms.CharField(label="Subject", max_length=300)
-    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 10}), max_length=20_000)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, label="Team", empty_label="No team")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, label="Team", empty_label="No team"
+    )
 
     def __init__(self, *args: Any, teams: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,3 +204,19 @@ class OutboundForm(forms.Form):
         if not data.get("customer") and not data.get("email") and "email" not in self.errors:
             self.add_error("email", "Give the customer's email address.")
         return data
+
+
+def send_first_message(
+    request: HttpRequest, form: FirstMessageForm, start: Callable[[dict[str, Any]], Conversation]
+) -> HttpResponse | None:
+    """Start the conversation from a bound, valid form with `start(cleaned_data)` and go to it;
+    None (the errors on the form, a service's too) when the page is to be shown again."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        conversation = start(form.cleaned_data)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+    flash.success(request, "Sent. The conversation waits for the customer's answer.")
+    return redirect("conversations:detail", number=conversation.number)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -87,6 +88,23 @@ def mark_failed(claim: Claim) -> None:
     Delivery.objects.filter(key=claim.key).exclude(state=Delivery.State.SENT).update(
         state=Delivery.State.FAILED, lease_until=None
     )
+
+
+def send_once(key: str, mail: Any) -> bool:
+    """Send `mail` (a Django `EmailMessage`) once per `key`: False when an earlier run sent it.
+
+    DeliveryBusy when another worker is sending it now; a send that raises is marked failed (safe
+    to try again) and the error goes on to the caller."""
+    claim = claim_delivery(key)
+    if claim is None:
+        return False
+    try:
+        mail.send()
+    except Exception:
+        mark_failed(claim)
+        raise
+    mark_sent(claim)
+    return True
 
 
 def note_swept(key: str) -> None:

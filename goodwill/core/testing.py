@@ -17,14 +17,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 PYTHON = sys.executable
 GOODWILL = str(Path(sys.executable).with_name("goodwill"))
 TIMEOUT = 120
+T = TypeVar("T")
 
 
 def clean_env(data_dir: Path | str, **extra: str) -> dict[str, str]:
@@ -129,6 +131,43 @@ def stop(process: subprocess.Popen[str], *, timeout: float = 15.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=timeout)
+
+
+def start_worker(env: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
+    """Start `goodwill worker ARGS…` in the background; its output (stderr too) on `stdout`."""
+    return subprocess.Popen(
+        [GOODWILL, "worker", *args],
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def run_workers_together(
+    env: Mapping[str, str], count: int = 2, *, timeout: float = 180
+) -> list[tuple[int, str]]:
+    """Run `count` workers at once on the queue until it is empty (`--batch`); (exit status, output) each."""
+    workers = [start_worker(env, "--batch", "--interval", "0.05") for _ in range(count)]
+    outputs = [worker.communicate(timeout=timeout)[0] for worker in workers]
+    return [(worker.returncode, output) for worker, output in zip(workers, outputs, strict=True)]
+
+
+def wait_until(
+    check: Callable[[], T], *, process: subprocess.Popen[str], timeout: float = 120.0, what: str = "it"
+) -> T:
+    """Call `check` until it returns something true and return that; fail when `process` exits first
+    (with its output) or the time is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"the process exited with {process.returncode} before {what}:\n{output}")
+        time.sleep(0.2)  # between polls only; the loop ends on the condition
+    raise AssertionError(f"no {what} after {timeout:.0f} s")
 
 
 # --- pytest fixtures (import them into a tests package's conftest.py) ----------------

@@ -31,6 +31,8 @@ class Filters:
     until: datetime
     team_id: int | None = None
     agent_id: int | None = None
+    # Restricted teams the reader is not in (`restricted_team_ids_hidden_from`): left out of both.
+    hidden_team_ids: tuple[int, ...] = ()
 
 
 def _ended() -> Coalesce:
@@ -66,6 +68,8 @@ def actions(filters: Filters, *, now: datetime | None = None) -> list[Action]:
         rows = rows.filter(conversation__team_id=filters.team_id)
     if filters.agent_id is not None:
         rows = rows.filter(agent_id=filters.agent_id)
+    if filters.hidden_team_ids:
+        rows = rows.exclude(conversation__team_id__in=filters.hidden_team_ids)
     ended = Coalesce("conversation__solved_at", "conversation__last_message_at", output_field=DateTimeField())
     picked = list(
         rows.annotate(ended=ended)
@@ -121,6 +125,8 @@ def comparison(filters: Filters, *, now: datetime | None = None) -> list[Group]:
         rows = rows.filter(team_id=filters.team_id)
     if filters.agent_id is not None:
         rows = rows.filter(agent_id=filters.agent_id)
+    if filters.hidden_team_ids:
+        rows = rows.exclude(team_id__in=filters.hidden_team_ids)
     aggregates: dict[str, Any] = {
         f"total_{name}": Coalesce(Sum(name), 0)
         for name in ("conversations", "answers", "need_met", "conduct_total", "conduct_count")

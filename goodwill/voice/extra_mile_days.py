@@ -9,7 +9,9 @@ the end). What can change a day's figures marks it stale (`ExtraMileStale`), and
 
 - a conversation solved, closed, reopened, reassigned, moved to a team, merged, its feedback
   answered, an extra-mile action logged: the day it ends now and the day it was counted in
-  (`ExtraMileCounted`), so a reopened conversation leaves its old day;
+  (`ExtraMileCounted`), so a reopened conversation leaves its old day. The subscriber is cheap:
+  a status change between unfinished statuses marks nothing without a query, and its batch form
+  marks the days of many events at once (the worker runs waiting tasks of one subscriber together);
 - a customer coming back (a new conversation, a posted return) or two customers merged: the days
   of that customer's finished conversations (returns.py).
 
@@ -69,13 +71,18 @@ def mark_conversations(ids: QuerySet[Any, Any] | list[int]) -> int:
 
 
 def mark_customers(
-    customer_ids: QuerySet[Any, Any] | list[int], *, returned_at: datetime | None = None
+    customer_ids: QuerySet[Any, Any] | list[int],
+    *,
+    returned_at: datetime | None = None,
+    first_return: datetime | None = None,
 ) -> int:
     """A customer was merged: the days of their finished conversations; a customer came back at
-    `returned_at`: only the conversations that ended in the 90 days before (the longest window)."""
+    `returned_at`: only the conversations that ended in the 90 days before (the longest window).
+    Returns from `first_return` to `returned_at` (a batch of them): the 90 days before the first up
+    to the last."""
     conversations = Conversation.objects.filter(customer_id__in=customer_ids)
     if returned_at is not None:
-        since = returned_at - timedelta(days=max(WINDOWS))
+        since = (first_return or returned_at) - timedelta(days=max(WINDOWS))
         conversations = conversations.filter(
             Q(solved_at__gte=since, solved_at__lt=returned_at)
             | Q(solved_at__isnull=True, last_message_at__gte=since, last_message_at__lt=returned_at)
@@ -83,10 +90,33 @@ def mark_customers(
     return mark_conversations(conversations.values("pk"))
 
 
+def _may_move(event: Event) -> bool:
+    """False for a status change between two unfinished statuses (new, open, pending…): no day
+    counts an unfinished conversation, so nothing can move. Most status changes are these."""
+    if event.kind != Event.Kind.STATUS_CHANGED:
+        return True
+    before, after = (event.before or {}).get("status"), (event.after or {}).get("status")
+    if not isinstance(before, str) or not isinstance(after, str):
+        return True  # not known: mark
+    return before in FINISHED or after in FINISHED
+
+
 def conversation_changed(event: Event) -> None:
     """Subscriber: a change that moves a conversation in or out of a day, a team, an agent or a count."""
-    if event.conversation_id is not None:
-        mark_conversations([event.conversation_id])
+    conversations_changed([event])
+
+
+def conversations_changed(events: list[Event]) -> None:
+    """The batch form: the days of all the events' conversations, marked once each (three
+    queries at most, whatever the number of events); none for status changes that move nothing."""
+    ids = {
+        event.conversation_id for event in events if event.conversation_id is not None and _may_move(event)
+    }
+    if ids:
+        mark_conversations(sorted(ids))
+
+
+conversation_changed.batch = conversations_changed  # type: ignore[attr-defined]
 
 
 def _bounds(first: date, last: date) -> tuple[datetime, datetime]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from goodwill.accounts.models import Agent, Team
+from goodwill.conversations.visibility import restricted_team_ids_hidden_from
 from goodwill.voice.extra_mile import Filters, actions, comparison
 from goodwill.voice.views import _day
 
@@ -18,6 +19,8 @@ from goodwill.voice.views import _day
 @login_required
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
+    agent: Agent = request.user  # type: ignore[assignment]
+    hidden = restricted_team_ids_hidden_from(agent)
     today = timezone.localdate()
     start = _day(request.GET.get("from"), today - timedelta(days=365))
     end = _day(request.GET.get("to"), today)
@@ -29,6 +32,7 @@ def report(request: HttpRequest) -> HttpResponse:
         until=datetime.combine(end + timedelta(days=1), time.min, zone),
         team_id=int(team_id) if team_id.isdigit() else None,
         agent_id=int(agent_id) if agent_id.isdigit() else None,
+        hidden_team_ids=tuple(hidden),
     )
     context = {
         "actions": actions(filters),
@@ -37,7 +41,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "end": end,
         "team_id": team_id,
         "agent_id": agent_id,
-        "teams": Team.objects.order_by("name"),
+        "teams": Team.objects.exclude(pk__in=hidden).order_by("name"),
         "agents": Agent.objects.filter(is_active=True)
         .exclude(role=Agent.Role.LIGHT)
         .order_by("name", "email"),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent, TeamMembership
-from goodwill.core.deliveries import DeliveryBusy, claim_delivery, mark_failed, mark_sent
+from goodwill.core.deliveries import DeliveryBusy, send_once
 from goodwill.core.models import Delivery
 from goodwill.core.tasks import retrying_task
 from goodwill.customers.models import Customer, Identity, Organisation
@@ -298,21 +298,15 @@ def record_answers(invitation: Invitation, texts: list[str], *, now: datetime | 
 
 def _mail(key: str, to: str, subject: str, body: str) -> bool:
     """Send once per key (retried runs and several workers never send twice); False when not sent now."""
-    try:
-        claim = claim_delivery(key)
-    except DeliveryBusy:
-        return False
-    if claim is None:
-        return True
     mail = EmailMultiAlternatives(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
                                   headers={"Auto-Submitted": "auto-generated"})
     try:
-        mail.send()
+        send_once(key, mail)
+    except DeliveryBusy:
+        return False
     except Exception:
-        mark_failed(claim)
         logger.exception("interview mail %s failed; the next run tries again", key)
         return False
-    mark_sent(claim)
     return True
 
 

@@ -9,14 +9,12 @@ the opt-out, and the cooldown shared with every other survey (`cooldown.py`).
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -24,24 +22,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goodwill.conversations.models import Conversation
-from goodwill.core.deliveries import DeliveryBusy, claim_delivery, mark_failed, mark_sent
 from goodwill.customers.models import Customer, Identity
-from goodwill.voice.cooldown import opted_out, surveyed_recently
 from goodwill.voice.models import Pulse, SurveyPolicy, SurveyWording, Unsubscribe
+from goodwill.voice.sending import Mailed, mail_customer, send_due, wording_for
 from goodwill.voice.services import (
     ANSWER_WINDOW,
     LINK_LIFETIME,
     PULSE_SALT,
     SurveyClosed,
-    policy_for,
     pulse_token_for,
-    wording_for,
 )
 
-logger = logging.getLogger("goodwill.voice")
-
 SALT = PULSE_SALT
-SEND_BATCH = 200
 PLAN_BATCH = 1000
 MONTH = timedelta(days=30)
 
@@ -94,40 +86,9 @@ def plan_nps(now: datetime) -> int:
 # ---- sending ---------------------------------------------------------------------------------
 
 
-def _skip_reason(pulse: Pulse, policy: SurveyPolicy, now: datetime) -> str:
-    if pulse.conversation is not None and pulse.conversation.status not in (
-        Conversation.Status.SOLVED,
-        Conversation.Status.CLOSED,
-    ):
-        return "conversation reopened"
-    if opted_out(pulse.customer_id):
-        return "customer opted out"
-    if surveyed_recently(pulse.customer_id, days=policy.cooldown_days, now=now, pulse_id=pulse.pk):
-        return f"surveyed within {policy.cooldown_days} days"
-    return ""
-
-
 def send_due_pulses(now: datetime) -> tuple[int, int]:
     """Send the NPS and CES surveys that are due, each once, or store why one is skipped."""
-    due = list(
-        Pulse.objects.select_related("conversation", "customer", "team")
-        .filter(sent_at__isnull=True, skipped="", send_after__lte=now)
-        .order_by("send_after", "pk")[:SEND_BATCH]
-    )
-    sent = skipped = 0
-    for pulse in due:
-        policy = policy_for(pulse.team)
-        reason = _skip_reason(pulse, policy, now)
-        if reason:
-            Pulse.objects.filter(pk=pulse.pk).update(skipped=reason)
-            skipped += 1
-            continue
-        if not policy.by_email:
-            Pulse.objects.filter(pk=pulse.pk, sent_at__isnull=True).update(sent_at=now)  # the portal shows it
-            continue
-        if _mail(pulse, wording_for(policy, pulse.language)):
-            Pulse.objects.filter(pk=pulse.pk, sent_at__isnull=True).update(sent_at=now)
-            sent += 1
+    _due, sent, skipped = send_due(Pulse, now, _mail)
     return sent, skipped
 
 
@@ -153,38 +114,17 @@ def _scale_label(pulse: Pulse, n: int) -> str:
     return {1: "1 (very difficult)", 7: "7 (very easy)"}.get(n, str(n))
 
 
-def _mail(pulse: Pulse, words: SurveyWording) -> bool:
-    identity = pulse.customer.identities.filter(kind=Identity.Kind.EMAIL).order_by("pk").first()
-    if identity is None:
-        return False
-    try:
-        claim = claim_delivery(f"pulse:{pulse.pk}")
-    except DeliveryBusy:
-        return False
-    if claim is None:
-        return True
-    subject, asked = question(pulse, words)
+def _mail(pulse: Pulse, policy: SurveyPolicy) -> Mailed:
+    subject, asked = question(pulse, wording_for(policy, pulse.language))
     about = (
         f"About #{pulse.conversation.number} {pulse.conversation.subject}\n\n" if pulse.conversation else ""
     )
     links = "\n".join(f"  {_scale_label(pulse, n)}: {answer_url(pulse, n)}" for n in pulse.scale)
     stop = f"{settings.BASE_URL.rstrip('/')}{reverse('voice:pulse_unsubscribe', args=[token_for(pulse)])}"
     body = f"{about}{asked}\n{links}\n\nNo more surveys: {stop}\n"
-    mail = EmailMultiAlternatives(
-        subject=subject,
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[identity.value],
-        headers={"Auto-Submitted": "auto-generated", "List-Unsubscribe": f"<{stop}>"},
+    return mail_customer(
+        f"pulse:{pulse.pk}", pulse.customer, subject=subject, body=body, unsubscribe_url=stop
     )
-    try:
-        mail.send()
-    except Exception:
-        mark_failed(claim)
-        logger.exception("pulse %s: mail failed; the next run tries again", pulse.pk)
-        return False
-    mark_sent(claim)
-    return True
 
 
 # ---- links and answers -----------------------------------------------------------------------

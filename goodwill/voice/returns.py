@@ -22,7 +22,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateTimeField, DurationField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce, Least
 
 from goodwill.conversations.models import Conversation
@@ -35,10 +45,13 @@ CONVERSATIONS = "voice.returns.conversation"
 RETURNS = "voice.returns.return"
 
 
-def recompute_for_customers(customer_ids: QuerySet[Any, Any] | list[int], *, returned_at: Any = None) -> int:
-    """Recompute these customers' answers and mark their extra-mile days stale (those a return at
-    `returned_at` can change, else all); returns the answers set."""
-    extra_mile_days.mark_customers(customer_ids, returned_at=returned_at)
+def recompute_for_customers(
+    customer_ids: QuerySet[Any, Any] | list[int], *, returned_at: Any = None, first_return: Any = None
+) -> int:
+    """Recompute these customers' answers and mark their extra-mile days stale (those returns
+    from `first_return` (default: `returned_at`) to `returned_at` can change, else all); returns
+    the answers set."""
+    extra_mile_days.mark_customers(customer_ids, returned_at=returned_at, first_return=first_return)
     return recompute_returns(Survey.objects.filter(customer_id__in=customer_ids))
 
 
@@ -54,8 +67,11 @@ def customers_merged(event: Event) -> None:
         recompute_for_customers([event.customer_id])
 
 
-def _walk(name: str, rows: QuerySet[Any, Any], limit: int | None) -> tuple[int, int]:
-    """Rows with id above the counter `name`, BATCH at a time; returns (rows seen, answers set)."""
+def _walk(name: str, rows: QuerySet[Any, Any], at: str, limit: int | None) -> tuple[int, int]:
+    """Rows with id above the counter `name`, BATCH at a time; returns (rows seen, answers set).
+
+    Each row is a return at its field `at`: only the extra-mile days those returns can change are
+    marked (a customer's whole history would be rebuilt for every new conversation)."""
     seen = changed = 0
     while limit is None or seen < limit:
         with transaction.atomic():
@@ -64,17 +80,27 @@ def _walk(name: str, rows: QuerySet[Any, Any], limit: int | None) -> tuple[int, 
             if not ids:
                 break
             batch = rows.filter(pk__gt=counter.value, pk__lte=ids[-1])
-            changed += recompute_for_customers(batch.values("customer_id"))
+            span = batch.aggregate(first=Min(at), last=Max(at))
+            changed += recompute_for_customers(
+                batch.values("customer_id"), returned_at=span["last"], first_return=span["first"]
+            )
             counter.value = ids[-1]
             counter.save(update_fields=["value"])
         seen += len(ids)
     return seen, changed
 
 
+def repair_returns(limit: int | None = 200_000) -> tuple[int, int, int, int]:
+    """The repair for rows added without an event: conversations and posted returns added since the
+    last run; (conversations read, answers set, returns read, answers set)."""
+    seen, changed = _walk(CONVERSATIONS, Conversation.objects.all(), "created_at", limit)
+    more, changed_more = _walk(RETURNS, ReturnEvent.objects.all(), "at", limit)
+    return seen, changed, more, changed_more
+
+
 def refresh_returns(now: Any = None, *, limit: int | None = 200_000) -> str:
     """Periodic job `voice.returns`: repair for rows added without an event, then stale extra-mile days."""
-    seen, changed = _walk(CONVERSATIONS, Conversation.objects.all(), limit)
-    more, changed_more = _walk(RETURNS, ReturnEvent.objects.all(), limit)
+    seen, changed, more, changed_more = repair_returns(limit)
     days = extra_mile_days.rebuild_stale_days(limit=None if limit is None else extra_mile_days.DAYS_PER_RUN)
     done = []
     if changed or changed_more:

@@ -2,58 +2,33 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from goodwill.accounts.models import Agent, Team
+from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import update_properties
-from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
 from goodwill.core.models import Event
 from goodwill.core.services import record_event
-from goodwill.customers.models import Customer, Identity
-from goodwill.voice.cooldown import opted_out, surveyed_recently
-from goodwill.voice.models import Pulse, Survey, SurveyPolicy, SurveyWording, Unsubscribe
-
-logger = logging.getLogger("goodwill.voice")
+from goodwill.customers.models import Customer
+from goodwill.voice.models import Pulse, Survey, SurveyPolicy, Unsubscribe
+from goodwill.voice.sending import Mailed, mail_customer, policy_for, send_due, wording_for
 
 SALT = "goodwill.voice.survey"
 LINK_LIFETIME = timedelta(days=30)
 ANSWER_WINDOW = timedelta(days=7)  # after the first click, the answer may still change for a week
-SEND_BATCH = 200
 CONDUCT_SCALE = range(1, 6)
 
 
 class SurveyClosed(Exception):
     """The survey was answered and closed, or its link expired: nothing changes."""
-
-
-def policy_for(team: Team | None) -> SurveyPolicy:
-    """The team's policy, else the default one (a row without a team), else the built-in defaults."""
-    if team is not None:
-        policy = SurveyPolicy.objects.filter(team=team).first()
-        if policy is not None:
-            return policy
-    return SurveyPolicy.objects.filter(team__isnull=True).first() or SurveyPolicy()
-
-
-def wording_for(policy: SurveyPolicy, language: str) -> SurveyWording:
-    """Words in the customer's language (`de-AT` → `de`), else English, else the built-in English."""
-    if policy.pk:
-        wordings = {wording.language.lower(): wording for wording in policy.wordings.all()}
-        for code in (language.lower(), language.lower().split("-")[0], "en"):
-            if code in wordings:
-                return wordings[code]
-    return SurveyWording(language="en")
 
 
 def plan_survey(event: Event) -> None:
@@ -81,34 +56,9 @@ def plan_survey(event: Event) -> None:
     )
 
 
-def _skip_reason(survey: Survey, policy: SurveyPolicy, now: datetime) -> str:
-    if survey.conversation.status not in (Conversation.Status.SOLVED, Conversation.Status.CLOSED):
-        return "conversation reopened"
-    if opted_out(survey.customer_id):
-        return "customer opted out"
-    if surveyed_recently(survey.customer_id, days=policy.cooldown_days, now=now, survey_id=survey.pk):
-        return f"surveyed within {policy.cooldown_days} days"
-    return ""
-
-
 def send_due_surveys(now: datetime) -> str:
     """Periodic: send the surveys whose delay has passed (each once), or say why one is skipped."""
-    due = list(
-        Survey.objects.select_related("conversation", "customer", "team")
-        .filter(sent_at__isnull=True, skipped="", send_after__lte=now)
-        .order_by("send_after")[:SEND_BATCH]
-    )
-    sent = skipped = 0
-    for survey in due:
-        policy = policy_for(survey.team)
-        reason = _skip_reason(survey, policy, now)
-        if reason:
-            Survey.objects.filter(pk=survey.pk).update(skipped=reason)
-            skipped += 1
-            continue
-        if policy.by_email and _mail_survey(survey, policy):
-            sent += 1
-        Survey.objects.filter(pk=survey.pk, sent_at__isnull=True).update(sent_at=now)
+    due, sent, skipped = send_due(Survey, now, _mail_survey)
     return f"{sent} surveys mailed, {skipped} skipped" if due else ""
 
 
@@ -134,37 +84,20 @@ def answer_url(survey: Survey, **answer: object) -> str:
     return f"{settings.BASE_URL.rstrip('/')}{path}{'?' + query if query else ''}"
 
 
-def _mail_survey(survey: Survey, policy: SurveyPolicy) -> bool:
-    identity = survey.customer.identities.filter(kind=Identity.Kind.EMAIL).order_by("pk").first()
-    if identity is None:
-        return False
-    claim = claim_delivery(f"survey:{survey.pk}")
-    if claim is None:
-        return True
+def _mail_survey(survey: Survey, policy: SurveyPolicy) -> Mailed:
     words = wording_for(policy, survey.language)
     outcome_links = "\n".join(
         f"  {label}: {answer_url(survey, outcome=value)}" for value, label in Survey.Outcome.choices
     )
     conduct_links = "\n".join(f"  {n} of 5: {answer_url(survey, conduct=n)}" for n in CONDUCT_SCALE)
+    stop = f"{settings.BASE_URL.rstrip('/')}{reverse('voice:unsubscribe', args=[token_for(survey)])}"
     body = (
         f"{words.intro}\n\nAbout #{survey.conversation.number} {survey.conversation.subject}\n\n"
         f"{words.outcome_question}\n{outcome_links}\n\n{words.conduct_question}\n{conduct_links}\n\n"
-        f"No more surveys: {settings.BASE_URL.rstrip('/')}{reverse('voice:unsubscribe', args=[token_for(survey)])}\n"
+        f"No more surveys: {stop}\n"
     )
-    mail = EmailMultiAlternatives(
-        subject=f"{words.subject} (#{survey.conversation.number})", body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[identity.value],
-        headers={"Auto-Submitted": "auto-generated",
-                 "List-Unsubscribe": f"<{settings.BASE_URL.rstrip('/')}{reverse('voice:unsubscribe', args=[token_for(survey)])}>"},
-    )
-    try:
-        mail.send()
-    except Exception:
-        mark_failed(claim)
-        logger.exception("survey %s: mail failed; the next run tries again", survey.pk)
-        return False
-    mark_sent(claim)
-    return True
+    subject = f"{words.subject} (#{survey.conversation.number})"
+    return mail_customer(f"survey:{survey.pk}", survey.customer, subject=subject, body=body, unsubscribe_url=stop)
 
 
 def _clean(outcome: str | None, conduct: object) -> tuple[str | None, int | None]:

@@ -33,7 +33,7 @@ from goodwill.conversations.services import (
     receive_message,
     update_properties,
 )
-from goodwill.core.deliveries import claim_delivery, mark_failed, mark_sent
+from goodwill.core.deliveries import send_once
 from goodwill.core.tasks import retrying_task
 from goodwill.core.text import one_line
 from goodwill.customers.services import find_or_create_customer_by_email
@@ -247,15 +247,7 @@ def send_confirmation(submission_id: int) -> None:
     mail = confirmation_mail(submission)
     if mail is None:
         return
-    claim = claim_delivery(f"webform-confirmation:{submission.pk}")
-    if claim is None:
-        return
-    try:
-        mail.send()
-    except Exception:
-        mark_failed(claim)
-        raise
-    mark_sent(claim)
+    send_once(f"webform-confirmation:{submission.pk}", mail)
 
 
 @retrying_task(max_attempts=6)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from goodwill.accounts.models import Team
 from goodwill.accounts.policy import Action, require
-from goodwill.conversations.forms import OutboundForm
+from goodwill.conversations.forms import OutboundForm, send_first_message
 from goodwill.conversations.services import open_outbound_conversation
 from goodwill.conversations.views.common import current_agent
 from goodwill.conversations.visibility import restricted_team_ids_hidden_from
@@ -28,18 +26,19 @@ def new_conversation(request: HttpRequest) -> HttpResponse:
     initial = {"customer": request.GET.get("customer") or None, "team": agent.teams.order_by("name").first()}
     form = OutboundForm(request.POST or None, initial=initial, teams=teams)
     customer = _customer_from(form.data.get("customer") if form.is_bound else initial["customer"])
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        try:
-            to = customer or find_or_create_customer_by_email(data["email"], name=data["name"])
-            conversation = open_outbound_conversation(
-                to, by=agent, subject=data["subject"], text=data["text"], team=data["team"]
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            flash.success(request, "Sent. The conversation waits for the customer's answer.")
-            return redirect("conversations:detail", number=conversation.number)
+    sent = send_first_message(
+        request,
+        form,
+        lambda data: open_outbound_conversation(
+            customer or find_or_create_customer_by_email(data["email"], name=data["name"]),
+            by=agent,
+            subject=data["subject"],
+            text=data["text"],
+            team=data["team"],
+        ),
+    )
+    if sent is not None:
+        return sent
     status = 400 if form.errors else 200
     return render(request, "conversations/new.html", {"form": form, "customer": customer}, status=status)
 

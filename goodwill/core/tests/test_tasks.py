@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import signal
-import subprocess
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +13,14 @@ from django_tasks_db.models import DBTaskResult
 
 from goodwill.core.models import Event
 from goodwill.core.tasks import backoff_delay
-from goodwill.core.testing import GOODWILL, clean_env, python_json, run_goodwill
+from goodwill.core.testing import (
+    clean_env,
+    python_json,
+    run_goodwill,
+    run_workers_together,
+    start_worker,
+    wait_until,
+)
 from goodwill.core.tests.tasks_for_tests import fail_then_mark, leave_mark
 
 MARKS = """
@@ -114,38 +119,21 @@ def queue_env(request: pytest.FixtureRequest) -> dict[str, str]:
 def test_two_workers_share_the_queue_and_run_each_task_once(queue_env: dict[str, str]) -> None:
     enqueue_in(queue_env, "for n in range(16):\n    t.leave_mark.enqueue(f'job-{n}')")
 
-    workers = [
-        subprocess.Popen(
-            [GOODWILL, "worker", "--batch", "--interval", "0.05"],
-            env=queue_env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    errors = [worker.communicate(timeout=180)[1] for worker in workers]
+    ran = run_workers_together(queue_env)
 
-    assert [worker.returncode for worker in workers] == [0, 0], errors
+    assert [status for status, _output in ran] == [0, 0], ran
     marks = sorted(mark["mark"] for mark in python_json(MARKS, queue_env))
     assert marks == sorted(f"job-{n}" for n in range(16))
 
 
 def test_the_worker_keeps_running_picks_up_new_tasks_and_stops_on_sigterm(migrated_data_dir: Path) -> None:
     env = clean_env(migrated_data_dir)
-    worker = subprocess.Popen(
-        [GOODWILL, "worker", "--interval", "0.1"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(env, "--interval", "0.1")
     try:
         enqueue_in(env, "t.leave_mark.enqueue('while running')")
-        deadline = time.monotonic() + 120
-        while python_json(MARKS, env) == [] and time.monotonic() < deadline:
-            assert worker.poll() is None, worker.stdout.read() if worker.stdout else ""
-            time.sleep(0.5)
-        assert python_json(MARKS, env) == [{"mark": "while running"}]
+        assert wait_until(lambda: python_json(MARKS, env), process=worker, what="the mark") == [
+            {"mark": "while running"}
+        ]
         assert worker.poll() is None
     finally:
         worker.send_signal(signal.SIGTERM)

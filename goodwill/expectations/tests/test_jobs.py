@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +12,7 @@ from goodwill.accounts.models import Notification, TeamMembership
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation
 from goodwill.core.models import Event
-from goodwill.core.testing import GOODWILL, clean_env, python_json, run_goodwill
+from goodwill.core.testing import clean_env, python_json, run_goodwill, run_workers_together
 from goodwill.expectations.jobs import claim_breach, escalate_target, sweep
 from goodwill.expectations.models import SlaPolicy, SlaTarget
 from goodwill.expectations.tests.conftest import run_queued_subscribers
@@ -149,17 +148,8 @@ def test_escalation_runs_once_through_two_workers_and_repeated_sweeps(worker_env
     queue = "from goodwill.core.periodic import run_periodic_job\nfor _ in range(2): run_periodic_job.enqueue('sla.sweep')"
     for _ in range(2):
         assert run_goodwill(["shell", "-c", queue], worker_env).returncode == 0
-    workers = [
-        subprocess.Popen(
-            [GOODWILL, "worker", "--batch", "--interval", "0.05"],
-            env=worker_env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(2)
-    ]
-    errors = [worker.communicate(timeout=180)[1] for worker in workers]
-    assert [worker.returncode for worker in workers] == [0, 0], errors
+    ran = run_workers_together(worker_env)
+    assert [status for status, _output in ran] == [0, 0], ran
     outcome = python_json(OUTCOME, worker_env)
     assert outcome == {
         "escalated": 3,

@@ -3,20 +3,19 @@ opens the recovery case (the other trigger tests run the subscriber tasks in-pro
 
 from __future__ import annotations
 
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from goodwill.core.testing import (
-    GOODWILL,
     clean_env,
     migrated_data_dir,
     migrated_template,
     postgres_data_dir,
     python_json,
+    start_worker,
     stop,
+    wait_until,
 )
 
 __all__ = ["migrated_data_dir", "migrated_template", "postgres_data_dir"]
@@ -52,35 +51,15 @@ print(json.dumps(list(RecoveryCase.objects.values("trigger", "source_key", "conv
 """
 
 
-def wait_for_cases(env: dict[str, str], worker: subprocess.Popen[str], timeout: float = 300.0) -> list[dict]:
-    """Ask the database until the worker has opened a case (or died, or the time is up)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        cases = python_json(CASES, env)
-        assert isinstance(cases, list)
-        if cases:
-            return cases
-        if worker.poll() is not None:
-            raise AssertionError(
-                f"the worker exited with {worker.returncode}:\n{worker.stdout.read() if worker.stdout else ''}"
-            )
-        time.sleep(0.2)  # between polls only; the loop ends on the condition
-    raise AssertionError(f"no recovery case after {timeout:.0f} s")
-
-
 def scenario(env: dict[str, str]) -> None:
     made = python_json(BREAK_A_PROMISE, env)
     assert isinstance(made, dict)
     assert python_json(CASES, env) == []  # the event is queued; nothing opened the case in-process
-    worker = subprocess.Popen(
-        [GOODWILL, "worker", "--interval", "0.2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker(env, "--interval", "0.2")
     try:
-        cases = wait_for_cases(env, worker)
+        cases = wait_until(
+            lambda: python_json(CASES, env), process=worker, timeout=300, what="a recovery case"
+        )
     finally:
         stop(worker)
     assert cases == [

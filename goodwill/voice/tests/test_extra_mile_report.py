@@ -173,7 +173,8 @@ def test_the_page_shows_both(client, agent, history):
     page = client.get("/voice/extra-mile/")
     assert page.status_code == 200
     body = page.content.decode()
-    assert "With an extra-mile action" in body and "Card 0" in body
+    assert "With an extra-mile action" in body and "Card 4" in body
+    assert "Card 0" not in body  # on a Billing conversation: a restricted team the agent is not in
 
 
 def test_the_stored_days_follow_changes_once_the_job_runs(

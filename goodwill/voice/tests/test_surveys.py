@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from goodwill.conversations.services import change_status
 from goodwill.core.models import Event
-from goodwill.voice import services
+from goodwill.voice import sending, services
 from goodwill.voice.models import Survey, SurveyPolicy, SurveyWording, Unsubscribe
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_never_twice_within_the_cooldown_and_never_after_opting_out(solved, cust
     services.send_due_surveys(second.send_after)
     assert Survey.objects.get(pk=second.pk).skipped == "surveyed within 30 days"
     Unsubscribe.objects.create(customer=customer)
-    assert services._skip_reason(first, SurveyPolicy(), timezone.now()) == "customer opted out"
+    assert sending.skip_reason(first, SurveyPolicy(), timezone.now()) == "customer opted out"
 
 
 def test_a_click_records_the_answer_and_fills_need_met(solved, client):
