@@ -81,7 +81,9 @@ def came_back(days: int, *, since: str = "answered_at", customer: str = "custome
     conversation = Conversation.objects.filter(
         customer_id=OuterRef(customer), created_at__gt=OuterRef(since), created_at__lte=until
     )
-    returned = ReturnEvent.objects.filter(customer_id=OuterRef(customer), at__gt=OuterRef(since), at__lte=until)
+    returned = ReturnEvent.objects.filter(
+        customer_id=OuterRef(customer), at__gt=OuterRef(since), at__lte=until
+    )
     return Q(Exists(conversation)) | Q(Exists(returned))
 
 
@@ -105,9 +107,17 @@ def quadrant_of() -> Case:
 
 
 def outcome_conduct_grid(
-    *, since: datetime, until: datetime, team_id: int | None = None, now: datetime | None = None
+    *,
+    since: datetime,
+    until: datetime,
+    team_id: int | None = None,
+    now: datetime | None = None,
+    answers: QuerySet[Survey, Any] | None = None,
 ) -> list[Quadrant]:
-    return grouped_grid(since=since, until=until, team_id=team_id, now=now, summarised=True)[0]
+    """`answers` narrows the period's answers (e.g. without the teams hidden from the reader)."""
+    return grouped_grid(since=since, until=until, team_id=team_id, now=now, answers=answers, summarised=True)[
+        0
+    ]
 
 
 def grouped_grid(
@@ -153,6 +163,8 @@ def grouped_grid(
     grid = []
     for key, label in QUADRANTS:
         total = sums.get(key, {})
-        rates = [Rate(days, total.get(f"eligible_{days}", 0), total.get(f"returned_{days}", 0)) for days in WINDOWS]
+        rates = [
+            Rate(days, total.get(f"eligible_{days}", 0), total.get(f"returned_{days}", 0)) for days in WINDOWS
+        ]
         grid.append(Quadrant(key, label, total.get("answers", 0), rates))
     return grid, rows

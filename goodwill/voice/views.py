@@ -7,15 +7,15 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from goodwill.accounts.models import Agent, Team
-from goodwill.conversations.visibility import get_conversation_for
+from goodwill.conversations.visibility import get_conversation_for, restricted_team_ids_hidden_from
 from goodwill.voice import services
-from goodwill.voice.grid import outcome_conduct_grid
+from goodwill.voice.grid import answers_between, outcome_conduct_grid
 from goodwill.voice.models import Survey
 
 
@@ -39,8 +39,11 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     try:
         if request.method == "POST":
             services.record_answer(
-                survey, outcome=request.POST.get("outcome") or None, conduct=request.POST.get("conduct"),
-                comment=request.POST.get("comment", ""), final=True,
+                survey,
+                outcome=request.POST.get("outcome") or None,
+                conduct=request.POST.get("conduct"),
+                comment=request.POST.get("comment", ""),
+                final=True,
             )
             return _private(render(request, "voice/thanks.html", {"words": words}))
         clicked_outcome = request.GET.get("outcome")
@@ -51,7 +54,13 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return _private(render(request, "voice/closed.html", {"reason": str(closed)}, status=410))
     except ValidationError as invalid:
         error = " ".join(invalid.messages)
-    context = {"survey": survey, "words": words, "token": token, "error": error, "scale": list(services.CONDUCT_SCALE)}
+    context = {
+        "survey": survey,
+        "words": words,
+        "token": token,
+        "error": error,
+        "scale": list(services.CONDUCT_SCALE),
+    }
     return _private(render(request, "voice/answer.html", context, status=400 if error else 200))
 
 
@@ -76,16 +85,26 @@ def _day(text: str | None, default: date) -> date:
 
 @login_required
 def grid_page(request: HttpRequest) -> HttpResponse:
+    agent: Agent = request.user  # type: ignore[assignment]
+    # Restricted teams the reader is not in: not offered, not counted, and not reachable by id.
+    hidden = restricted_team_ids_hidden_from(agent)
     today = timezone.localdate()
     start = _day(request.GET.get("from"), today - timedelta(days=365))
     end = _day(request.GET.get("to"), today)
     team_id = request.GET.get("team", "")
+    if team_id.isdigit() and int(team_id) in hidden:
+        raise Http404("No such team.")
     zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, zone)
     grid = outcome_conduct_grid(
-        since=datetime.combine(start, time.min, zone), until=datetime.combine(end + timedelta(days=1), time.min, zone),
+        since=since,
+        until=until,
         team_id=int(team_id) if team_id.isdigit() else None,
+        answers=answers_between(since, until).exclude(team_id__in=hidden) if hidden else None,
     )
-    context = {"grid": grid, "start": start, "end": end, "team_id": team_id, "teams": Team.objects.all()}
+    teams = Team.objects.exclude(pk__in=hidden).order_by("name")
+    context = {"grid": grid, "start": start, "end": end, "team_id": team_id, "teams": teams}
     return render(request, "voice/grid.html", context)
 
 
