@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent
-from goodwill.conversations.models import Conversation, Macro, Message, SavedView, Tag
+from goodwill.conversations.models import Conversation, Message, SavedView, Tag
 
 # Who may see which conversation lives in `visibility`; these names stay importable from here.
 from goodwill.conversations.visibility import (  # noqa: F401
@@ -27,7 +27,6 @@ from goodwill.conversations.visibility import (  # noqa: F401
     get_conversation_for,
     restricted_team_ids_hidden_from,
 )
-from goodwill.core.models import Event
 from goodwill.core.prepared import PreparedQuery
 from goodwill.customers.models import Identity
 
@@ -551,55 +550,3 @@ def _merged_ids(
 
     keyed.sort(key=key)
     return [row[-1] for row in keyed[:limit]]
-
-
-# --- conversation page ---------------------------------------------------------------
-
-MESSAGE_EVENT_KINDS = (
-    Event.Kind.MESSAGE_RECEIVED,
-    Event.Kind.REPLY_SENT,
-    Event.Kind.NOTE_ADDED,
-    Event.Kind.CALL_LOGGED,
-    Event.Kind.WALK_IN_LOGGED,
-)
-EVENTS_SHOWN = 500
-MACROS_SHOWN = 200
-PREVIOUS_SHOWN = 10
-
-
-def change_events_of(conversation: Conversation) -> list[Event]:
-    """The audit trail of a conversation: every change but the messages themselves."""
-    return list(
-        Event.objects.filter(conversation=conversation)
-        .exclude(kind__in=MESSAGE_EVENT_KINDS)
-        .select_related("actor")
-        .order_by("created_at", "id")[:EVENTS_SHOWN]
-    )
-
-
-def usable_macros(agent: Agent) -> list[Macro]:
-    """Macros the agent may use, by name (at most MACROS_SHOWN; fewer means these are all)."""
-    queryset = Macro.objects.filter(Q(owner__isnull=True) | Q(owner=agent), is_active=True)
-    if not agent.can_reply:
-        queryset = queryset.filter(kind=Message.Kind.NOTE)
-    return list(queryset.order_by("name", "id")[:MACROS_SHOWN])
-
-
-def macros_for(agent: Agent, conversation: Conversation, usable: list[Macro] | None = None) -> list[Macro]:
-    """Macros the agent may use here; those for the conversation's need come first.
-
-    `usable`: `usable_macros(agent)` when the caller has read it already."""
-    macros = list(usable_macros(agent) if usable is None else usable)
-    if conversation.need_id:
-        macros.sort(key=lambda macro: macro.need_id != conversation.need_id)
-    return macros
-
-
-def previous_conversations(agent: Agent, conversation: Conversation) -> list[Conversation]:
-    return list(
-        conversations_visible_to(agent)
-        .filter(customer_id=conversation.customer_id)
-        .exclude(pk=conversation.pk)
-        .only("id", "number", "subject", "status", "last_message_at")
-        .order_by("-last_message_at")[:PREVIOUS_SHOWN]
-    )

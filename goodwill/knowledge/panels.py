@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from goodwill.accounts.policy import Action, allows
 from goodwill.conversations.models import Conversation
+from goodwill.conversations.page_reads import usable_macros
 from goodwill.conversations.panels import Panel, has_rows, shared
-from goodwill.conversations.selectors import usable_macros
 from goodwill.conversations.services import render_macro
 from goodwill.knowledge import need as need_suggestion
 from goodwill.knowledge.models import Article, NeedSuggestion

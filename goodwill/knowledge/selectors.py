@@ -12,7 +12,7 @@ from django.http import Http404
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.models import ContactReason, Conversation, Macro, Message
-from goodwill.conversations.selectors import MACROS_SHOWN
+from goodwill.conversations.page_reads import MACROS_SHOWN
 from goodwill.knowledge import index
 from goodwill.knowledge.models import Article, Category, NeedSuggestion, PreparedAnswerUse, SuggestionOpen
 

@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from goodwill.accounts.policy import Action, allows
-from goodwill.conversations import selectors, services
+from goodwill.conversations import page_reads, selectors, services
 from goodwill.conversations.badges import MESSAGE, badges_for
 from goodwill.conversations.drafts import has_draft_checks
 from goodwill.conversations.forms import MergeForm
@@ -54,7 +54,7 @@ def _timeline_context(
     """What the timeline (and the live marker of what it shows) needs."""
     agent = current_agent(request)
     load_images_for = {int(value) for value in request.GET.getlist("images") if value.isdigit()}
-    events = selectors.change_events_of(conversation)
+    events = page_reads.change_events_of(conversation)
     messages, attachments = timeline_messages(conversation)
     remember_messages(request, conversation, messages)  # panels read the first message from here
     badges = badges_for(MESSAGE, [message.pk for message in messages])
@@ -100,9 +100,9 @@ def detail_context(request: HttpRequest, conversation: Conversation, **extra: An
         seen_message_id = last_message.pk if last_message else 0
     # Shared: the prepared answers above the composer pick theirs from the same list.
     usable = shared(
-        request, ("conversations.usable_macros", agent.pk), lambda: selectors.usable_macros(agent)
+        request, ("conversations.usable_macros", agent.pk), lambda: page_reads.usable_macros(agent)
     )
-    macros = selectors.macros_for(agent, conversation, usable)
+    macros = page_reads.macros_for(agent, conversation, usable)
     composer_kind = extra.pop("composer_kind", None) or (draft.kind if draft else "reply")
     if not agent.can_reply:
         composer_kind = "note"
@@ -130,7 +130,7 @@ def detail_context(request: HttpRequest, conversation: Conversation, **extra: An
             "send_statuses": [
                 (value, label) for value, label in Conversation.Status.choices if value != "new"
             ],
-            "previous_conversations": selectors.previous_conversations(agent, conversation),
+            "previous_conversations": page_reads.previous_conversations(agent, conversation),
             "customer_panels": panels_for(SIDEBAR, request, conversation),
             "composer_panels": panels_for(COMPOSER, request, conversation),
             "draft_checks": has_draft_checks(),
