@@ -39,11 +39,15 @@ class Command(BaseCommand):
             import_string(path)()
         worker_id = get_random_string(32)
         maintenance = Maintenance(worker_id, "rq" if settings.REDIS_URL else "database", periodic=not batch)
-        maintenance.start()
+        # An in-memory database (the test suite's, shared-cache) has no WAL, and a second
+        # connection there takes table locks that do not wait (busy_timeout does not apply), so
+        # the threads with their own connection (maintenance, checkpoints) would make the
+        # worker's own queries fail with "database table is locked" at random.
+        in_memory = settings.IS_SQLITE and connection.is_in_memory_db()  # type: ignore[attr-defined]
+        if not in_memory:
+            maintenance.start()
         checkpointer = None
-        # WAL checkpoints off the request path (core.checkpoints). An in-memory database (the
-        # test suite's, shared-cache) has no WAL, and a second connection there only locks tables.
-        if settings.IS_SQLITE and not connection.is_in_memory_db():  # type: ignore[attr-defined]
+        if settings.IS_SQLITE and not in_memory:  # WAL checkpoints off the request path (core.checkpoints)
             from goodwill.core.checkpoints import Checkpointer
 
             checkpointer = Checkpointer()
@@ -61,7 +65,8 @@ class Command(BaseCommand):
                     **options,
                 )
         finally:
-            maintenance.stop()
+            if maintenance.is_alive():
+                maintenance.stop()
             if checkpointer is not None:
                 checkpointer.stop()
 
