@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -63,7 +64,9 @@ class PooledThreads:
         if self._free is None:
             self._free = asyncio.Queue()
             for number in range(self.threads):
-                self._free.put_nowait(ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"goodwill-web-{number}"))
+                self._free.put_nowait(
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"goodwill-web-{number}")
+                )
         return self._free
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -79,7 +82,24 @@ class PooledThreads:
             pool.put_nowait(executor)
 
 
+def freeze_startup_objects() -> None:
+    """Load the URL configuration (and with it every view module), then move everything alive
+    into the collector's permanent generation (`gc.freeze`).
+
+    A web process holds ~120,000 objects after start-up that live as long as it does; a full
+    collection walked all of them, about 40-80 ms of CPU inside whichever request set it off.
+    Frozen, they are never scanned again: full collections cost what the requests leave behind.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - imports the views now, not in the first request
+    gc.collect()
+    gc.freeze()
+
+
 limit_malloc_arenas()
+_django = get_asgi_application()
+freeze_startup_objects()
 _threads = int(os.environ.get("GOODWILL_WEB_THREADS") or 4)
 # GOODWILL_WEB_THREADS=0: Django's own way (a new thread, so a new connection, per request).
-application: Any = PooledThreads(get_asgi_application(), _threads) if _threads > 0 else get_asgi_application()
+application: Any = PooledThreads(_django, _threads) if _threads > 0 else _django
