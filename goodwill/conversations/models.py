@@ -136,6 +136,9 @@ class Conversation(TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     # When the nearest running SLA target breaches; kept by the expectations app, null when no clock runs.
     sla_due_at = models.DateTimeField(null=True, blank=True)
+    # A survey answer on this conversation waits for a follow-up; kept by the voice app (its
+    # "Bad feedback" view walks conv_follow_up_recent instead of probing every conversation).
+    feedback_follow_up = models.BooleanField(default=False)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -200,6 +203,12 @@ class Conversation(TimeStampedModel):
                 fields=["team", "sla_due_at", "id"],
                 condition=~models.Q(status__in=["solved", "closed"]) & models.Q(sla_due_at__isnull=False),
                 name="conv_open_team_sla_due",
+            ),
+            # "Bad feedback" (voice): a few percent of the conversations, newest activity first.
+            models.Index(
+                fields=["last_message_at", "id"],
+                condition=models.Q(feedback_follow_up=True),
+                name="conv_follow_up_recent",
             ),
         ]
 

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent
+from goodwill.conversations.inbox_rows import InboxConversation, attach_inbox_details, read_rows
 from goodwill.conversations.models import Conversation, Message, SavedView, Tag
 
 # Who may see which conversation lives in `visibility`; these names stay importable from here.
@@ -27,8 +28,6 @@ from goodwill.conversations.visibility import (  # noqa: F401
     get_conversation_for,
     restricted_team_ids_hidden_from,
 )
-from goodwill.core.prepared import PreparedQuery
-from goodwill.customers.models import Identity
 
 
 def messages_of(conversation: Conversation) -> QuerySet[Message]:
@@ -363,29 +362,9 @@ def _after(sort: str, values: list[Any]) -> Q:
     return Q(**{f"{first}__{'lte' if first_descending else 'gte'}": values[0]}) & q
 
 
-# What an inbox row shows and its cursor needs. Every other column stays unread: turning
-# the unused date-times of 50 conversations, customers and agents into Python objects
-# costs 2 to 4 ms per page. A row that needs another field must add it here, or each
-# row would fetch it with a query of its own.
-INBOX_COLUMNS = (
-    "number",
-    "subject",
-    "status",
-    "priority",
-    "customer__name",
-    "assignee__name",
-    "assignee__email",
-    "team__name",
-    "last_message_at",
-    "waiting_since",
-    "created_at",
-    "solved_at",
-)
-
-
 @dataclass
 class InboxPage:
-    rows: list[Conversation]
+    rows: list[InboxConversation]
     next_cursor: str | None
     sort: str
 
@@ -415,14 +394,13 @@ def inbox_page(
         queryset = with_sort_annotations(
             Conversation.objects.filter(pk__in=_merged_ids(queryset, sort, fan_out, size + 1)), sort
         )
-    page = queryset.select_related("customer", "assignee", "team").only(*INBOX_COLUMNS).order_by(*order)
-    rows = _fetch_page(page[: size + 1], walk=sort in WALK_SORTS)
+    page = queryset.order_by(*order)[: size + 1]
+    rows = _fetch_page(page, [field for field, _desc in SORTS[sort]], walk=sort in WALK_SORTS)
     attach_inbox_details(rows)
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, field) for field, _desc in SORTS[sort]])
+        next_cursor = encode_cursor(rows[-1].sort_values)
     return InboxPage(rows=rows, next_cursor=next_cursor, sort=sort)
 
 
@@ -434,12 +412,14 @@ def inbox_page(
 WALK_SORTS = frozenset({"time_left"})
 
 
-def _fetch_page(page: QuerySet[Conversation, Conversation], *, walk: bool) -> list[Conversation]:
+def _fetch_page(
+    page: QuerySet[Conversation, Conversation], sort_fields: list[str], *, walk: bool
+) -> list[InboxConversation]:
     if not walk or connection.vendor != "postgresql":
-        return list(page)
+        return read_rows(page, sort_fields)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_sort = off")  # a sort is then the plan of last resort
-        return list(page)
+        return read_rows(page, sort_fields)
 
 
 # Columns with an index (column, status, last_message_at, id) over every conversation.
@@ -485,45 +465,6 @@ def _status_fan_out(where: Q, sort: str) -> tuple[str, list[Any]] | None:
     if statuses is not None:
         return ("status", statuses) if len(statuses) > 1 else None
     return ("status", list(Conversation.Status.values)) if narrowed else None
-
-
-# Every inbox page asks for both: their SQL is built once per process (core.prepared).
-_TAG_NAMES = PreparedQuery(
-    lambda ids: (
-        Conversation.tags.through.objects.filter(conversation_id__in=ids)
-        .order_by("tag__name")
-        .values_list("conversation_id", "tag__name")
-    )
-)
-_EMAILS = PreparedQuery(
-    lambda ids: (
-        Identity.objects.filter(customer_id__in=ids, kind=Identity.Kind.EMAIL)
-        .order_by("-is_primary", "id")
-        .values_list("customer_id", "value")
-    )
-)
-
-
-def attach_inbox_details(rows: list[Conversation]) -> None:
-    """Give each row `tag_names` and its customer `inbox_name` in two flat queries.
-
-    prefetch_related builds a related manager and queryset per row, which costs more
-    than the SQL itself on a 25-row page; one values() query per relation does not.
-    """
-    tag_names: dict[int, list[str]] = {row.pk: [] for row in rows}
-    for conversation_id, name in _TAG_NAMES.rows(list(tag_names)):
-        tag_names[conversation_id].append(name)
-    nameless = {row.customer_id for row in rows if not row.customer.name}
-    emails: dict[int, str] = {}
-    if nameless:
-        for customer_id, value in _EMAILS.rows(sorted(nameless)):
-            emails.setdefault(customer_id, value)
-    for row in rows:
-        row.tag_names = tag_names[row.pk]  # type: ignore[attr-defined]
-        customer = row.customer
-        customer.inbox_name = (  # type: ignore[attr-defined]
-            customer.name or emails.get(customer.pk) or f"Customer {customer.pk}"
-        )
 
 
 def _merged_ids(

@@ -108,6 +108,11 @@ def seed_voice(*, anchor: int, seed: int = 14) -> dict[str, int]:
     made["surveys"] += len(Survey.objects.bulk_create(surveys))
     made["ces"] += len(Pulse.objects.bulk_create(pulses))
     made["extra miles"] += len(ExtraMile.objects.bulk_create(miles))
+    # As voice.services keeps it for each answer: one UPDATE for the whole load.
+    flagged = Survey.objects.filter(
+        conversation_id__gt=after, needs_follow_up=True, followed_up_at__isnull=True
+    )
+    Conversation.objects.filter(pk__in=flagged.values("conversation_id")).update(feedback_follow_up=True)
     made["nps"] = _seed_nps(rng, now, after)
     # Each answer's first return, from the start: the new answers may belong to old conversations.
     # The extra-mile report's days too: the new actions were written without marking their days.

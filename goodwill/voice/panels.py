@@ -73,10 +73,11 @@ def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
 
 
 def _bad(agent: Agent) -> Q:
-    flagged = Survey.objects.filter(needs_follow_up=True, followed_up_at__isnull=True).values(
-        "conversation_id"
-    )
-    return Q(pk__in=flagged)
+    # The conversation's copy of "a survey answer waits for a follow-up" (voice.services keeps
+    # it), so a page walks the partial index conv_follow_up_recent and stops after one page.
+    # Asked of the surveys, PostgreSQL walked the newest conversations probing each for one
+    # (32,053 rows at 1M: 78 ms), or read every flagged one and sorted them.
+    return Q(feedback_follow_up=True)
 
 
 BAD_FEEDBACK_VIEW = InboxView("bad-feedback", "Bad feedback", "recent", _bad)

@@ -150,11 +150,23 @@ def record_answer(
             )
         if locked.outcome and not locked.conversation.need_met:
             update_properties(locked.conversation, {"need_met": locked.outcome}, by=None)
+        _flag_follow_up(locked.conversation, due=locked.needs_follow_up and locked.followed_up_at is None)
     return locked
 
 
 def mark_followed_up(survey: Survey, *, by: Agent) -> None:
-    Survey.objects.filter(pk=survey.pk, followed_up_at__isnull=True).update(followed_up_at=timezone.now(), followed_up_by=by)
+    with transaction.atomic():
+        Survey.objects.filter(pk=survey.pk, followed_up_at__isnull=True).update(
+            followed_up_at=timezone.now(), followed_up_by=by
+        )
+        Conversation.objects.filter(pk=survey.conversation_id).update(feedback_follow_up=False)
+
+
+def _flag_follow_up(conversation: Conversation, *, due: bool) -> None:
+    """Keep `Conversation.feedback_follow_up` (the "Bad feedback" view's index) as the survey says."""
+    if conversation.feedback_follow_up != due:
+        conversation.feedback_follow_up = due
+        Conversation.objects.filter(pk=conversation.pk).update(feedback_follow_up=due)
 
 
 def unsubscribe(customer: Customer) -> None:

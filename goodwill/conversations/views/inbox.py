@@ -24,6 +24,7 @@ from goodwill.accounts.policy import Action, allows
 from goodwill.conversations import counts, navigation, selectors, services
 from goodwill.conversations.badges import ROW, Badge, badges_for, badges_html
 from goodwill.conversations.forms import SORT_CHOICES, InboxFilterForm, SavedViewForm
+from goodwill.conversations.inbox_rows import InboxConversation
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.templatetags.workspace import format_long, format_short
 from goodwill.conversations.views import inbox_nav
@@ -69,7 +70,7 @@ STATUS_LABELS = dict(Conversation.Status.choices)
 PRIORITY_LABELS = dict(Conversation.Priority.choices)
 
 
-def inbox_rows(conversations: list[Conversation]) -> list[InboxRow]:
+def inbox_rows(conversations: list[InboxConversation]) -> list[InboxRow]:
     url = reverse("conversations:detail", args=[999999999]).replace("999999999", "{}")
     zone = timezone.get_current_timezone()
     today = timezone.localtime(timezone=zone).date()
@@ -82,14 +83,14 @@ def inbox_rows(conversations: list[Conversation]) -> list[InboxRow]:
                 number=c.number,
                 url=url.format(c.number),
                 subject=c.subject,
-                customer=c.customer.inbox_name,  # type: ignore[attr-defined]
+                customer=c.customer_name,
                 status=c.status,
                 status_label=str(STATUS_LABELS.get(c.status, c.status)),
                 priority=c.priority,
                 priority_label=str(PRIORITY_LABELS.get(c.priority, c.priority)),
-                team=c.team.name if c.team else "",
-                assignee=c.assignee.display_name if c.assignee else "",
-                tags=c.tag_names,  # type: ignore[attr-defined]
+                team=c.team_name,
+                assignee=c.assignee_name,
+                tags=c.tag_names,
                 iso=c.last_message_at.isoformat(),
                 short=format_short(last, today),
                 long=format_long(last),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from goodwill.conversations.models import Conversation
 from goodwill.demo.complaints import seed_complaints
 from goodwill.demo.generator import seed_demo
 from goodwill.demo.writer import epoch_seconds
@@ -32,6 +33,10 @@ def test_seeded_feedback_and_complaints_look_real_and_come_once():
     came_back = {s.pk: s.came_back_after for s in answered}
     assert any(came_back.values())
     recompute_returns(Survey.objects.all())  # what the seeder stored is what the rule says
+    # The "Bad feedback" view's flag on the conversation is the surveys' (as voice.services keeps it).
+    waiting = Survey.objects.filter(needs_follow_up=True, followed_up_at__isnull=True)
+    flagged = Conversation.objects.filter(feedback_follow_up=True).values_list("pk", flat=True)
+    assert set(flagged) == set(waiting.values_list("conversation_id", flat=True)) != set()
     assert came_back == dict(Survey.objects.filter(pk__in=came_back).values_list("pk", "came_back_after"))
     complaints = Complaint.objects.all()
     assert complaints.count() > 20
