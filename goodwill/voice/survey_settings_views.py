@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -33,7 +33,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         team_id = request.POST.get("team", "")
         team = next((team for team in teams if str(team.pk) == team_id), None)
         if not may_manage(agent, team.pk if team else None) or (team is None and team_id):
-            raise PermissionDenied("You may not change that team's surveys.")
+            raise Http404("No such team.")  # another team's: as if it were not there
         policy = SurveyPolicy.objects.filter(team=team).first() or SurveyPolicy.objects.create(team=team)
         return redirect("voice:survey_policy", pk=policy.pk)
     policies = {policy.team_id: policy for policy in SurveyPolicy.objects.filter(team__in=teams)}
@@ -70,7 +70,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _agent(request)
     policy = get_object_or_404(SurveyPolicy.objects.select_related("team"), pk=pk)
     if not may_manage(agent, policy.team_id):
-        raise PermissionDenied("You may not change that team's surveys.")
+        raise Http404("No such survey policy.")  # another team's: as if it were not there
     if request.method == "GET":
         return _page(request, policy)
     action = request.POST.get("action", "")

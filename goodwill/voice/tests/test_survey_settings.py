@@ -111,11 +111,13 @@ def test_agents_other_leads_and_customers_are_refused(
     TeamMembership.objects.filter(agent=outsider, team=billing_team).update(is_lead=True)
     client.force_login(outsider)  # a lead, of another team
     assert client.get("/voice/surveys/").status_code == 200
-    assert client.get(f"/voice/surveys/{mine.pk}/").status_code == 403
-    assert client.post(f"/voice/surveys/{mine.pk}/", wording()).status_code == 403
-    assert client.post("/voice/surveys/", {"team": support_team.pk}).status_code == 403
-    assert client.get(f"/voice/surveys/{default.pk}/").status_code == 403
-    assert client.post("/voice/surveys/", {"team": ""}).status_code == 403
+    # Another team's policy is not there for them (404, as for a missing one): no hint it exists.
+    assert client.get(f"/voice/surveys/{mine.pk}/").status_code == 404
+    assert client.post(f"/voice/surveys/{mine.pk}/", wording()).status_code == 404
+    assert client.post("/voice/surveys/", {"team": support_team.pk}).status_code == 404
+    assert client.get(f"/voice/surveys/{default.pk}/").status_code == 404
+    assert client.post("/voice/surveys/", {"team": ""}).status_code == 404
+    assert client.get(f"/voice/surveys/{default.pk + mine.pk + 1}/").status_code == 404
     assert not SurveyWording.objects.exists()
     client.logout()
     from goodwill.channels.portal.services import SESSION_KEY
