@@ -37,12 +37,14 @@ class Mailed(enum.Enum):
 
 
 def policy_for(team: Team | None) -> SurveyPolicy:
-    """The team's policy, else the default one (a row without a team), else the built-in defaults."""
+    """The team's policy, else the default one (a row without a team), else the built-in defaults.
+
+    The database holds one of each; ordered anyway, so the answer never depends on row order."""
     if team is not None:
-        policy = SurveyPolicy.objects.filter(team=team).first()
+        policy = SurveyPolicy.objects.filter(team=team).order_by("pk").first()
         if policy is not None:
             return policy
-    return SurveyPolicy.objects.filter(team__isnull=True).first() or SurveyPolicy()
+    return SurveyPolicy.objects.filter(team__isnull=True).order_by("pk").first() or SurveyPolicy()
 
 
 def wording_for(policy: SurveyPolicy, language: str) -> SurveyWording:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from goodwill.accounts.models import Agent, Team
@@ -35,6 +36,23 @@ def may_manage(agent: Agent, team_id: int | None) -> bool:
 
 def may_manage_any(agent: Agent) -> bool:
     return agent.is_active and not agent.is_light and (agent.is_admin or managed_teams(agent).exists())
+
+
+class PolicyTaken(Exception):
+    """Someone else set up this team's (or the default) policy a moment ago."""
+
+
+def set_up_policy(team: Team | None) -> SurveyPolicy:
+    """The team's own policy (None: the default one), made with the built-in settings.
+
+    Raises PolicyTaken when another request made it meanwhile: the database holds one per team
+    and one default (`voice_one_default_policy`), so concurrent submits cannot make two.
+    """
+    try:
+        with transaction.atomic():
+            return SurveyPolicy.objects.create(team=team)
+    except IntegrityError as error:
+        raise PolicyTaken from error
 
 
 class PolicyForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -11,9 +11,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from goodwill.accounts.models import Agent
+from goodwill.accounts.models import Agent, Team
 from goodwill.voice.models import SurveyPolicy, SurveyWording
-from goodwill.voice.survey_settings import PolicyForm, WordingForm, managed_teams, may_manage, may_manage_any
+from goodwill.voice.survey_settings import (
+    PolicyForm,
+    PolicyTaken,
+    WordingForm,
+    managed_teams,
+    may_manage,
+    may_manage_any,
+    set_up_policy,
+)
 
 
 def _agent(request: HttpRequest) -> Agent:
@@ -34,13 +42,27 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         team = next((team for team in teams if str(team.pk) == team_id), None)
         if not may_manage(agent, team.pk if team else None) or (team is None and team_id):
             raise Http404("No such team.")  # another team's: as if it were not there
-        policy = SurveyPolicy.objects.filter(team=team).first() or SurveyPolicy.objects.create(team=team)
+        policy = SurveyPolicy.objects.filter(team=team).order_by("pk").first()
+        if policy is None:
+            try:
+                policy = set_up_policy(team)
+            except PolicyTaken:
+                error = "Someone else set up this policy a moment ago; change it from the list below."
+                return _listing(request, agent, teams, error=error, status=409)
         return redirect("voice:survey_policy", pk=policy.pk)
+    return _listing(request, agent, teams)
+
+
+def _listing(
+    request: HttpRequest, agent: Agent, teams: list[Team], error: str = "", status: int = 200
+) -> HttpResponse:
     policies = {policy.team_id: policy for policy in SurveyPolicy.objects.filter(team__in=teams)}
-    default = SurveyPolicy.objects.filter(team__isnull=True).first() if agent.is_admin else None
+    default = (
+        SurveyPolicy.objects.filter(team__isnull=True).order_by("pk").first() if agent.is_admin else None
+    )
     rows = [(team, policies.get(team.pk)) for team in teams]
-    context = {"rows": rows, "default": default, "is_admin": agent.is_admin}
-    return render(request, "voice/survey_policies.html", context)
+    context = {"rows": rows, "default": default, "is_admin": agent.is_admin, "error": error}
+    return render(request, "voice/survey_policies.html", context, status=status)
 
 
 def _page(request: HttpRequest, policy: SurveyPolicy, status: int = 200, **forms: Any) -> HttpResponse:

@@ -3,7 +3,11 @@ forms keep what was typed and say what is wrong; agents, other teams' leads and 
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from goodwill.accounts.models import TeamMembership
 from goodwill.voice.models import SurveyPolicy, SurveyWording
@@ -142,3 +146,54 @@ def test_an_admin_manages_the_default_policy(client, admin, support_team, django
     with django_assert_max_num_queries(10):
         page = client.get(f"/voice/surveys/{default.pk}/")
     assert page.status_code == 200 and "Words in fr" in page.content.decode()
+
+
+def test_the_database_holds_one_default_policy(support_team):
+    SurveyPolicy.objects.create(team=None)
+    SurveyPolicy.objects.create(team=support_team)  # a team's own policy is no second default
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SurveyPolicy.objects.create(team=None)
+    assert SurveyPolicy.objects.filter(team__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_setting_up_the_default_at_once_make_one_and_the_second_is_told(client, admin):
+    """The second submit read "no default yet" while the first one's row was not committed."""
+    if connection.vendor == "sqlite":
+        pytest.skip("one connection at a time on the test suite's in-memory SQLite database")
+    inserted, done = threading.Event(), threading.Event()
+
+    def first_admin() -> None:
+        try:
+            with transaction.atomic():
+                SurveyPolicy.objects.create(team=None)
+                inserted.set()
+                _wait_for_a_blocked_writer()
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=first_admin)
+    thread.start()
+    assert inserted.wait(timeout=30)
+    client.force_login(admin)
+    response = client.post("/voice/surveys/", {"team": ""})
+    thread.join(timeout=30)
+    assert done.is_set()
+    assert response.status_code == 409
+    assert "Someone else set up this policy a moment ago" in response.content.decode()
+    assert SurveyPolicy.objects.filter(team__isnull=True).count() == 1
+
+
+def _wait_for_a_blocked_writer() -> None:
+    """Until another session waits for this one (its insert met this one's row in the unique index)."""
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the second submit never waited for the first one's row")
