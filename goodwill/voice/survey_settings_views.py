@@ -17,9 +17,12 @@ from goodwill.voice.survey_settings import (
     PolicyForm,
     PolicyTaken,
     WordingForm,
+    change_policy,
+    delete_wording,
     managed_teams,
     may_manage,
     may_manage_any,
+    save_wording,
     set_up_policy,
 )
 
@@ -45,7 +48,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         policy = SurveyPolicy.objects.filter(team=team).order_by("pk").first()
         if policy is None:
             try:
-                policy = set_up_policy(team)
+                policy = set_up_policy(team, by=agent)
             except PolicyTaken:
                 error = "Someone else set up this policy a moment ago; change it from the list below."
                 return _listing(request, agent, teams, error=error, status=409)
@@ -100,21 +103,21 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = PolicyForm(request.POST, instance=policy, prefix="policy")
         if not form.is_valid():
             return _page(request, policy, status=400, form=form)
-        form.save()
+        change_policy(form, by=agent)
     elif action == "add":
         new = WordingForm(request.POST, policy=policy, prefix="new")
         if not new.is_valid():
             return _page(request, policy, status=400, new=new)
-        new.save()
+        save_wording(new, by=agent)
     elif action in ("change", "delete"):
         wording = get_object_or_404(SurveyWording, pk=request.POST.get("wording", ""), policy=policy)
         if action == "delete":
-            wording.delete()
+            delete_wording(wording, by=agent)
         else:
             edit = WordingForm(request.POST, instance=wording, policy=policy, prefix=f"w{wording.pk}")
             if not edit.is_valid():
                 return _page(request, policy, status=400, edit=edit)
-            edit.save()
+            save_wording(edit, by=agent)
     else:
         return _page(request, policy, status=400)
     flash.success(request, "Saved.")

@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from goodwill.accounts.models import TeamMembership
+from goodwill.core.models import Event
 from goodwill.voice.models import SurveyPolicy, SurveyWording
 
 pytestmark = pytest.mark.django_db
@@ -197,3 +198,52 @@ def _wait_for_a_blocked_writer() -> None:
                 return
             time.sleep(0.01)
     raise AssertionError("the second submit never waited for the first one's row")
+
+
+def test_every_change_to_a_policy_is_an_audit_event(client, lead, support_team):
+    client.force_login(lead)
+    client.post("/voice/surveys/", {"team": support_team.pk})
+    policy = SurveyPolicy.objects.get(team=support_team)
+    client.post(
+        f"/voice/surveys/{policy.pk}/",
+        {"action": "policy", "policy-is_active": "on", "policy-delay_hours": "6", "policy-cooldown_days": "30",
+         "policy-by_email": "on", "policy-in_portal": "on", "policy-nps_every_months": "0"},
+    )  # fmt: skip
+    client.post(f"/voice/surveys/{policy.pk}/", wording())
+    words = SurveyWording.objects.get(policy=policy)
+    fields = {
+        f"w{words.pk}-" + key.removeprefix("new-"): value for key, value in wording(thanks="Merci.").items()
+    }
+    client.post(f"/voice/surveys/{policy.pk}/", {**fields, "action": "change", "wording": words.pk})
+    client.post(f"/voice/surveys/{policy.pk}/", {"action": "delete", "wording": words.pk})
+    events = list(
+        Event.objects.filter(subject_type="voice.surveypolicy", subject_id=str(policy.pk)).order_by("pk")
+    )
+    assert [event.after["action"] for event in events] == [
+        "survey_policy.set_up", "survey_policy.changed", "survey_wording.added", "survey_wording.changed",
+        "survey_wording.deleted",
+    ]  # fmt: skip
+    assert {(event.kind, event.actor_id, event.after["team"]) for event in events} == {
+        ("other", lead.pk, support_team.name)
+    }
+    changed = events[1]
+    assert (changed.before, changed.after["delay_hours"]) == ({"delay_hours": 24}, 6)
+    assert "cooldown_days" not in changed.after  # only what changed
+    assert events[2].after["language"] == "de" and events[2].after["thanks"] == "Danke."
+    assert (events[3].before, events[3].after["thanks"]) == ({"thanks": "Danke."}, "Merci.")
+    assert events[4].before["thanks"] == "Merci." and events[4].after["language"] == "de"
+
+
+def test_an_unchanged_save_writes_no_event(client, admin):
+    client.force_login(admin)
+    client.post("/voice/surveys/", {"team": ""})
+    default = SurveyPolicy.objects.get(team__isnull=True)
+    client.post(
+        f"/voice/surveys/{default.pk}/",
+        {"action": "policy", "policy-is_active": "on", "policy-delay_hours": "24", "policy-cooldown_days": "30",
+         "policy-by_email": "on", "policy-in_portal": "on", "policy-nps_every_months": "0"},
+    )  # fmt: skip
+    actions = list(
+        Event.objects.filter(subject_type="voice.surveypolicy").values_list("after__action", "after__team")
+    )
+    assert actions == [("survey_policy.set_up", "default")]
