@@ -27,7 +27,6 @@ from goodwill.voice.models import Pulse, Survey, SurveyPolicy, SurveyWording
 logger = logging.getLogger("goodwill.voice")
 
 SEND_BATCH = 200
-FINISHED = (Conversation.Status.SOLVED, Conversation.Status.CLOSED)
 
 
 class Mailed(enum.Enum):
@@ -59,7 +58,7 @@ def wording_for(policy: SurveyPolicy, language: str) -> SurveyWording:
 
 def skip_reason(row: Survey | Pulse, policy: SurveyPolicy, now: datetime) -> str:
     """Why this survey must not go out now ("" when it may); the row itself is no earlier survey."""
-    if row.conversation is not None and row.conversation.status not in FINISHED:
+    if row.conversation is not None and row.conversation.status not in Conversation.FINISHED_STATUSES:
         return "conversation reopened"
     if opted_out(row.customer_id):
         return "customer opted out"
