@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -203,6 +203,14 @@ def _replace_open_work(ids: list[int], rows: list[OpenWork]) -> None:
         return  # the usual case: a reply or a score changed nothing here
     OpenWork.objects.filter(pk__in=ids).delete()
     OpenWork.objects.bulk_create(rows, ignore_conflicts=True)  # a parallel refresh may have written it
+
+
+def forget_deleted_conversations() -> int:
+    """Remove the open-work rows of conversations that no longer exist (erased with their customer);
+    one anti-join over the open conversations, for a rare event."""
+    gone = ~Exists(Conversation.objects.filter(pk=OuterRef("conversation_id")))
+    deleted, _ = OpenWork.objects.filter(gone).delete()
+    return deleted
 
 
 TABLES: tuple[type[Figures], ...] = (DailyFigures, DailyAgentFigures, DailyOrganisationFigures)
