@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation
@@ -16,22 +15,6 @@ from goodwill.voice.returns import customer_came_back, customers_merged, recompu
 
 pytestmark = pytest.mark.django_db
 SUBSCRIBER = "goodwill.voice.returns.customer_came_back"  # as goodwill/subscribers.py names it
-
-
-@pytest.fixture
-def answer(customer):  # type: ignore[no-untyped-def]
-    conversation = open_conversation(customer=customer, subject="q", text="t", channel="email")[0]
-    at = timezone.now() - timedelta(days=50)
-    Conversation.objects.filter(pk=conversation.pk).update(created_at=at - timedelta(days=1))
-    return Survey.objects.create(
-        conversation=conversation,
-        customer=customer,
-        send_after=at,
-        sent_at=at,
-        outcome="no",
-        conduct=5,
-        answered_at=at,
-    )
 
 
 def test_a_new_conversation_sets_the_gap_through_the_subscriber(answer, customer):  # type: ignore[no-untyped-def]
@@ -130,22 +113,18 @@ def test_a_conversation_the_subscriber_handled_is_not_walked_again(answer, custo
     assert repair_returns() == (1, 1, 0, 0)
 
 
-def test_the_batch_form_sets_every_customers_gap_in_a_few_queries(django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_the_batch_form_sets_every_customers_gap_in_a_few_queries(answered, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
     from goodwill.core.events import run_subscriber
     from goodwill.customers.services import create_customer
 
-    answered_at = timezone.now() - timedelta(days=20)
     answers, events = [], []
     for n in range(8):
         person = create_customer(name=f"P{n}", emails=[f"p{n}@customer.test"])
-        first = open_conversation(customer=person, subject="q", text="t", channel="email")[0]
-        Conversation.objects.filter(pk=first.pk).update(created_at=answered_at - timedelta(days=1))
-        answers.append(Survey.objects.create(conversation=first, customer=person, send_after=answered_at,
-                                             sent_at=answered_at, outcome="yes", conduct=4, answered_at=answered_at))  # fmt: skip
+        answers.append(answered(person, days_ago=20, outcome="yes", conduct=4))
         again = open_conversation(customer=person, subject="again", text="t", channel="email")[0]
         events.append(Event.objects.get(conversation=again, kind="conversation.opened"))
     with django_assert_max_num_queries(12):
         run_subscriber.call(SUBSCRIBER, [event.pk for event in events])
     for survey, event in zip(answers, events, strict=True):
         survey.refresh_from_db()
-        assert survey.came_back_after == event.created_at - answered_at
+        assert survey.came_back_after == event.created_at - survey.answered_at
