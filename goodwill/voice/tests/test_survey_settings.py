@@ -40,6 +40,13 @@ def wording(**changes: str) -> dict[str, str]:
     return {f"new-{key}": value for key, value in words.items()} | {"action": "add"}
 
 
+def settings_form(**changes: str) -> dict[str, str]:
+    """The policy form as the page sends it: the built-in settings, with `changes`."""
+    fields = {"is_active": "on", "delay_hours": "24", "cooldown_days": "30", "by_email": "on",
+              "in_portal": "on", "nps_every_months": "0"} | changes  # fmt: skip
+    return {f"policy-{key}": value for key, value in fields.items()} | {"action": "policy"}
+
+
 def test_a_lead_sets_up_and_changes_their_teams_policy(client, lead, support_team, billing_team):
     client.force_login(lead)
     listing = client.get("/voice/surveys/").content.decode()
@@ -204,11 +211,7 @@ def test_every_change_to_a_policy_is_an_audit_event(client, lead, support_team):
     client.force_login(lead)
     client.post("/voice/surveys/", {"team": support_team.pk})
     policy = SurveyPolicy.objects.get(team=support_team)
-    client.post(
-        f"/voice/surveys/{policy.pk}/",
-        {"action": "policy", "policy-is_active": "on", "policy-delay_hours": "6", "policy-cooldown_days": "30",
-         "policy-by_email": "on", "policy-in_portal": "on", "policy-nps_every_months": "0"},
-    )  # fmt: skip
+    client.post(f"/voice/surveys/{policy.pk}/", settings_form(delay_hours="6"))
     client.post(f"/voice/surveys/{policy.pk}/", wording())
     words = SurveyWording.objects.get(policy=policy)
     fields = {
@@ -238,11 +241,7 @@ def test_an_unchanged_save_writes_no_event(client, admin):
     client.force_login(admin)
     client.post("/voice/surveys/", {"team": ""})
     default = SurveyPolicy.objects.get(team__isnull=True)
-    client.post(
-        f"/voice/surveys/{default.pk}/",
-        {"action": "policy", "policy-is_active": "on", "policy-delay_hours": "24", "policy-cooldown_days": "30",
-         "policy-by_email": "on", "policy-in_portal": "on", "policy-nps_every_months": "0"},
-    )  # fmt: skip
+    client.post(f"/voice/surveys/{default.pk}/", settings_form())  # as it was
     actions = list(
         Event.objects.filter(subject_type="voice.surveypolicy").values_list("after__action", "after__team")
     )
