@@ -21,6 +21,7 @@ customers from their conversations and posted returns (`recompute_returns`). It 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -86,13 +87,17 @@ def customers_merged(event: Event) -> None:
 
 
 def _walk(
-    name: str, rows: QuerySet[Any, Any], at: str, limit: int | None, heard: Exists | None = None
+    name: str,
+    rows: QuerySet[Any, Any],
+    at: str,
+    limit: int | None,
+    heard: Callable[[int, int], Exists] | None = None,
 ) -> tuple[int, int]:
     """Rows with id above the counter `name`, BATCH at a time; returns (rows seen, answers set).
 
     Each row is a return at its field `at`: only the extra-mile days those returns can change are
-    marked (a customer's whole history would be rebuilt for every new conversation). Rows for
-    which `heard` holds were handled by the subscriber already and are left out."""
+    marked (a customer's whole history would be rebuilt for every new conversation). Rows
+    for which `heard(after id, last id)` holds were handled by the subscriber already are left out."""
     seen = changed = 0
     while limit is None or seen < limit:
         with transaction.atomic():
@@ -102,7 +107,7 @@ def _walk(
                 break
             batch = rows.filter(pk__gt=counter.value, pk__lte=ids[-1])
             if heard is not None:
-                batch = batch.filter(~heard)
+                batch = batch.filter(~heard(counter.value, ids[-1]))
             span = batch.aggregate(first=Min(at), last=Max(at))
             if span["last"] is not None:  # else every row of the batch was heard already
                 changed += recompute_for_customers(
@@ -117,16 +122,24 @@ def _walk(
 def repair_returns(limit: int | None = 200_000) -> tuple[int, int, int, int]:
     """The repair for rows added without an event: conversations and posted returns added since the
     last run; (conversations read, answers set, returns read, answers set)."""
-    opening_heard = Exists(
+    seen, changed = _walk(CONVERSATIONS, Conversation.objects.all(), "created_at", limit, _opening_heard)
+    more, changed_more = _walk(RETURNS, ReturnEvent.objects.all(), "at", limit)
+    return seen, changed, more, changed_more
+
+
+def _opening_heard(after: int, last: int) -> Exists:
+    """The subscriber has a receipt for the conversation's opening. The id range is repeated on
+    the events so that PostgreSQL reads only the batch's events when it hashes (a large batch),
+    not every opening ever recorded."""
+    return Exists(
         EventReceipt.objects.filter(
             subscriber=SUBSCRIBER,
             event__conversation_id=OuterRef("pk"),
+            event__conversation_id__gt=after,
+            event__conversation_id__lte=last,
             event__kind=Event.Kind.CONVERSATION_OPENED,
         )
     )
-    seen, changed = _walk(CONVERSATIONS, Conversation.objects.all(), "created_at", limit, opening_heard)
-    more, changed_more = _walk(RETURNS, ReturnEvent.objects.all(), "at", limit)
-    return seen, changed, more, changed_more
 
 
 def refresh_returns(now: Any = None, *, limit: int | None = 200_000) -> str:
