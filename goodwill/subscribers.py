@@ -90,6 +90,12 @@ for _topic, _handler in (
     ("conversation.reopened", "on_reopened"),
 ):  # fmt: skip
     SUBSCRIBERS[_topic] = (*SUBSCRIBERS.get(_topic, ()), f"goodwill.recovery.subscribers.{_handler}")
+# Insights: an erasure takes the deleted conversations out of "open now" ("customer.erased" is
+# derived from the erasure's audit event, see core/events.py).
+SUBSCRIBERS["customer.erased"] = (
+    *SUBSCRIBERS.get("customer.erased", ()),
+    "goodwill.insights.subscribers.forget_erased",
+)
 # Insights (issue 15): a promise carries its conversation's team for "Promise keeping"; it moves with it.
 SUBSCRIBERS["conversation.team"] = (
     *SUBSCRIBERS.get("conversation.team", ()),

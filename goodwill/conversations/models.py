@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from goodwill.core.models import TimeStampedModel
 
@@ -69,6 +70,16 @@ class ConversationQuerySet(models.QuerySet["Conversation"]):
     def open(self) -> ConversationQuerySet:
         return self.filter(status__in=Conversation.OPEN_STATUSES)
 
+    def finished(self) -> ConversationQuerySet:
+        return self.filter(status__in=Conversation.FINISHED_STATUSES)
+
+    def with_ended(self) -> ConversationQuerySet:
+        """Annotate `ended`, when a finished conversation ended: when it was solved, else (closed
+        without solving) its last message."""
+        return self.annotate(
+            ended=Coalesce("solved_at", "last_message_at", output_field=models.DateTimeField())
+        )
+
 
 class Conversation(TimeStampedModel):
     class Status(models.TextChoices):
@@ -100,6 +111,7 @@ class Conversation(TimeStampedModel):
         NO = "no", "No"
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
+    FINISHED_STATUSES = (Status.SOLVED, Status.CLOSED)  # every status is open or finished
 
     number = models.BigIntegerField(unique=True)
     subject = models.CharField(max_length=300)

@@ -6,7 +6,8 @@ subscriber of the event's topics (listed in `goodwill/subscribers.py`) runs as a
 task. Nothing runs inside the writer's transaction, and a rollback announces nothing.
 
 Topics are event kinds (`message.received`, `conversation.status`…) plus topics derived from
-them: `conversation.solved` and `conversation.reopened` from status changes.
+them: `conversation.solved` and `conversation.reopened` from status changes, `customer.erased`
+from the audit event of an erasure (kind "other", `after.action` "customer.erased").
 
 A subscriber is a function `handler(event: Event) -> None`, named by dotted path so the core
 never imports a feature app; it may also offer a batch form, `handler.batch(events)`, that
@@ -40,6 +41,7 @@ logger = logging.getLogger("goodwill.events")
 
 SOLVED = "conversation.solved"
 REOPENED = "conversation.reopened"
+CUSTOMER_ERASED = "customer.erased"
 _DONE_STATUSES = ("solved", "closed")
 SUBSCRIBER_ATTEMPTS = 8
 
@@ -66,7 +68,10 @@ def subscribed(mapping: Mapping[str, tuple[str, ...]]) -> Iterator[None]:
 
 
 def topics_of(event: Event) -> tuple[str, ...]:
-    """The event's kind, plus `conversation.solved` / `conversation.reopened` for status changes."""
+    """The event's kind, plus `conversation.solved` / `conversation.reopened` for status changes
+    and `customer.erased` for an erasure."""
+    if event.kind == Event.Kind.OTHER and (event.after or {}).get("action") == CUSTOMER_ERASED:
+        return (event.kind, CUSTOMER_ERASED)
     if event.kind != Event.Kind.STATUS_CHANGED:
         return (event.kind,)
     before = (event.before or {}).get("status")

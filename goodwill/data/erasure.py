@@ -10,6 +10,7 @@ from django.db import models, transaction
 
 from goodwill.accounts.models import Agent
 from goodwill.conversations.models import Attachment, Conversation, Message
+from goodwill.core.events import CUSTOMER_ERASED
 from goodwill.core.models import Event
 from goodwill.core.services import record_event
 from goodwill.customers.models import Customer
@@ -48,7 +49,7 @@ def erase_customer(customer: Customer, *, keep_conversations: bool, actor: Agent
             actor=actor,
             subject=erasure,
             after={
-                "action": "customer.erased",
+                "action": CUSTOMER_ERASED,  # also a topic of the event seam
                 "mode": mode,
                 "customer_id": customer.pk,
                 "counts": erasing.counts,

@@ -213,16 +213,13 @@ def team_replied(conversation: Conversation, at: datetime) -> None:
     complete_targets(conversation, RESPONSES, at)
 
 
-DONE_STATUSES = (Conversation.Status.SOLVED, Conversation.Status.CLOSED)
-
-
 def status_changed(conversation: Conversation, before: str, after: str, at: datetime) -> None:
-    if after in DONE_STATUSES:
+    if after in Conversation.FINISHED_STATUSES:
         complete_targets(conversation, [SlaTarget.Kind.RESOLUTION], at)
         cancel_targets(conversation, RESPONSES, at)
     elif after == Conversation.Status.PENDING:
         pause_clocks(conversation, at)
     elif before == Conversation.Status.PENDING:
         resume_clocks(conversation, at)
-    elif before in DONE_STATUSES:
+    elif before in Conversation.FINISHED_STATUSES:
         start_target(conversation, SlaTarget.Kind.RESOLUTION, at)

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -43,7 +43,6 @@ Key = tuple[
 Parts = dict[Key, list[float]]
 KEY_FIELDS = ("day", "team_id", "channel", "need_id", "agent_id", "organisation_id", "internal")
 CHUNK = 2000
-CLOSED_STATUSES = (Conversation.Status.SOLVED, Conversation.Status.CLOSED)  # the rest is open work
 _INDEX = {name: i for i, name in enumerate(MEASURES)}
 
 
@@ -74,7 +73,7 @@ def contributions(ids: Sequence[int], open_work: list[OpenWork] | None = None) -
     for pk, team, channel, need, assignee, org, internal, created, first_response, solved, status in rows:
         attrs[pk] = (team or 0, channel, need or 0, assignee or 0, org or 0, bool(internal))
         team, channel, need, assignee, org, internal = attrs[pk]
-        if open_work is not None and status not in CLOSED_STATUSES:
+        if open_work is not None and status not in Conversation.FINISHED_STATUSES:  # the rest is open work
             open_work.append(OpenWork(conversation_id=pk, team_id=team, channel=channel, need_id=need,
                                       agent_id=assignee, organisation_id=org, internal=internal))  # fmt: skip
         parts = result[pk]
@@ -204,6 +203,14 @@ def _replace_open_work(ids: list[int], rows: list[OpenWork]) -> None:
         return  # the usual case: a reply or a score changed nothing here
     OpenWork.objects.filter(pk__in=ids).delete()
     OpenWork.objects.bulk_create(rows, ignore_conflicts=True)  # a parallel refresh may have written it
+
+
+def forget_deleted_conversations() -> int:
+    """Remove the open-work rows of conversations that no longer exist (erased with their customer);
+    one anti-join over the open conversations, for a rare event."""
+    gone = ~Exists(Conversation.objects.filter(pk=OuterRef("conversation_id")))
+    deleted, _ = OpenWork.objects.filter(gone).delete()
+    return deleted
 
 
 TABLES: tuple[type[Figures], ...] = (DailyFigures, DailyAgentFigures, DailyOrganisationFigures)

@@ -35,10 +35,6 @@ class Filters:
     hidden_team_ids: tuple[int, ...] = ()
 
 
-def _ended() -> Coalesce:
-    return Coalesce("solved_at", "last_message_at", output_field=DateTimeField())
-
-
 def _with_returns(rows: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
     """Annotate back_30/back_90 on conversations (prefix "") or on rows pointing at one ("conversation__")."""
     annotations = {
@@ -79,9 +75,9 @@ def actions(filters: Filters, *, now: datetime | None = None) -> list[Action]:
     conversations = {mile.conversation_id for mile in picked}
     followed = {
         row["pk"]: row
-        for row in _with_returns(
-            Conversation.objects.filter(pk__in=conversations).annotate(ended=_ended())
-        ).values("pk", "ended", "survey__outcome", "survey__conduct", *(f"back_{d}" for d in WINDOWS))
+        for row in _with_returns(Conversation.objects.filter(pk__in=conversations).with_ended()).values(
+            "pk", "ended", "survey__outcome", "survey__conduct", *(f"back_{d}" for d in WINDOWS)
+        )
     }
     out = []
     for mile in picked:

@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -35,13 +35,8 @@ from goodwill.core.models import Counter, Event
 from goodwill.voice.grid import WINDOWS, came_back
 from goodwill.voice.models import ExtraMile, ExtraMileCounted, ExtraMileDay, ExtraMileStale
 
-FINISHED = (Conversation.Status.SOLVED, Conversation.Status.CLOSED)
 BUILT = "voice.extra_mile.built"
 DAYS_PER_RUN = 60
-
-
-def _ended() -> Coalesce:
-    return Coalesce("solved_at", "last_message_at", output_field=DateTimeField())
 
 
 def _day() -> TruncDate:
@@ -50,7 +45,7 @@ def _day() -> TruncDate:
 
 def finished() -> Any:
     """Finished conversations annotated with `ended` and its local `day`."""
-    return Conversation.objects.filter(status__in=FINISHED).annotate(ended=_ended()).annotate(day=_day())
+    return Conversation.objects.finished().with_ended().annotate(day=_day())
 
 
 def _mark(days: Iterable[date | None]) -> int:
@@ -98,7 +93,7 @@ def _may_move(event: Event) -> bool:
     before, after = (event.before or {}).get("status"), (event.after or {}).get("status")
     if not isinstance(before, str) or not isinstance(after, str):
         return True  # not known: mark
-    return before in FINISHED or after in FINISHED
+    return before in Conversation.FINISHED_STATUSES or after in Conversation.FINISHED_STATUSES
 
 
 def conversation_changed(event: Event) -> None:
@@ -138,11 +133,11 @@ def _runs(days: list[date]) -> list[tuple[date, date]]:
 def _in_run(first: date, last: date) -> Any:
     since, until = _bounds(first, last)
     # Either index range (solved_at; last_message_at for the few closed without solving), then the day.
-    rows = Conversation.objects.filter(status__in=FINISHED).filter(
+    rows = Conversation.objects.finished().filter(
         Q(solved_at__gte=since, solved_at__lt=until)
         | Q(solved_at__isnull=True, last_message_at__gte=since, last_message_at__lt=until)
     )
-    return rows.annotate(ended=_ended()).annotate(day=_day())
+    return rows.with_ended().annotate(day=_day())
 
 
 def _figures(first: date, last: date) -> list[ExtraMileDay]:

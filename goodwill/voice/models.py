@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 
@@ -30,6 +31,17 @@ class SurveyPolicy(models.Model):
         default=0, help_text="Ask customers with a conversation in the period how likely they are to recommend "
         "us (NPS), every this many months; 0 = never.",
     )
+
+    class Meta:
+        constraints = [
+            # One default policy: rows without a team all index the same value (`team_id IS NULL`
+            # is true), where a plain unique index on team_id would let NULLs repeat.
+            models.UniqueConstraint(
+                IsNull(models.F("team"), True),
+                condition=models.Q(team__isnull=True),
+                name="voice_one_default_policy",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Surveys for {self.team or 'every team'}"

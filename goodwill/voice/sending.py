@@ -27,7 +27,6 @@ from goodwill.voice.models import Pulse, Survey, SurveyPolicy, SurveyWording
 logger = logging.getLogger("goodwill.voice")
 
 SEND_BATCH = 200
-FINISHED = (Conversation.Status.SOLVED, Conversation.Status.CLOSED)
 
 
 class Mailed(enum.Enum):
@@ -37,12 +36,14 @@ class Mailed(enum.Enum):
 
 
 def policy_for(team: Team | None) -> SurveyPolicy:
-    """The team's policy, else the default one (a row without a team), else the built-in defaults."""
+    """The team's policy, else the default one (a row without a team), else the built-in defaults.
+
+    The database holds one of each; ordered anyway, so the answer never depends on row order."""
     if team is not None:
-        policy = SurveyPolicy.objects.filter(team=team).first()
+        policy = SurveyPolicy.objects.filter(team=team).order_by("pk").first()
         if policy is not None:
             return policy
-    return SurveyPolicy.objects.filter(team__isnull=True).first() or SurveyPolicy()
+    return SurveyPolicy.objects.filter(team__isnull=True).order_by("pk").first() or SurveyPolicy()
 
 
 def wording_for(policy: SurveyPolicy, language: str) -> SurveyWording:
@@ -57,7 +58,7 @@ def wording_for(policy: SurveyPolicy, language: str) -> SurveyWording:
 
 def skip_reason(row: Survey | Pulse, policy: SurveyPolicy, now: datetime) -> str:
     """Why this survey must not go out now ("" when it may); the row itself is no earlier survey."""
-    if row.conversation is not None and row.conversation.status not in FINISHED:
+    if row.conversation is not None and row.conversation.status not in Conversation.FINISHED_STATUSES:
         return "conversation reopened"
     if opted_out(row.customer_id):
         return "customer opted out"

@@ -1,7 +1,9 @@
-"""Who may change the survey policies and their per-language wordings, and the forms that do it.
+"""Who may change the survey policies and their per-language wordings, the forms, and the
+services that make the changes.
 
 Admins manage every policy, the default one (no team) included; a team lead manages the policy
-of each team they lead. Agents and customers manage none.
+of each team they lead. Agents and customers manage none. Every change is an audit event
+(`core.Event`, kind "other", the policy as its subject, `after.action` saying what was done).
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from goodwill.accounts.models import Agent, Team
+from goodwill.core.models import Event
+from goodwill.core.services import record_event
 from goodwill.voice.models import SurveyPolicy, SurveyWording
 
 
@@ -108,3 +113,75 @@ class WordingForm(forms.ModelForm):  # type: ignore[type-arg]
         self.instance.policy = self.policy
         wording: SurveyWording = super().save(commit=commit)
         return wording
+
+
+class PolicyTaken(Exception):
+    """Someone else set up this team's (or the default) policy a moment ago."""
+
+
+def set_up_policy(team: Team | None, *, by: Agent) -> SurveyPolicy:
+    """The team's own policy (None: the default one), made with the built-in settings; audited.
+
+    Raises PolicyTaken when another request made it meanwhile: the database holds one per team
+    and one default (`voice_one_default_policy`), so concurrent submits cannot make two.
+    """
+    try:
+        with transaction.atomic():
+            policy = SurveyPolicy.objects.create(team=team)
+            _audit(policy, by, "survey_policy.set_up", after=_settings(policy, PolicyForm.Meta.fields))
+    except IntegrityError as error:
+        raise PolicyTaken from error
+    return policy
+
+
+def change_policy(form: PolicyForm, *, by: Agent) -> SurveyPolicy:
+    """Save a valid policy form; the audit event holds each changed setting before and after."""
+    with transaction.atomic():
+        policy: SurveyPolicy = form.save()
+        if form.changed_data:
+            before = {name: form.initial.get(name) for name in form.changed_data}
+            _audit(
+                policy, by, "survey_policy.changed", before=before, after=_settings(policy, form.changed_data)
+            )
+    return policy
+
+
+def save_wording(form: WordingForm, *, by: Agent) -> SurveyWording:
+    """Add or change one language's words (a valid form); audited like the policy's settings."""
+    adding = form.instance.pk is None
+    with transaction.atomic():
+        wording = form.save()
+        if adding:
+            _audit(form.policy, by, "survey_wording.added", after=_settings(wording, WORDING_FIELDS))
+        elif form.changed_data:
+            before = {name: form.initial.get(name) for name in form.changed_data}
+            after = {"language": wording.language, **_settings(wording, form.changed_data)}
+            _audit(form.policy, by, "survey_wording.changed", before=before, after=after)
+    return wording
+
+
+def delete_wording(wording: SurveyWording, *, by: Agent) -> None:
+    """Remove one language's words; the audit event keeps what they were."""
+    with transaction.atomic():
+        policy = wording.policy
+        before = _settings(wording, WORDING_FIELDS)
+        wording.delete()
+        _audit(policy, by, "survey_wording.deleted", before=before, after={"language": before["language"]})
+
+
+def _settings(row: SurveyPolicy | SurveyWording, names: list[str]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+def _audit(
+    policy: SurveyPolicy,
+    by: Agent,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any],
+) -> None:
+    team = {"team_id": policy.team_id, "team": policy.team.name if policy.team else "default"}
+    record_event(
+        Event.Kind.OTHER, actor=by, subject=policy, before=before, after={"action": action, **team, **after}
+    )

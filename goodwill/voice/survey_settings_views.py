@@ -7,13 +7,24 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from goodwill.accounts.models import Agent
+from goodwill.accounts.models import Agent, Team
 from goodwill.voice.models import SurveyPolicy, SurveyWording
-from goodwill.voice.survey_settings import PolicyForm, WordingForm, managed_teams, may_manage, may_manage_any
+from goodwill.voice.survey_settings import (
+    PolicyForm,
+    PolicyTaken,
+    WordingForm,
+    change_policy,
+    delete_wording,
+    managed_teams,
+    may_manage,
+    may_manage_any,
+    save_wording,
+    set_up_policy,
+)
 
 
 def _agent(request: HttpRequest) -> Agent:
@@ -33,14 +44,28 @@ def policy_list(request: HttpRequest) -> HttpResponse:
         team_id = request.POST.get("team", "")
         team = next((team for team in teams if str(team.pk) == team_id), None)
         if not may_manage(agent, team.pk if team else None) or (team is None and team_id):
-            raise PermissionDenied("You may not change that team's surveys.")
-        policy = SurveyPolicy.objects.filter(team=team).first() or SurveyPolicy.objects.create(team=team)
+            raise Http404("No such team.")  # another team's: as if it were not there
+        policy = SurveyPolicy.objects.filter(team=team).order_by("pk").first()
+        if policy is None:
+            try:
+                policy = set_up_policy(team, by=agent)
+            except PolicyTaken:
+                error = "Someone else set up this policy a moment ago; change it from the list below."
+                return _listing(request, agent, teams, error=error, status=409)
         return redirect("voice:survey_policy", pk=policy.pk)
+    return _listing(request, agent, teams)
+
+
+def _listing(
+    request: HttpRequest, agent: Agent, teams: list[Team], error: str = "", status: int = 200
+) -> HttpResponse:
     policies = {policy.team_id: policy for policy in SurveyPolicy.objects.filter(team__in=teams)}
-    default = SurveyPolicy.objects.filter(team__isnull=True).first() if agent.is_admin else None
+    default = (
+        SurveyPolicy.objects.filter(team__isnull=True).order_by("pk").first() if agent.is_admin else None
+    )
     rows = [(team, policies.get(team.pk)) for team in teams]
-    context = {"rows": rows, "default": default, "is_admin": agent.is_admin}
-    return render(request, "voice/survey_policies.html", context)
+    context = {"rows": rows, "default": default, "is_admin": agent.is_admin, "error": error}
+    return render(request, "voice/survey_policies.html", context, status=status)
 
 
 def _page(request: HttpRequest, policy: SurveyPolicy, status: int = 200, **forms: Any) -> HttpResponse:
@@ -70,7 +95,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agent = _agent(request)
     policy = get_object_or_404(SurveyPolicy.objects.select_related("team"), pk=pk)
     if not may_manage(agent, policy.team_id):
-        raise PermissionDenied("You may not change that team's surveys.")
+        raise Http404("No such survey policy.")  # another team's: as if it were not there
     if request.method == "GET":
         return _page(request, policy)
     action = request.POST.get("action", "")
@@ -78,21 +103,21 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = PolicyForm(request.POST, instance=policy, prefix="policy")
         if not form.is_valid():
             return _page(request, policy, status=400, form=form)
-        form.save()
+        change_policy(form, by=agent)
     elif action == "add":
         new = WordingForm(request.POST, policy=policy, prefix="new")
         if not new.is_valid():
             return _page(request, policy, status=400, new=new)
-        new.save()
+        save_wording(new, by=agent)
     elif action in ("change", "delete"):
         wording = get_object_or_404(SurveyWording, pk=request.POST.get("wording", ""), policy=policy)
         if action == "delete":
-            wording.delete()
+            delete_wording(wording, by=agent)
         else:
             edit = WordingForm(request.POST, instance=wording, policy=policy, prefix=f"w{wording.pk}")
             if not edit.is_valid():
                 return _page(request, policy, status=400, edit=edit)
-            edit.save()
+            save_wording(edit, by=agent)
     else:
         return _page(request, policy, status=400)
     flash.success(request, "Saved.")

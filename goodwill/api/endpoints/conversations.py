@@ -39,6 +39,7 @@ from goodwill.conversations.selectors import (
     conversations_visible_to,
     get_conversation_for,
 )
+from goodwill.conversations.services.outbound import channel_for
 from goodwill.customers.models import Customer
 from goodwill.customers.services import find_or_create_customer_by_email
 
@@ -80,7 +81,13 @@ class ConversationIn(Input):
     customer_name: Str200 = Field("", description="Name for a customer created from customer_email.")
     subject: Str300 = ""
     text: Annotated[LongText, StringConstraints(min_length=1)]
-    channel: Conversation.Channel = Conversation.Channel.API
+    channel: Conversation.Channel = Field(
+        Conversation.Channel.API,
+        description=(
+            'How the customer\'s message came. With first_message_from "agent" it is email when the '
+            "customer has an email address, else phone: leave it out (a different one is refused, 422)."
+        ),
+    )
     priority: PriorityName = "normal"
     team: Id | None = None
     first_message_from: Literal["customer", "agent"] = Field(
@@ -262,6 +269,7 @@ def create_conversation(
         else:
             found = find_or_create_customer_by_email(payload.customer_email or "", name=payload.customer_name)
         if payload.first_message_from == "agent":
+            _check_outbound_channel(payload, found)
             conversation = services.open_outbound_conversation(
                 found,
                 by=agent,
@@ -283,6 +291,22 @@ def create_conversation(
         )
     response["Location"] = f"{request.path.rstrip('/')}/{conversation.number}"
     return Status(201, _reload(agent, conversation.number))
+
+
+def _check_outbound_channel(payload: ConversationIn, customer: Customer) -> None:
+    """Writing first, the channel follows the customer: a channel sent that differs is refused
+    (it used to be ignored, so a caller asking for "phone" got an email without knowing)."""
+    if "channel" not in payload.model_fields_set:
+        return
+    chosen = channel_for(customer)
+    if payload.channel != chosen:
+        raise ValidationError(
+            {
+                "channel": f'Writing first ("first_message_from": "agent"), the conversation goes by '
+                f"{chosen} for this customer (email when they have an email address, else phone); "
+                f'leave channel out or send "{chosen}".'
+            }
+        )
 
 
 @router.patch(

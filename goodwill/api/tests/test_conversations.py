@@ -362,3 +362,28 @@ def test_an_agent_opens_a_conversation_by_writing_first(api_as, agent, customer,
     ]
     assert [r.status_code for r in refused] == [422, 422]
     assert Conversation.objects.count() == 1
+
+
+def test_writing_first_a_channel_other_than_the_customers_is_refused_not_ignored(api_as, agent, customer):
+    client = api_as(agent)
+    body = {
+        "customer": customer.pk,
+        "subject": "Your refund",
+        "text": "On its way.",
+        "first_message_from": "agent",
+    }
+    refused = client.post("/conversations", {**body, "channel": "phone"})  # Carla has an email address
+    assert refused.status_code == 422
+    assert "goes by email for this customer" in refused.json()["detail"]["channel"]
+    new_person = {**body, "customer": None, "customer_email": "nora@new.test", "channel": "portal"}
+    answer = client.post("/conversations", new_person)
+    assert (answer.status_code, list(answer.json()["detail"])) == (422, ["channel"])
+    assert not Customer.objects.filter(identities__value="nora@new.test").exists()  # all or nothing
+    assert Conversation.objects.count() == 0
+    same = client.post("/conversations", {**body, "channel": "email"})
+    assert (same.status_code, same.json()["channel"]) == (201, "email")
+    phoned = create_customer(name="Pia Phone", phones=["+44 20 7946 0000"])
+    by_phone = {**body, "customer": phoned.pk}
+    assert client.post("/conversations", {**by_phone, "channel": "email"}).status_code == 422
+    left_out = client.post("/conversations", by_phone)
+    assert (left_out.status_code, left_out.json()["channel"]) == (201, "phone")

@@ -282,7 +282,7 @@ class Writer:
             if m.created_at and m.public and not self._is_customer(m.author)
         ]
         fields = {"original_number": conv.ext, "original_system": self.name, **conv.custom_fields}
-        done = conv.status in (Conversation.Status.SOLVED, Conversation.Status.CLOSED)
+        done = conv.status in Conversation.FINISHED_STATUSES
         return Conversation(
             number=number,
             subject=(conv.subject or "(no subject)")[:300],

@@ -17,22 +17,12 @@ from goodwill.voice.returns import refresh_returns
 pytestmark = pytest.mark.django_db
 
 
-def answered(customer, *, outcome, conduct, days_ago):  # type: ignore[no-untyped-def]
-    conversation = open_conversation(customer=customer, subject="q", text="t", channel="email")[0]
-    at = timezone.now() - timedelta(days=days_ago)
-    Conversation.objects.filter(pk=conversation.pk).update(created_at=at - timedelta(days=1))
-    return Survey.objects.create(
-        conversation=conversation, customer=customer, send_after=at, sent_at=at, outcome=outcome, conduct=conduct,
-        answered_at=at,
-    )
-
-
 def came_back(customer, *, days_ago):  # type: ignore[no-untyped-def]
     conversation = open_conversation(customer=customer, subject="back", text="again", channel="email")[0]
     Conversation.objects.filter(pk=conversation.pk).update(created_at=timezone.now() - timedelta(days=days_ago))
 
 
-def test_each_quadrant_counts_who_came_back(db):
+def test_each_quadrant_counts_who_came_back(answered):  # type: ignore[no-untyped-def]
     people = [create_customer(name=f"C{n}", emails=[f"c{n}@customer.test"]) for n in range(6)]
     # Need not met but treated well; came back 10 days after answering (within 30 and 90).
     answered(people[0], outcome="no", conduct=5, days_ago=100)

@@ -4,35 +4,18 @@ is not in is neither offered, nor counted, nor reachable by its id."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
-from goodwill.conversations.services import open_conversation
 from goodwill.customers.services import create_customer
-from goodwill.voice.models import Survey
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def billing_answer(billing_team):  # type: ignore[no-untyped-def]
+def billing_answer(billing_team, answered):  # type: ignore[no-untyped-def]
     person = create_customer(name="Bettina Billing", emails=["bettina@customer.test"])
-    conversation = open_conversation(
-        customer=person, subject="Invoice", text="t", channel="email", team=billing_team
-    )[0]
-    at = timezone.now() - timedelta(days=3)
-    return Survey.objects.create(
-        conversation=conversation,
-        customer=person,
-        team=billing_team,
-        send_after=at,
-        sent_at=at,
-        outcome="met",
-        conduct=5,
-        answered_at=at,
-    )
+    return answered(person, days_ago=3, outcome="met", conduct=5, team=billing_team)
 
 
 def answers_on(body: str) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from goodwill.conversations.models import Conversation
 from goodwill.conversations.services import open_conversation
@@ -15,22 +14,7 @@ from goodwill.voice.models import ReturnEvent, Survey
 from goodwill.voice.returns import customer_came_back, customers_merged, recompute_returns
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def answer(customer):  # type: ignore[no-untyped-def]
-    conversation = open_conversation(customer=customer, subject="q", text="t", channel="email")[0]
-    at = timezone.now() - timedelta(days=50)
-    Conversation.objects.filter(pk=conversation.pk).update(created_at=at - timedelta(days=1))
-    return Survey.objects.create(
-        conversation=conversation,
-        customer=customer,
-        send_after=at,
-        sent_at=at,
-        outcome="no",
-        conduct=5,
-        answered_at=at,
-    )
+SUBSCRIBER = "goodwill.voice.returns.customer_came_back"  # as goodwill/subscribers.py names it
 
 
 def test_a_new_conversation_sets_the_gap_through_the_subscriber(answer, customer):  # type: ignore[no-untyped-def]
@@ -110,3 +94,37 @@ def test_the_subscribers_are_registered_for_their_topics():  # type: ignore[no-u
     assert "goodwill.voice.returns.customer_came_back" in SUBSCRIBERS["conversation.opened"]
     assert "goodwill.voice.returns.customer_came_back" in SUBSCRIBERS["customer.returned"]
     assert "goodwill.voice.returns.customers_merged" in SUBSCRIBERS["customer.changed"]
+
+
+def test_a_conversation_the_subscriber_handled_is_not_walked_again(answer, customer):  # type: ignore[no-untyped-def]
+    from goodwill.core.events import run_subscriber
+    from goodwill.voice.models import ExtraMileStale
+    from goodwill.voice.returns import repair_returns
+
+    repair_returns()  # the walk has read the history so far
+    again = open_conversation(customer=customer, subject="again", text="t", channel="email")[0]
+    run_subscriber.call(SUBSCRIBER, [Event.objects.get(conversation=again, kind="conversation.opened").pk])
+    answer.refresh_from_db()
+    assert answer.came_back_after == again.created_at - answer.answered_at
+    ExtraMileStale.objects.all().delete()
+    assert repair_returns() == (1, 0, 0, 0)  # read, and left alone: no answer recomputed a second time
+    assert not ExtraMileStale.objects.exists()
+    open_conversation(customer=customer, subject="unheard", text="t", channel="email")  # no subscriber ran
+    assert repair_returns() == (1, 1, 0, 0)
+
+
+def test_the_batch_form_sets_every_customers_gap_in_a_few_queries(answered, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    from goodwill.core.events import run_subscriber
+    from goodwill.customers.services import create_customer
+
+    answers, events = [], []
+    for n in range(8):
+        person = create_customer(name=f"P{n}", emails=[f"p{n}@customer.test"])
+        answers.append(answered(person, days_ago=20, outcome="yes", conduct=4))
+        again = open_conversation(customer=person, subject="again", text="t", channel="email")[0]
+        events.append(Event.objects.get(conversation=again, kind="conversation.opened"))
+    with django_assert_max_num_queries(12):
+        run_subscriber.call(SUBSCRIBER, [event.pk for event in events])
+    for survey, event in zip(answers, events, strict=True):
+        survey.refresh_from_db()
+        assert survey.came_back_after == event.created_at - survey.answered_at

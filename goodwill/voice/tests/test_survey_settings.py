@@ -3,9 +3,14 @@ forms keep what was typed and say what is wrong; agents, other teams' leads and 
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from goodwill.accounts.models import TeamMembership
+from goodwill.core.models import Event
 from goodwill.voice.models import SurveyPolicy, SurveyWording
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +38,13 @@ def wording(**changes: str) -> dict[str, str]:
     }
     words.update(changes)
     return {f"new-{key}": value for key, value in words.items()} | {"action": "add"}
+
+
+def settings_form(**changes: str) -> dict[str, str]:
+    """The policy form as the page sends it: the built-in settings, with `changes`."""
+    fields = {"is_active": "on", "delay_hours": "24", "cooldown_days": "30", "by_email": "on",
+              "in_portal": "on", "nps_every_months": "0"} | changes  # fmt: skip
+    return {f"policy-{key}": value for key, value in fields.items()} | {"action": "policy"}
 
 
 def test_a_lead_sets_up_and_changes_their_teams_policy(client, lead, support_team, billing_team):
@@ -111,11 +123,13 @@ def test_agents_other_leads_and_customers_are_refused(
     TeamMembership.objects.filter(agent=outsider, team=billing_team).update(is_lead=True)
     client.force_login(outsider)  # a lead, of another team
     assert client.get("/voice/surveys/").status_code == 200
-    assert client.get(f"/voice/surveys/{mine.pk}/").status_code == 403
-    assert client.post(f"/voice/surveys/{mine.pk}/", wording()).status_code == 403
-    assert client.post("/voice/surveys/", {"team": support_team.pk}).status_code == 403
-    assert client.get(f"/voice/surveys/{default.pk}/").status_code == 403
-    assert client.post("/voice/surveys/", {"team": ""}).status_code == 403
+    # Another team's policy is not there for them (404, as for a missing one): no hint it exists.
+    assert client.get(f"/voice/surveys/{mine.pk}/").status_code == 404
+    assert client.post(f"/voice/surveys/{mine.pk}/", wording()).status_code == 404
+    assert client.post("/voice/surveys/", {"team": support_team.pk}).status_code == 404
+    assert client.get(f"/voice/surveys/{default.pk}/").status_code == 404
+    assert client.post("/voice/surveys/", {"team": ""}).status_code == 404
+    assert client.get(f"/voice/surveys/{default.pk + mine.pk + 1}/").status_code == 404
     assert not SurveyWording.objects.exists()
     client.logout()
     from goodwill.channels.portal.services import SESSION_KEY
@@ -140,3 +154,95 @@ def test_an_admin_manages_the_default_policy(client, admin, support_team, django
     with django_assert_max_num_queries(10):
         page = client.get(f"/voice/surveys/{default.pk}/")
     assert page.status_code == 200 and "Words in fr" in page.content.decode()
+
+
+def test_the_database_holds_one_default_policy(support_team):
+    SurveyPolicy.objects.create(team=None)
+    SurveyPolicy.objects.create(team=support_team)  # a team's own policy is no second default
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SurveyPolicy.objects.create(team=None)
+    assert SurveyPolicy.objects.filter(team__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_setting_up_the_default_at_once_make_one_and_the_second_is_told(client, admin):
+    """The second submit read "no default yet" while the first one's row was not committed."""
+    if connection.vendor == "sqlite":
+        pytest.skip("one connection at a time on the test suite's in-memory SQLite database")
+    inserted, done = threading.Event(), threading.Event()
+
+    def first_admin() -> None:
+        try:
+            with transaction.atomic():
+                SurveyPolicy.objects.create(team=None)
+                inserted.set()
+                _wait_for_a_blocked_writer()
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=first_admin)
+    thread.start()
+    assert inserted.wait(timeout=30)
+    client.force_login(admin)
+    response = client.post("/voice/surveys/", {"team": ""})
+    thread.join(timeout=30)
+    assert done.is_set()
+    assert response.status_code == 409
+    assert "Someone else set up this policy a moment ago" in response.content.decode()
+    assert SurveyPolicy.objects.filter(team__isnull=True).count() == 1
+
+
+def _wait_for_a_blocked_writer() -> None:
+    """Until another session waits for this one (its insert met this one's row in the unique index)."""
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.01)
+    raise AssertionError("the second submit never waited for the first one's row")
+
+
+def test_every_change_to_a_policy_is_an_audit_event(client, lead, support_team):
+    client.force_login(lead)
+    client.post("/voice/surveys/", {"team": support_team.pk})
+    policy = SurveyPolicy.objects.get(team=support_team)
+    client.post(f"/voice/surveys/{policy.pk}/", settings_form(delay_hours="6"))
+    client.post(f"/voice/surveys/{policy.pk}/", wording())
+    words = SurveyWording.objects.get(policy=policy)
+    fields = {
+        f"w{words.pk}-" + key.removeprefix("new-"): value for key, value in wording(thanks="Merci.").items()
+    }
+    client.post(f"/voice/surveys/{policy.pk}/", {**fields, "action": "change", "wording": words.pk})
+    client.post(f"/voice/surveys/{policy.pk}/", {"action": "delete", "wording": words.pk})
+    events = list(
+        Event.objects.filter(subject_type="voice.surveypolicy", subject_id=str(policy.pk)).order_by("pk")
+    )
+    assert [event.after["action"] for event in events] == [
+        "survey_policy.set_up", "survey_policy.changed", "survey_wording.added", "survey_wording.changed",
+        "survey_wording.deleted",
+    ]  # fmt: skip
+    assert {(event.kind, event.actor_id, event.after["team"]) for event in events} == {
+        ("other", lead.pk, support_team.name)
+    }
+    changed = events[1]
+    assert (changed.before, changed.after["delay_hours"]) == ({"delay_hours": 24}, 6)
+    assert "cooldown_days" not in changed.after  # only what changed
+    assert events[2].after["language"] == "de" and events[2].after["thanks"] == "Danke."
+    assert (events[3].before, events[3].after["thanks"]) == ({"thanks": "Danke."}, "Merci.")
+    assert events[4].before["thanks"] == "Merci." and events[4].after["language"] == "de"
+
+
+def test_an_unchanged_save_writes_no_event(client, admin):
+    client.force_login(admin)
+    client.post("/voice/surveys/", {"team": ""})
+    default = SurveyPolicy.objects.get(team__isnull=True)
+    client.post(f"/voice/surveys/{default.pk}/", settings_form())  # as it was
+    actions = list(
+        Event.objects.filter(subject_type="voice.surveypolicy").values_list("after__action", "after__team")
+    )
+    assert actions == [("survey_policy.set_up", "default")]
