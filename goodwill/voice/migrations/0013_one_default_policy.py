@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_team_accepts_internal_requests"),
-        ("voice", "0011_keep_one_default_policy"),
+        ("voice", "0012_keep_one_default_policy"),
     ]
 
     operations = [

@@ -25,6 +25,6 @@ class Migration(migrations.Migration):
     """Apart from the constraint (0012): on PostgreSQL an index cannot be built in the transaction
     that deleted rows another table's deferred foreign keys point at."""
 
-    dependencies = [("voice", "0010_extra_mile_created")]
+    dependencies = [("voice", "0011_feedback_follow_up_flag")]
 
     operations = [migrations.RunPython(keep_one_default, migrations.RunPython.noop)]
