@@ -151,6 +151,9 @@ class Conversation(TimeStampedModel):
     # A survey answer on this conversation waits for a follow-up; kept by the voice app (its
     # "Bad feedback" view walks conv_follow_up_recent instead of probing every conversation).
     feedback_follow_up = models.BooleanField(default=False)
+    # An open promise on this conversation is past its due time; kept by the promises app (its
+    # "Promises due" view walks conv_promise_overdue_recent instead of probing every conversation).
+    promise_overdue = models.BooleanField(default=False)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -221,6 +224,12 @@ class Conversation(TimeStampedModel):
                 fields=["last_message_at", "id"],
                 condition=models.Q(feedback_follow_up=True),
                 name="conv_follow_up_recent",
+            ),
+            # "Promises due" (promises): about one percent of the conversations, newest activity first.
+            models.Index(
+                fields=["last_message_at", "id"],
+                condition=models.Q(promise_overdue=True),
+                name="conv_promise_overdue_recent",
             ),
         ]
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Mod
 from goodwill.conversations.models import Conversation
 from goodwill.demo.basics import Dice
 from goodwill.promises.models import Promise
+from goodwill.promises.services import refresh_overdue_flags
 
 EVERY = 12
 BATCH = 5000
@@ -63,10 +64,17 @@ def seed_promises(*, anchor: int, seed: int = 12) -> int:
         promise.team_id = team_id
         batch.append(promise)
         if len(batch) >= BATCH:
-            made += len(Promise.objects.bulk_create(batch))
+            made += _write(batch)
             batch = []
     if batch:
-        made += len(Promise.objects.bulk_create(batch))
+        made += _write(batch)
+    return made
+
+
+def _write(batch: list[Promise]) -> int:
+    """Insert a batch and flag its conversations with an overdue promise, as the sweep would."""
+    made = len(Promise.objects.bulk_create(batch))
+    refresh_overdue_flags(p.conversation_id for p in batch if p.overdue_at is not None)
     return made
 
 

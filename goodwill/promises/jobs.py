@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from goodwill.accounts.notifications import notify
 from goodwill.promises.models import Promise
+from goodwill.promises.services import refresh_overdue_flags
 
 BATCH = 500
 
@@ -80,6 +81,7 @@ def flag_overdue(now: datetime) -> int:
             claimed = Promise.objects.filter(pk=promise.pk, state=Promise.State.OPEN, overdue_at__isnull=True)
             if not claimed.update(overdue_at=now, reminded_at=promise.reminded_at or now):
                 continue
+            refresh_overdue_flags([promise.conversation_id])
             if promise.owner is not None:
                 notify(
                     [promise.owner],

@@ -73,7 +73,7 @@ class Promise(models.Model):
                 condition=Q(state="open", overdue_at__isnull=True),
                 name="promise_pending_due",
             ),
-            # the "Promises due" view and row badges: conversations with an open, flagged promise
+            # row badges and Conversation.promise_overdue ("Promises due"): conversations with an open, flagged promise
             models.Index(
                 fields=["conversation"],
                 condition=Q(state="open", overdue_at__isnull=False),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from goodwill.accounts.models import Agent
 from goodwill.core.prepared import PreparedQuery
@@ -46,13 +45,6 @@ _OVERDUE_OF = PreparedQuery(
 def overdue_conversation_ids(conversation_ids: list[int]) -> set[int]:
     """Of these conversations, those with an open promise past its due time (one query)."""
     return {pk for (pk,) in _OVERDUE_OF.rows(conversation_ids)}
-
-
-def overdue_conversations() -> QuerySet[Promise, Any]:
-    """The subquery of the "Promises due" view (index `promise_overdue`)."""
-    return Promise.objects.filter(state=Promise.State.OPEN, overdue_at__isnull=False).values(
-        "conversation_id"
-    )
 
 
 @dataclass(frozen=True)

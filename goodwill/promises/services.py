@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from goodwill.accounts.models import Agent
@@ -37,6 +38,27 @@ def normalise(text: str) -> str:
 def _undecided(conversation: Conversation) -> QuerySet[Promise]:
     """Promises decided on for the draft in hand: confirmed or dropped, reply not sent yet."""
     return Promise.objects.filter(conversation=conversation, message__isnull=True)
+
+
+def refresh_overdue_flags(conversation_ids: Iterable[int]) -> None:
+    """Keep `Conversation.promise_overdue` (the "Promises due" view's index) for these
+    conversations: set while any of their promises is open and flagged overdue. Called on every
+    path that changes a promise's state or `overdue_at`; one UPDATE for the batch.
+
+    The conversations are locked first, in a statement of their own, so that two transactions
+    changing two promises of one conversation cannot each see the other's promise unchanged and
+    leave a stale flag (the UPDATE then reads the promises after the other has committed).
+    """
+    ids = sorted(set(conversation_ids))
+    if not ids:
+        return
+    overdue = Promise.objects.filter(
+        conversation_id=OuterRef("pk"), state=Promise.State.OPEN, overdue_at__isnull=False
+    )
+    with transaction.atomic():
+        conversations = Conversation.objects.filter(pk__in=ids)
+        list(conversations.select_for_update().order_by("pk").values_list("pk", flat=True))
+        conversations.update(promise_overdue=Exists(overdue))
 
 
 def draft_promises(
@@ -89,6 +111,7 @@ def confirm_promise(
             existing.state, existing.due_at, existing.owner = Promise.State.OPEN, due_at, owner
             existing.reminded_at = existing.overdue_at = None
             existing.save(update_fields=["state", "due_at", "owner", "reminded_at", "overdue_at"])
+            refresh_overdue_flags([conversation.pk])
             return existing
         return Promise.objects.create(
             conversation=conversation,
@@ -111,7 +134,9 @@ def drop_detected(conversation: Conversation, *, by: Agent, text: str, at: datet
     existing = _undecided(conversation).filter(created_by=by, text=text).first()
     if existing is not None:
         if existing.state == Promise.State.OPEN:
-            Promise.objects.filter(pk=existing.pk).update(state=Promise.State.DROPPED)
+            with transaction.atomic():
+                Promise.objects.filter(pk=existing.pk).update(state=Promise.State.DROPPED)
+                refresh_overdue_flags([conversation.pk])
             existing.state = Promise.State.DROPPED
         return existing
     return Promise.objects.create(
@@ -133,7 +158,9 @@ def reschedule(promise: Promise, *, by: Agent, due_at: datetime | None) -> Promi
     if not promise.is_open:
         raise ValidationError("This promise is closed; reopen it by adding a new one.")
     _clean(promise.text, due_at)
-    Promise.objects.filter(pk=promise.pk).update(due_at=due_at, reminded_at=None, overdue_at=None)
+    with transaction.atomic():
+        Promise.objects.filter(pk=promise.pk).update(due_at=due_at, reminded_at=None, overdue_at=None)
+        refresh_overdue_flags([promise.conversation_id])
     promise.refresh_from_db()
     return promise
 
@@ -173,6 +200,7 @@ def close_promise(
         )
         if not changed:
             raise ValidationError("This promise was already closed.")
+        refresh_overdue_flags([promise.conversation_id])
         promise.refresh_from_db()
         if outcome in FAILED:
             # Service recovery opens a case on these (goodwill/subscribers.py).

@@ -13,7 +13,7 @@ from goodwill.conversations.models import Conversation
 from goodwill.conversations.panels import Panel, has_rows
 from goodwill.conversations.selectors import InboxView
 from goodwill.promises.models import Promise
-from goodwill.promises.selectors import conversation_promises, overdue_conversation_ids, overdue_conversations
+from goodwill.promises.selectors import conversation_promises, overdue_conversation_ids
 from goodwill.promises.services import draft_promises
 
 COMPOSED_KINDS = {"reply", "phone", "walk_in"}  # a note is not said to the customer
@@ -60,7 +60,11 @@ def row_badges(conversation_ids: list[int]) -> dict[int, list[Badge]]:
 
 
 def _due(agent: Agent) -> Q:
-    return Q(pk__in=overdue_conversations())
+    # The conversation's copy of "an open promise is past its due time" (promises.services keeps
+    # it), so a page walks the partial index conv_promise_overdue_recent and stops after one page.
+    # Asked of the promises, PostgreSQL walked the newest conversations probing each for one
+    # (54,000 rows at 1M: 56 ms), as the overdue promises sit in older conversations.
+    return Q(promise_overdue=True)
 
 
 DUE_VIEW = InboxView("promises_due", "Promises due", "recent", _due)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from goodwill.conversations.models import Conversation
 from goodwill.demo.generator import seed_demo
 from goodwill.demo.promises import seed_promises
 from goodwill.demo.writer import epoch_seconds
@@ -27,4 +28,7 @@ def test_seeded_promises_have_owners_due_times_and_every_outcome():
     assert outcomes == set(Promise.Outcome.values)
     assert any(p.is_overdue for p in promises) and any(p.is_open and p.overdue_at is None for p in promises)
     assert all(p.reason for p in promises if p.outcome in ("broken", "cancelled"))
+    # "Promises due" reads the conversations' flag: set on exactly those with an overdue promise.
+    flagged = set(Conversation.objects.filter(promise_overdue=True).values_list("pk", flat=True))
+    assert flagged == {p.conversation_id for p in promises if p.is_overdue}
     assert seed_promises(anchor=epoch_seconds(ANCHOR)) == 0  # a second run adds nothing
