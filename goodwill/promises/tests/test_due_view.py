@@ -4,10 +4,11 @@ activity first, read from the conversation's own flag through its partial index.
 from __future__ import annotations
 
 import importlib
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -120,3 +121,53 @@ def test_the_data_migration_flags_the_conversations_already_overdue(agent):
 
     fill.flag(apps, None)
     assert flagged_subjects() == ["Overdue before the upgrade"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+def test_two_promises_closed_at_once_leave_no_stale_flag(agent):
+    """Each close sees the other's promise still open unless the second waits for the first to
+    commit before it reads: the conversation's lock makes it wait, so the flag ends up clear."""
+    first = promised("Both closed", agent, 5)
+    second = services.confirm_promise(
+        first.conversation, by=agent, text="We'll ship it today.", due_at=timezone.now() - timedelta(hours=2)
+    )
+    flag_overdue(timezone.now())
+    closed_first, release = threading.Event(), threading.Event()
+
+    def close_first_and_hold() -> None:
+        try:
+            with transaction.atomic():
+                services.close_promise(first, by=agent, closing=services.KEPT)
+                closed_first.set()
+                assert release.wait(30)
+        finally:
+            connections.close_all()
+
+    def close_second() -> None:
+        try:
+            services.close_promise(second, by=agent, closing=services.KEPT)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=close_first_and_hold)
+    holder.start()
+    assert closed_first.wait(30)
+    closer = threading.Thread(target=close_second)
+    closer.start()
+    with connection.cursor() as cursor:  # the second close waits on the conversation's row lock
+        for _ in range(3000):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.01)
+        else:
+            pytest.fail("the second close never waited for the first")
+    release.set()
+    holder.join(30)
+    closer.join(30)
+    assert not holder.is_alive() and not closer.is_alive()
+    assert not Promise.objects.filter(state=Promise.State.OPEN).exists()
+    assert flagged_subjects() == []
