@@ -18,6 +18,10 @@ with `GOODWILL_TASK_BATCH=1` (one task at a time, as before) and once with the d
 worker runs up to 100 waiting tasks as one batch, `core.batching`). Wall time is from the
 first task started to the last finished (task rows); CPU is the worker process's own
 (children's rusage) minus that of a worker started on an empty queue (start-up, warm-up).
+Since 2026-12-08 (pgworker) it also prints the worker's CPU and the PostgreSQL backends' CPU
+per message over that same span, read from /proc/<pid>/stat every 10 ms while the worker runs
+(no start-up to subtract, so it scatters far less on a busy machine); `--profile` uses a CPU
+clock (time.process_time), so waiting for a core on a loaded machine is not counted as cost.
 
     .venv/bin/python bench/listening_worker.py [--messages 3000] [--queue]
     GOODWILL_DATABASE_URL=postgresql://… .venv/bin/python bench/listening_worker.py
@@ -32,6 +36,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,16 +125,108 @@ def main() -> None:
     assert MessageScore.objects.filter(message_id__in=ids).count() == len(events)
 
 
-def worker_run(batch: int, profile: str | None = None) -> float:
-    """Run `goodwill worker --batch` until the queue is empty; its CPU seconds."""
+TICK_S = 1 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time so far of a process, all its threads (user + system), from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) * TICK_S
+
+
+def database_pids() -> list[int]:
+    """PostgreSQL backends serving this database on this machine (not this thread's), none for SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuSampler(threading.Thread):
+    """Samples (time, worker CPU, database backends' CPU) every 10 ms while the worker runs, so
+    the CPU spent between the first task's start and the last task's end can be read off
+    (start-up and warm-up, which vary by a second from run to run, are left out)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.samples: list[tuple[float, float, float]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        backends: dict[int, float] = {}  # pid → CPU seen last (a backend that ends keeps its last)
+        pids: list[int] = []
+        refreshed = 0.0
+        try:
+            while not self.stop.is_set():
+                now = time.time()
+                if now - refreshed > 0.25:
+                    pids, refreshed = database_pids(), now
+                worker = cpu_seconds(self.pid)
+                if worker is None:
+                    break
+                for pid in pids:
+                    value = cpu_seconds(pid)
+                    if value is not None:
+                        backends[pid] = value
+                self.samples.append((now, worker, sum(backends.values())))
+                self.stop.wait(0.01)
+        finally:
+            connection.close()
+
+    def between(self, start: float, end: float) -> tuple[float, float]:
+        """(worker, backends) CPU seconds spent between two times (interpolated samples)."""
+        return tuple(self._at(end, i) - self._at(start, i) for i in (1, 2))  # type: ignore[return-value]
+
+    def _at(self, moment: float, index: int) -> float:
+        samples = self.samples
+        for (t0, *v0), (t1, *v1) in zip(samples, samples[1:], strict=False):
+            if t0 <= moment <= t1:
+                return v0[index - 1] + (v1[index - 1] - v0[index - 1]) * (moment - t0) / max(t1 - t0, 1e-9)
+        return samples[0][index] if moment < samples[0][0] else samples[-1][index]
+
+
+def worker_run(batch: int, profile: str | None = None) -> tuple[float, CpuSampler]:
+    """Run `goodwill worker --batch` until the queue is empty; its CPU seconds, and its samples."""
     env = {**os.environ, "GOODWILL_TASK_BATCH": str(batch)}
-    command = [str(Path(sys.executable).with_name("goodwill")), "worker", "--batch", "--verbosity", "0"]
-    if profile:
-        command = [sys.executable, "-m", "cProfile", "-o", profile, *command]
+    goodwill = str(Path(sys.executable).with_name("goodwill"))
+    command = [goodwill, "worker", "--batch", "--verbosity", "0"]
+    if profile:  # CPU time, not wall: on a busy machine waiting for a core is not the code's cost
+        command = [sys.executable, "-c", PROFILED, profile, *command[1:]]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(command, env=env, check=True)
+    worker = subprocess.Popen(command, env=env)
+    sampler = CpuSampler(worker.pid)
+    sampler.start()
+    if worker.wait() != 0:
+        raise SystemExit(f"worker failed: {worker.returncode}")
+    sampler.stop.set()
+    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sampler
+
+
+PROFILED = """
+import cProfile, sys, time
+from goodwill.cli import main
+out = sys.argv[1]
+sys.argv = ["goodwill", *sys.argv[2:]]
+profiler = cProfile.Profile(time.process_time)
+try:
+    profiler.runcall(main)
+finally:
+    profiler.dump_stats(out)
+"""
 
 
 def through_the_queue(texts: list[str], count: int, batches: list[int], profile: str | None) -> None:
@@ -138,7 +235,7 @@ def through_the_queue(texts: list[str], count: int, batches: list[int], profile:
     from django_tasks_db.models import DBTaskResult
 
     engine = os.environ.get("GOODWILL_DATABASE_URL", "sqlite").split("://")[0]
-    baseline = worker_run(1)  # empty queue: start-up and warm-up only
+    baseline, _ = worker_run(1)  # empty queue: start-up and warm-up only
     print(f"worker start-up on an empty queue: {baseline:.2f} s CPU; load average {os.getloadavg()[0]:.1f}")
     for batch in batches:
         ids = store(texts, count)
@@ -155,18 +252,26 @@ def through_the_queue(texts: list[str], count: int, batches: list[int], profile:
         for pk in events:  # autocommit: one task each, as a lone inbound message makes
             run_subscriber.enqueue(PATH, [pk])
         load = os.getloadavg()[0]
-        cpu = worker_run(batch, profile) - baseline
+        total_cpu, sampler = worker_run(batch, profile)
+        cpu = total_cpu - baseline
         span = DBTaskResult.objects.filter(enqueued_at__gte=datetime.fromtimestamp(started, UTC)).aggregate(
             first=Min("started_at"), last=Max("finished_at")
         )
         wall = (span["last"] - span["first"]).total_seconds()
+        worker_cpu, backend_cpu = sampler.between(span["first"].timestamp(), span["last"].timestamp())
         assert MessageScore.objects.filter(message_id__in=ids).count() == len(events)
+        n = len(events)
         print(
-            f"queue + worker, GOODWILL_TASK_BATCH={batch}, {engine}: {len(events)} tasks, "
-            f"{len(events) / wall:,.0f}/s wall, {len(events) / cpu:,.0f}/s of worker CPU "
-            f"({'met' if len(events) / cpu >= GOAL else 'NOT met'}: ≥ {GOAL:.0f}/s); "
+            f"queue + worker, GOODWILL_TASK_BATCH={batch}, {engine}: {n} tasks, "
+            f"{n / wall:,.0f}/s wall, {n / cpu:,.0f}/s of worker CPU "
+            f"({'met' if n / cpu >= GOAL else 'NOT met'}: ≥ {GOAL:.0f}/s); "
             f"load average {load:.1f} → {os.getloadavg()[0]:.1f}"
             + (f" (under cProfile, stats in {profile})" if profile else "")
+        )
+        print(
+            f"  from the first task's start to the last one's end ({wall:.2f} s): worker CPU "
+            f"{worker_cpu * 1000 / n:.2f} ms a message, database backends' CPU "
+            f"{backend_cpu * 1000 / n:.2f} ms a message ({n / max(worker_cpu, 1e-9):,.0f}/s of worker CPU)"
         )
 
 

@@ -32,6 +32,7 @@ from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
+from goodwill.core.bulk import insert_rows
 from goodwill.core.events import apply_batch
 from goodwill.core.leases import lease_seconds
 from goodwill.core.models import TaskLease
@@ -61,34 +62,40 @@ def batch_subscriber(task: DBTaskResult) -> str | None:
 
 
 def claim_companions(first: DBTaskResult, path: str, worker_id: str, limit: int) -> list[DBTaskResult]:
-    """Claim up to `limit` other ready tasks of the subscriber at `path`, oldest first."""
-    if limit <= 0:
-        return []
+    """Claim up to `limit` other ready tasks of the subscriber at `path`, oldest first, and
+    lease them and `first` (claimed already by the worker's loop) in one transaction."""
     now = timezone.now()
     with exclusive_transaction(DBTaskResult.objects.db):
-        ready = (
-            DBTaskResult.objects.ready()
-            .filter(backend_name=first.backend_name, task_path=RUN_SUBSCRIBER, args_kwargs__args__0=path)
-            .exclude(id=first.id)
-        )
-        if connection.vendor == "postgresql":
-            ready = ready.select_for_update(skip_locked=True)
-        tasks = list(ready[:limit])
-        if not tasks:
-            return []
-        # One UPDATE for the tasks never claimed before (nearly all); one each for the others.
-        fresh = [task.id for task in tasks if not task.worker_ids]
-        if fresh:
-            DBTaskResult.objects.filter(id__in=fresh).update(
-                status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[worker_id]
-            )
-        for task in tasks:
-            if task.worker_ids:
-                task.claim(worker_id)  # appends to the workers that ran it before
+        tasks = _claim_ready(first, path, worker_id, limit, now) if limit > 0 else []
         expires = now + timedelta(seconds=lease_seconds())
-        TaskLease.objects.bulk_create(
-            [TaskLease(task_id=task.id, worker_id=worker_id, expires_at=expires) for task in tasks]
+        # One statement for all the leases; a lease left on `first` is taken over, as take_lease does.
+        insert_rows(
+            TaskLease,
+            [{"task_id": task.id, "worker_id": worker_id, "expires_at": expires} for task in (first, *tasks)],
+            unique_fields=("task_id",),
+            update_fields=("worker_id", "expires_at"),
         )
+    return tasks
+
+
+def _claim_ready(first: DBTaskResult, path: str, worker_id: str, limit: int, now: Any) -> list[DBTaskResult]:
+    ready = (
+        DBTaskResult.objects.ready()
+        .filter(backend_name=first.backend_name, task_path=RUN_SUBSCRIBER, args_kwargs__args__0=path)
+        .exclude(id=first.id)
+    )
+    if connection.vendor == "postgresql":
+        ready = ready.select_for_update(skip_locked=True)
+    tasks = list(ready[:limit])
+    # One UPDATE for the tasks never claimed before (nearly all); one each for the others.
+    fresh = [task.id for task in tasks if not task.worker_ids]
+    if fresh:
+        DBTaskResult.objects.filter(id__in=fresh).update(
+            status=TaskResultStatus.RUNNING, started_at=now, worker_ids=[worker_id]
+        )
+    for task in tasks:
+        if task.worker_ids:
+            task.claim(worker_id)  # appends to the workers that ran it before
     return tasks
 
 

@@ -32,8 +32,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from goodwill.core.bulk import insert_rows
 from goodwill.core.models import Event, EventReceipt
 from goodwill.core.tasks import retrying_task
 
@@ -199,8 +201,10 @@ def _run_batch(path: str, batch: Any, events: list[Event], also: Callable[[], No
             )
             todo = [event for event in events if event.pk not in done]
             if todo:
-                EventReceipt.objects.bulk_create(
-                    [EventReceipt(subscriber=path, event=event) for event in todo]
+                now = timezone.now()  # as auto_now_add sets it
+                insert_rows(
+                    EventReceipt,
+                    [{"subscriber": path, "event_id": event.pk, "created_at": now} for event in todo],
                 )
                 batch(todo)
             if also is not None:

@@ -74,11 +74,14 @@ class LeasedDatabaseWorker(DBWorker):
             # Claimed just as the stop came: not started, so it goes back.
             release_task(task_id)
             return
-        take_lease(task_id, self.worker_id)
         tasks = [db_task_result]
         path = batch_subscriber(db_task_result)
-        if path is not None:
+        if path is not None and batch_limit() > 1:
+            # The first task's lease is written in the companions' claim transaction.
             tasks += claim_companions(db_task_result, path, self.worker_id, batch_limit() - 1)
+        else:
+            take_lease(task_id, self.worker_id)
+        leases_left = True
         self.current_task_ids = [task.id for task in tasks]
         self.maintenance.current_task = list(self.current_task_ids)
         self.maintenance.current_label = db_task_result.task_path
@@ -89,8 +92,9 @@ class LeasedDatabaseWorker(DBWorker):
                     done = run_as_batch(path, tasks)
                 finally:
                     self.running_task = False
-                if done:
+                if done:  # the batch's commit marked the tasks done and dropped their leases
                     self._run_tasks += len(tasks)
+                    leases_left = False
                     return
             for task in tasks:
                 if not self.running and task is not db_task_result:
@@ -101,7 +105,8 @@ class LeasedDatabaseWorker(DBWorker):
             self.maintenance.current_task = None
             self.maintenance.current_label = ""
             self.current_task_ids = []
-            drop_lease(*[task.id for task in tasks])
+            if leases_left:
+                drop_lease(*[task.id for task in tasks])
 
 
 class LeasedJob(TasksJob):

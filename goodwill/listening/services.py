@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from goodwill.conversations.models import Message
+from goodwill.core.bulk import insert_rows
 from goodwill.listening.engine import MODEL_VERSION, analyze_message
 from goodwill.listening.models import ConversationMood, MessageScore, mood_of, upset_order
 from goodwill.listening.turns import (
@@ -88,18 +89,23 @@ def _read(message: Message, at: datetime) -> MessageScore:
     )
 
 
-_SCORE_FIELDS = [
+_SCORE_FIELDS = (
     "scored", "reason", "language", "sentiment", "polarity", "emotions", "urgency", "urgency_cues",
     "abusive", "abuse_triggers", "cues", "mood", "model_version", "scored_at",
-]  # fmt: skip
+)  # fmt: skip
 
 
 def _upsert(scores: list[MessageScore]) -> None:
     """One statement: a retried task or a rescore replaces the earlier reading."""
-    if scores:
-        MessageScore.objects.bulk_create(
-            scores, update_conflicts=True, unique_fields=["message"], update_fields=_SCORE_FIELDS
-        )
+    insert_rows(
+        MessageScore,
+        [
+            {"message_id": score.message_id, **{name: getattr(score, name) for name in _SCORE_FIELDS}}
+            for score in scores
+        ],
+        unique_fields=("message",),
+        update_fields=_SCORE_FIELDS,
+    )
 
 
 MOOD_FIELDS = ["message_id", "message_at", "sentiment", "abusive", "mood", "upset_order"]

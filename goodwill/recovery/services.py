@@ -17,6 +17,7 @@ from goodwill.accounts.models import Agent, Notification, Team
 from goodwill.accounts.notifications import notify, notify_many
 from goodwill.accounts.policy import Action, require
 from goodwill.conversations.models import Conversation
+from goodwill.core.bulk import insert_rows
 from goodwill.core.models import Event
 from goodwill.core.services import record_event, record_events
 from goodwill.customers.models import Customer
@@ -181,6 +182,9 @@ class Failure:
     conversation: Conversation | None = None
 
 
+_STEP_COLUMNS = ("case_id", "position", "kind", "title", "due_at", "done_at", "done_by_id", "cost", "note")
+
+
 def open_cases(failures: list[Failure]) -> list[RecoveryCase]:
     """`open_case` for many failures a trigger found (no opener; the conversation's team and
     assignee), in a few statements: the cases, their steps and their events each one insert.
@@ -222,7 +226,8 @@ def open_cases(failures: list[Failure]) -> list[RecoveryCase]:
         RecoveryCase.objects.bulk_create(cases)
         for step in steps:
             step.case_id = step.case.pk
-        CaseStep.objects.bulk_create(steps)
+        # Without model instances' per-value work (core.bulk): a turn opens a case of several steps.
+        insert_rows(CaseStep, [{name: getattr(step, name) for name in _STEP_COLUMNS} for step in steps])
         notify_many([_owner_notice(case) for case in cases if case.owner is not None])
         record_events(
             [

@@ -90,6 +90,36 @@ def test_waiting_tasks_of_a_batch_subscriber_run_as_one_batch_with_their_receipt
 
 
 @pytest.mark.django_db
+def test_a_batch_takes_the_same_number_of_queries_whatever_its_size() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (3, 30):
+        enqueue(BATCHED, size)
+        with CaptureQueriesContext(connection) as queries:
+            make_worker().run_task(claim_first())
+        counts.append(len(queries) - size)  # less the subscriber's own mark per event
+        assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists()
+    assert counts[0] == counts[1]
+    # The first task's lease is one row of the claim's single lease insert, not a transaction of its own.
+    leases = [query["sql"] for query in queries if "core_tasklease" in query["sql"]]
+    assert len([sql for sql in leases if sql.startswith("INSERT")]) == 1
+    assert not TaskLease.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_claim_leases_the_first_task_with_its_companions() -> None:
+    enqueue(BATCHED, 3)
+    first = claim_first()
+    TaskLease.objects.create(task_id=first.id, worker_id="dead-worker", expires_at=first.enqueued_at)
+    companions = claim_companions(first, BATCHED, "test-worker", 5)
+    assert len(companions) == 2
+    leases = dict(TaskLease.objects.values_list("task_id", "worker_id"))
+    assert leases == {task.id: "test-worker" for task in (first, *companions)}
+
+
+@pytest.mark.django_db
 def test_the_batch_is_bounded_and_takes_only_that_subscribers_ready_tasks(settings: Any) -> None:
     settings.TASK_BATCH_LIMIT = 4
     enqueue(BATCHED, 6)
