@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.lookups import IsNull
 
 
 class Erasure(models.Model):
@@ -48,8 +49,12 @@ class RetentionPolicy(models.Model):
 
     class Meta:
         constraints = [
+            # One policy for conversations without a team. A unique index on `team` alone cannot
+            # say it (NULLs never collide), so the index is on "team is null", for those rows only.
             models.UniqueConstraint(
-                fields=["team"], condition=models.Q(team__isnull=True), name="one_teamless_retention"
+                IsNull(models.F("team"), True),
+                condition=models.Q(team__isnull=True),
+                name="one_teamless_retention_policy",
             )
         ]
 

@@ -6,18 +6,36 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from goodwill.channels.email.models import EmailDetails, RawEmail
 from goodwill.conversations.models import Conversation, Message
 from goodwill.conversations.services.properties import change_status
+from goodwill.data.forms import RetentionForm
 from goodwill.data.models import RetentionPolicy
 from goodwill.data.outside import is_referenced
 
 BATCH = 200
 MAX_PER_RUN = 5000
+
+
+def save_policy(form: RetentionForm) -> bool:
+    """Save a valid retention form. False when another admin saved this scope's first policy
+    since the form's page was read (one per team, one for conversations without a team): nothing
+    is saved and the form says so, keeping what was typed."""
+    try:
+        with transaction.atomic():
+            form.save()
+    except IntegrityError:
+        form.add_error(
+            None,
+            "Someone else saved retention here a moment ago. Reload the page to see their "
+            "settings, then change them.",
+        )
+        return False
+    return True
 
 
 def months_before(now: datetime, months: int) -> datetime:

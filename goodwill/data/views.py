@@ -109,13 +109,15 @@ def retention(request: HttpRequest) -> HttpResponse:
         form = RetentionForm(instance=policy, prefix=prefix)
         if request.method == "POST" and request.POST.get("scope") == prefix:
             form = RetentionForm(request.POST, instance=policy, prefix=prefix)
-            if form.is_valid():
-                form.save()
+            if not form.is_valid():
+                status = 422
+            elif retention_service.save_policy(form):
                 flash.success(
                     request, f"Retention saved for {policy.team or 'conversations without a team'}."
                 )
                 return redirect(reverse("data:retention"))
-            status = 422
+            else:
+                status = 409  # another admin saved this scope's first policy meanwhile
         report = retention_service.dry_run(policy) if policy.pk else None
         rows.append({"team": team, "prefix": prefix, "form": form, "policy": policy, "report": report})
     return render(request, "data/retention.html", {"rows": rows}, status=status)
