@@ -141,7 +141,7 @@ class LiteralIn(Lookup):
 
 SAFE_LITERAL = re.compile(r"[a-z_]{1,20}")
 Conversation._meta.get_field("status").register_lookup(LiteralIn)
-CLOSED_STATUS_VALUES = ["solved", "closed"]
+CLOSED_STATUS_VALUES = [str(status) for status in Conversation.FINISHED_STATUSES]  # ["solved", "closed"]
 
 
 def _open() -> Q:
