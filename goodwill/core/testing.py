@@ -55,7 +55,9 @@ def run_goodwill(
     )
 
 
-def run_python(code: str, env: Mapping[str, str], *, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
+def run_python(
+    code: str, env: Mapping[str, str], *, timeout: float = TIMEOUT
+) -> subprocess.CompletedProcess[str]:
     """Run `code` after `django.setup()` in a new interpreter."""
     prelude = "import django\ndjango.setup()\n"
     return subprocess.run(
@@ -168,6 +170,29 @@ def wait_until(
             raise AssertionError(f"the process exited with {process.returncode} before {what}:\n{output}")
         time.sleep(0.2)  # between polls only; the loop ends on the condition
     raise AssertionError(f"no {what} after {timeout:.0f} s")
+
+
+def query_plan(sql: str) -> str:
+    """The plan the database picks for `sql` (EXPLAIN QUERY PLAN on SQLite), as one string.
+
+    On PostgreSQL sorts and full scans are priced out first: a test's few rows would make any
+    plan cheap, so the planner takes an index only when the query's condition matches the
+    index's, which is what a test of "this page walks that index" wants to know.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            return "\n".join(str(row) for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
+        try:
+            cursor.execute("EXPLAIN " + sql)
+            return "\n".join(str(row) for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
 
 
 # --- pytest fixtures (import them into a tests package's conftest.py) ----------------

@@ -15,6 +15,7 @@ from goodwill.conversations.selectors import BUILT_IN_VIEWS, inbox_page
 from goodwill.conversations.services import change_status
 from goodwill.conversations.tests.factories import make_conversation
 from goodwill.core.models import Event
+from goodwill.core.testing import query_plan
 from goodwill.voice import services
 from goodwill.voice.models import Survey
 
@@ -80,17 +81,4 @@ def test_the_page_walks_the_follow_up_index(agent, client):
     with CaptureQueriesContext(connection) as captured:
         assert "Bad one" in client.get("/?view=bad-feedback").content.decode()
     [page_sql] = [q["sql"] for q in captured.captured_queries if '"feedback_follow_up"' in q["sql"]]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET enable_seqscan = off")
-            cursor.execute("SET enable_sort = off")
-            try:
-                cursor.execute("EXPLAIN " + page_sql)
-                plan = cursor.fetchall()
-            finally:
-                cursor.execute("RESET enable_seqscan")
-                cursor.execute("RESET enable_sort")
-        else:
-            cursor.execute("EXPLAIN QUERY PLAN " + page_sql)
-            plan = cursor.fetchall()
-    assert "conv_follow_up_recent" in "\n".join(str(row) for row in plan)
+    assert "conv_follow_up_recent" in query_plan(page_sql)
