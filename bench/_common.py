@@ -31,6 +31,20 @@ STORAGES = {
 }
 
 
+def database_pids() -> list[int]:
+    """PostgreSQL backends serving this database on this machine (not this thread's), none for SQLite."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def setup_django() -> None:
     """Django set up against the environment's database, for the test client."""
     if str(ROOT) not in sys.path:

@@ -41,6 +41,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from _common import database_pids
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GOODWILL_DATA_DIR", "/tmp/goodwill-bench-listening")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goodwill.settings")
@@ -135,20 +137,6 @@ def cpu_seconds(pid: int) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) * TICK_S
-
-
-def database_pids() -> list[int]:
-    """PostgreSQL backends serving this database on this machine (not this thread's), none for SQLite."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND backend_type = 'client backend'"
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 class CpuSampler(threading.Thread):

@@ -48,6 +48,8 @@ import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from _common import database_pids
+
 ROOT = Path(__file__).resolve().parent.parent
 STOPWORDS = frozenset(
     re.findall(
@@ -246,20 +248,6 @@ def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
 
 def cpu_ns(pids: list[int]) -> float:
     return sum(cpu_snapshot(pids).values())
-
-
-def database_pids() -> list[int]:
-    """PostgreSQL backends serving this database (on this machine), none for SQLite."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND backend_type = 'client backend'"
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def private_mb(pid: int) -> float:
