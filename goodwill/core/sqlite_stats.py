@@ -33,12 +33,12 @@ def restore_statistics(connection: BaseDatabaseWrapper) -> list[str]:
         )
         missing = [row[0] for row in cursor.fetchall()]
         analysed = []
+        cursor.execute("PRAGMA analysis_limit = 1000")
         for table in missing:
             quoted = connection.ops.quote_name(table)
             cursor.execute(f"SELECT 1 FROM {quoted} LIMIT 1")  # noqa: S608 - a name from sqlite_master
             if cursor.fetchone() is None:
                 continue  # empty: nothing to plan with
-            cursor.execute("PRAGMA analysis_limit = 1000")
             cursor.execute(f"ANALYZE {quoted}")
             analysed.append(table)
     return analysed

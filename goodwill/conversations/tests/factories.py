@@ -50,3 +50,17 @@ def make_conversation(
 
 def minutes_ago(minutes: int) -> datetime:
     return timezone.now() - timedelta(minutes=minutes)
+
+
+def view_subjects(agent: Any, slug: str, *, size: int = 2) -> list[str]:
+    """The subjects a built-in inbox view lists for `agent`, every page in order (`size` a page,
+    small so that a test crosses page boundaries)."""
+    from goodwill.conversations.selectors import BUILT_IN_VIEWS, inbox_page
+
+    view = BUILT_IN_VIEWS[slug]
+    page = inbox_page(agent, where=view.where(agent), sort=view.sort, size=size)
+    subjects = [row.subject for row in page.rows]
+    while page.next_cursor:
+        page = inbox_page(agent, where=view.where(agent), sort=view.sort, cursor=page.next_cursor, size=size)
+        subjects += [row.subject for row in page.rows]
+    return subjects

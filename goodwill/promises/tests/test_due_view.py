@@ -13,8 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.selectors import BUILT_IN_VIEWS, inbox_page
-from goodwill.conversations.tests.factories import make_conversation
+from goodwill.conversations.tests.factories import make_conversation, view_subjects
 from goodwill.core.testing import query_plan
 from goodwill.promises import services
 from goodwill.promises.jobs import flag_overdue
@@ -34,13 +33,7 @@ def promised(subject: str, agent, minutes_ago: int, *, due_in: int = -60) -> Pro
 
 
 def due_subjects(agent) -> list[str]:  # type: ignore[no-untyped-def]
-    view = BUILT_IN_VIEWS["promises_due"]
-    page = inbox_page(agent, where=view.where(agent), sort=view.sort, size=2)
-    subjects = [row.subject for row in page.rows]
-    while page.next_cursor:
-        page = inbox_page(agent, where=view.where(agent), sort=view.sort, cursor=page.next_cursor, size=2)
-        subjects += [row.subject for row in page.rows]
-    return subjects
+    return view_subjects(agent, "promises_due")
 
 
 def flagged_subjects() -> list[str]:

@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from goodwill.conversations.models import Conversation
-from goodwill.conversations.selectors import BUILT_IN_VIEWS, inbox_page
 from goodwill.conversations.services import change_status
-from goodwill.conversations.tests.factories import make_conversation
+from goodwill.conversations.tests.factories import make_conversation, view_subjects
 from goodwill.core.models import Event
 from goodwill.core.testing import query_plan
 from goodwill.voice import services
@@ -36,13 +35,7 @@ def surveyed(subject: str, agent, minutes_ago: int) -> Conversation:  # type: ig
 
 
 def bad_feedback_subjects(agent) -> list[str]:  # type: ignore[no-untyped-def]
-    view = BUILT_IN_VIEWS["bad-feedback"]
-    page = inbox_page(agent, where=view.where(agent), sort=view.sort, size=2)
-    subjects = [row.subject for row in page.rows]
-    while page.next_cursor:
-        page = inbox_page(agent, where=view.where(agent), sort=view.sort, cursor=page.next_cursor, size=2)
-        subjects += [row.subject for row in page.rows]
-    return subjects
+    return view_subjects(agent, "bad-feedback")
 
 
 def test_it_lists_answers_waiting_for_a_follow_up_newest_activity_first(agent):
